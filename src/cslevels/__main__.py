@@ -1,0 +1,3 @@
+from cslevels.cli import main
+
+main()

@@ -1,0 +1,168 @@
+"""Rules a rubric or answers file must follow beyond its schema.
+
+The schema (``cslevels.models``) checks each value on its own; these checks look
+across the document: ids that repeat, scales that do not exist, levels that can
+never be achieved, answers that name unknown questions or values off the scale.
+Each returns findings located in the YAML source, so a user sees all problems at
+once rather than one per run.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+
+from cslevels.errors import Finding
+from cslevels.models import NA, AnswerEntry, Answers, Rubric
+from cslevels.yamlio import Loc, YamlDocument
+
+EPSILON = 1e-9
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """A "did you mean" hint when one candidate is close to ``word``."""
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+class _Reporter:
+    def __init__(self, doc: YamlDocument) -> None:
+        self.doc = doc
+        self.findings: list[Finding] = []
+
+    def add(
+        self,
+        loc: Loc,
+        message: str,
+        *,
+        code: str,
+        severity: str = "error",
+        hint: str | None = None,
+        at_key: bool = False,
+    ) -> None:
+        line, column = self.doc.locate(loc, prefer_key=at_key)
+        self.findings.append(
+            Finding(
+                path=self.doc.path,
+                message=message,
+                line=line,
+                column=column,
+                severity="warning" if severity == "warning" else "error",
+                code=code,
+                hint=hint,
+            )
+        )
+
+
+def check_rubric(rubric: Rubric, doc: YamlDocument) -> list[Finding]:
+    """Cross-document rules for a rubric that passed its schema."""
+    out = _Reporter(doc)
+    _unique(out, ((("levels", i, "id"), lv.id) for i, lv in enumerate(rubric.levels)), "level id")
+    used_scales: set[str] = set()
+    for i, level in enumerate(rubric.levels):
+        level_loc: Loc = ("levels", i)
+        if not level.questions:
+            out.add((*level_loc, "questions"), f"level {level.id!r} has no questions",
+                    code="empty-level")
+            continue
+        _unique(
+            out,
+            (((*level_loc, "questions", j, "id"), q.id) for j, q in enumerate(level.questions)),
+            f"question id in level {level.id!r}",
+        )
+        best_total = 0.0
+        weight_total = 0.0
+        reachable = True
+        for j, question in enumerate(level.questions):
+            q_loc: Loc = (*level_loc, "questions", j)
+            scale = rubric.scales.get(question.scale)
+            if scale is None:
+                out.add(
+                    (*q_loc, "scale"),
+                    f"question {question.id!r} uses scale {question.scale!r}, which is not defined",
+                    code="unknown-scale",
+                    hint=did_you_mean(question.scale, rubric.scales)
+                    or f"defined scales: {', '.join(rubric.scales) or 'none'}",
+                )
+                reachable = False
+                continue
+            used_scales.add(question.scale)
+            best_total += question.weight * scale.best.score
+            weight_total += question.weight
+            for field, what in (("guidance", "guidance (what counts as evidence)"),
+                                ("recommendation", "a recommendation")):
+                if getattr(question, field) is None:
+                    out.add(q_loc, f"question {level.id}.{question.id} has no {what}",
+                            code=f"missing-{field}", severity="warning")
+        threshold = rubric.level_threshold(level)
+        if reachable and weight_total and best_total / weight_total < threshold - EPSILON:
+            out.add(
+                (*level_loc, "threshold") if level.threshold is not None else (*level_loc, "id"),
+                f"level {level.id!r} can never be achieved: its best possible score "
+                f"{best_total / weight_total:.2f} is below its threshold {threshold:.2f}",
+                code="unreachable-level",
+                hint="raise the best option's score or lower the threshold",
+            )
+    for name, scale in rubric.scales.items():
+        _unique(
+            out,
+            ((("scales", name, "options", k, "value"), o.value) for k, o in enumerate(scale.options)),
+            f"option value in scale {name!r}",
+        )
+        if name not in used_scales:
+            out.add(("scales", name), f"scale {name!r} is not used by any question",
+                    code="unused-scale", severity="warning", at_key=True)
+    return out.findings
+
+
+def _unique(out: _Reporter, items: Iterator[tuple[Loc, object]], what: str) -> None:
+    seen: dict[object, Loc] = {}
+    for loc, value in items:
+        if value in seen:
+            first_line = out.doc.locate(seen[value])[0]
+            out.add(loc, f"duplicate {what} {value!r} (first at line {first_line})",
+                    code="duplicate-id")
+        else:
+            seen[value] = loc
+
+
+def check_answers(answers: Answers, rubric: Rubric, doc: YamlDocument) -> list[Finding]:
+    """Rules that tie an answers file to its rubric: keys, values, n/a, version."""
+    out = _Reporter(doc)
+    if answers.rubric_version is not None and answers.rubric_version != rubric.version:
+        out.add(
+            ("rubric_version",),
+            f"answers were made for {rubric.id} version {answers.rubric_version}, "
+            f"but the rubric is version {rubric.version}; scoring against {rubric.version}",
+            code="version-mismatch",
+            severity="warning",
+        )
+    if answers.target is not None and answers.target > len(rubric.levels):
+        out.add(("target",), f"target level {answers.target} does not exist: "
+                f"{rubric.id} has {len(rubric.levels)} levels", code="bad-target")
+    keys = rubric.question_keys()
+    for key in answers.answers:
+        loc: Loc = ("answers", key)
+        found = rubric.find(key)
+        if found is None:
+            out.add(loc, f"unknown question {key!r} for rubric {rubric.id}", code="unknown-question",
+                    hint=did_you_mean(key, keys), at_key=True)
+            continue
+        _level, question = found
+        entry = answers.entry(key)
+        if entry is None:
+            continue
+        value_loc = (*loc, "value") if isinstance(answers.answers[key], AnswerEntry) else loc
+        if entry.value == NA:
+            if not question.allow_na:
+                out.add(value_loc, f"{key} does not allow n/a", code="na-not-allowed",
+                        hint="answer with one of the scale's options, or leave it empty")
+            continue
+        scale = rubric.scales[question.scale]
+        if scale.option(entry.value) is None:
+            allowed = ", ".join(f"{o.value} ({o.label})" for o in scale.options)
+            if question.allow_na:
+                allowed += ", n/a"
+            out.add(value_loc, f"{key}: {entry.value!r} is not an option of scale "
+                    f"{question.scale!r}", code="value-off-scale", hint=f"choose one of: {allowed}")
+    return out.findings

@@ -1,0 +1,280 @@
+"""Safe YAML loading that remembers where every value came from.
+
+PyYAML's own safe loader drops positions, silently keeps the last of two
+duplicate keys and expands aliases without limit.  Here the C composer (where
+built) turns the text into a node tree, and a small walker builds plain Python
+data from it while recording the line and column of each value, rejecting
+duplicate keys, non-standard tags, cyclic aliases and documents that expand
+beyond a bound.  The positions let schema errors point at ``file:line:column``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+from cslevels.errors import InputError
+
+try:  # the C composer is several times faster; fall back where libyaml is missing
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
+DEFAULT_MAX_NODES = 100_000
+MAX_DEPTH = 64
+
+Loc = tuple[Any, ...]
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:timestamp",
+    _STR,
+}
+_CONSTRUCTOR = SafeConstructor()
+
+
+def max_file_bytes() -> int:
+    """The size limit, which ``CSLEVELS_MAX_FILE_BYTES`` may raise or lower."""
+    return _env_int("CSLEVELS_MAX_FILE_BYTES", DEFAULT_MAX_FILE_BYTES)
+
+
+def max_nodes() -> int:
+    """The bound on values after alias expansion (``CSLEVELS_MAX_NODES``)."""
+    return _env_int("CSLEVELS_MAX_NODES", DEFAULT_MAX_NODES)
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+@dataclass
+class YamlDocument:
+    """Parsed data plus, for each path into it, where its value and key start."""
+
+    path: str
+    data: Any
+    positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    plain_scalars: dict[Loc, str] = field(default_factory=dict)
+
+    def locate(self, loc: Loc, *, prefer_key: bool = False) -> tuple[int | None, int | None]:
+        """Line and column of ``loc``, or of its nearest ancestor that exists."""
+        loc = tuple(loc)
+        if prefer_key and loc in self.key_positions:
+            return self.key_positions[loc]
+        while True:
+            if loc in self.positions:
+                return self.positions[loc]
+            if not loc:
+                return (None, None)
+            loc = loc[:-1]
+
+    def raw_plain_scalar(self, loc: Loc) -> str | None:
+        """The unquoted source text at ``loc`` when YAML read it as a non-string."""
+        return self.plain_scalars.get(tuple(loc))
+
+
+def read_text(path: Path) -> str:
+    """Read a user's file as UTF-8 (a BOM is accepted), within the size limit."""
+    name = str(path)
+    try:
+        if path.is_dir():
+            raise InputError("is a folder, not a file", path=name, code="not-a-file")
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError("no such file", path=name, code="not-found") from None
+    except PermissionError:
+        raise InputError("permission denied", path=name, code="unreadable") from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=name) from None
+    limit = max_file_bytes()
+    if size > limit:
+        raise InputError(
+            f"file is {size:,} bytes, over the {limit:,}-byte limit",
+            path=name,
+            code="too-large",
+            hint="set CSLEVELS_MAX_FILE_BYTES to raise the limit",
+        )
+    try:
+        raw = path.read_bytes()
+    except PermissionError:
+        raise InputError("permission denied", path=name, code="unreadable") from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=name) from None
+    if len(raw) > limit:  # the file grew between stat and read
+        raise InputError(f"file is over the {limit:,}-byte limit", path=name, code="too-large")
+    return decode(raw, name)
+
+
+def decode(raw: bytes, name: str) -> str:
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise InputError(
+            "binary data (a NUL byte), not a YAML text file", path=name, line=line, code="binary"
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise InputError(
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            path=name,
+            line=line,
+            column=column,
+            code="encoding",
+            hint="save the file as UTF-8",
+        ) from None
+
+
+def load_path(path: Path) -> YamlDocument:
+    """Read and parse one YAML file; every failure is an ``InputError``."""
+    return parse(read_text(path), str(path))
+
+
+def parse(text: str, name: str) -> YamlDocument:
+    """Parse one YAML document from ``text``; ``name`` is used in messages."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = exc.problem or exc.context or "invalid YAML"
+        if "expected a single document" in str(exc):
+            message = "holds more than one YAML document; put one per file"
+        hint = None
+        if "\t" in text and "tab" in str(exc).lower():
+            hint = "indent with spaces, not tabs"
+        raise InputError(
+            f"YAML syntax error: {message}",
+            path=name,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+            code="yaml-syntax",
+            hint=hint,
+        ) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"YAML error: {exc}", path=name, code="yaml-syntax") from None
+    except RecursionError:
+        raise InputError("YAML nested too deeply", path=name, code="yaml-depth") from None
+    if node is None:
+        raise InputError("file is empty (no YAML document)", path=name, code="empty")
+    doc = YamlDocument(path=name, data=None)
+    doc.data = _Builder(doc, max_nodes()).build(node, ())
+    return doc
+
+
+class _Builder:
+    """Turn a composed node tree into data, recording positions as it goes."""
+
+    def __init__(self, doc: YamlDocument, limit: int) -> None:
+        self.doc = doc
+        self.limit = limit
+        self.count = 0
+        self.active: set[int] = set()
+
+    def fail(self, node: yaml.Node, message: str, code: str, hint: str | None = None) -> InputError:
+        mark = node.start_mark
+        return InputError(
+            message,
+            path=self.doc.path,
+            line=mark.line + 1,
+            column=mark.column + 1,
+            code=code,
+            hint=hint,
+        )
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        self.count += 1
+        if self.count > self.limit:
+            raise self.fail(
+                node,
+                f"document expands to more than {self.limit:,} values (an alias bomb?)",
+                "yaml-too-many-values",
+                hint="set CSLEVELS_MAX_NODES to raise the limit",
+            )
+        if len(loc) > MAX_DEPTH:
+            raise self.fail(node, f"nested deeper than {MAX_DEPTH} levels", "yaml-depth")
+        if loc not in self.doc.positions:
+            self.doc.positions[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, loc)
+        if id(node) in self.active:
+            raise self.fail(node, "an alias refers to itself (cyclic alias)", "yaml-cyclic-alias")
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                if node.tag != _SEQ:
+                    raise self.tag_error(node)
+                return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
+            if isinstance(node, yaml.MappingNode):
+                if node.tag != _MAP:
+                    raise self.tag_error(node)
+                return self.mapping(node, loc)
+        finally:
+            self.active.discard(id(node))
+        raise self.fail(node, "unsupported YAML node", "yaml-node")  # pragma: no cover
+
+    def tag_error(self, node: yaml.Node) -> InputError:
+        return self.fail(
+            node,
+            f"YAML tag {node.tag!r} is not allowed; only plain data is accepted",
+            "yaml-tag",
+        )
+
+    def scalar(self, node: yaml.ScalarNode, loc: Loc) -> Any:
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag not in _SCALAR_TAGS:
+            raise self.tag_error(node)
+        try:
+            value = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
+        except (ValueError, OverflowError, yaml.YAMLError) as exc:
+            kind = "date" if tag.endswith("timestamp") else tag.rsplit(":", 1)[-1]
+            raise self.fail(
+                node,
+                f"invalid {kind} {node.value!r}: {exc}",
+                "yaml-value",
+                hint="quote it to keep it as text",
+            ) from None
+        if node.style is None:
+            self.doc.plain_scalars[loc] = node.value
+        return value
+
+    def mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self.fail(key_node, "a key must be a plain value", "yaml-key")
+            key = self.scalar(key_node, (*loc, "<key>"))
+            if not isinstance(key, Hashable):  # pragma: no cover - scalars are hashable
+                raise self.fail(key_node, "unhashable key", "yaml-key")
+            if key in result:
+                first = self.doc.key_positions.get((*loc, key))
+                where = f" (first at line {first[0]})" if first else ""
+                raise self.fail(key_node, f"duplicate key {key!r}{where}", "duplicate-key")
+            child = (*loc, key)
+            self.doc.key_positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = self.build(value_node, child)
+        self.doc.plain_scalars.pop((*loc, "<key>"), None)
+        return result
