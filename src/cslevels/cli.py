@@ -1,0 +1,306 @@
+"""The ``cslevels`` command line: thin commands over the library.
+
+Each command parses its options, calls one core function and prints the result
+to stdout; diagnostics go to stderr.  Errors a user can cause (``CslevelsError``)
+become one message per problem and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn, Optional
+
+import typer
+
+from cslevels import __version__
+from cslevels.errors import CslevelsError, Finding, OutputError
+from cslevels.formats import (
+    SCORE_FORMATS,
+    SHOW_FORMATS,
+    SUFFIX_FORMATS,
+    VALIDATE_FORMATS,
+    RenderOptions,
+)
+from cslevels.text import clean_line
+
+app = typer.Typer(
+    name="cslevels",
+    help="Assess how mature a business's customer service is, against YAML maturity models.",
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+ScoreFormat = Enum("ScoreFormat", {name: name for name in SCORE_FORMATS}, type=str)  # type: ignore[misc]
+ShowFormat = Enum("ShowFormat", {name: name for name in SHOW_FORMATS}, type=str)  # type: ignore[misc]
+ValidateFormat = Enum("ValidateFormat", {n: n for n in VALIDATE_FORMATS}, type=str)  # type: ignore[misc]
+
+
+class SchemaName(str, Enum):
+    rubric = "rubric"
+    answers = "answers"
+
+
+RubricsDirs = Annotated[
+    Optional[list[Path]],  # noqa: UP045 - typer needs Optional on Python 3.10
+    typer.Option(
+        "--rubrics-dir",
+        help="A folder of extra rubrics (repeatable); CSLEVELS_RUBRICS_PATH works too.",
+        file_okay=False,
+    ),
+]
+OutputOption = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--output", "-o", help="Write to this file instead of stdout.", dir_okay=False),
+]
+
+
+# ---------------------------------------------------------------- helpers at the edge
+
+
+def fail(findings: Sequence[Finding] | str, code: int = 1) -> NoReturn:
+    lines = [findings] if isinstance(findings, str) else [str(f) for f in findings]
+    for line in lines:
+        sys.stderr.write(clean_line(line) + "\n")
+    raise typer.Exit(code)
+
+
+def warn(message: str) -> None:
+    sys.stderr.write(clean_line(message) + "\n")
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn every error a user can cause into a message and exit code 1."""
+    try:
+        yield
+    except CslevelsError as exc:
+        fail(exc.to_findings())
+
+
+def render_options(output: Path | None = None) -> RenderOptions:
+    stream_is_tty = sys.stdout.isatty() and output is None
+    color = stream_is_tty and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+    if "FORCE_COLOR" in os.environ and output is None:
+        color = True
+    width = shutil.get_terminal_size((100, 24)).columns if stream_is_tty else 100
+    if os.environ.get("COLUMNS", "").isdigit():
+        width = int(os.environ["COLUMNS"])
+    return RenderOptions(color=color, width=width)
+
+
+def emit(text: str, output: Path | None, *, overwrite: bool = True) -> None:
+    """The report to stdout, or atomically to ``output``."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from cslevels.output import atomic_write
+
+    atomic_write(output, text, overwrite=overwrite)
+    warn(f"wrote {output}")
+
+
+def pick_format(requested: str | None, output: Path | None, choices: Sequence[str],
+                default: str) -> str:
+    """The explicit --format, else the one the output file's suffix implies."""
+    if requested is not None:
+        return requested
+    if output is not None:
+        implied = SUFFIX_FORMATS.get(output.suffix.lower())
+        if implied in choices:
+            return implied
+    return default
+
+
+def library(rubrics_dirs: Sequence[Path] | None):  # type: ignore[no-untyped-def]
+    from cslevels.loading import RubricLibrary
+
+    return RubricLibrary(rubrics_dirs or ())
+
+
+# ---------------------------------------------------------------- commands
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"cslevels {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Assess how mature a business's customer service is, against YAML maturity models."""
+
+
+@app.command("list")
+def list_command(
+    rubrics_dir: RubricsDirs = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the rubrics available (built-in and from rubric folders)."""
+    with user_errors():
+        entries = library(rubrics_dir).entries()
+    if as_json:
+        import json
+
+        rows = [
+            {"id": e.id, "version": e.rubric.rubric.version if e.rubric else None,
+             "title": e.rubric.rubric.title if e.rubric else None,
+             "levels": len(e.rubric.rubric.levels) if e.rubric else None,
+             "origin": e.origin, "path": str(e.path), "error": e.error}
+            for e in entries
+        ]
+        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+    else:
+        for e in entries:
+            if e.rubric is None:
+                warn(f"{e.path}: cannot be used: {e.error}")
+                continue
+            r = e.rubric.rubric
+            sys.stdout.write(clean_line(
+                f"{r.id:<16} {r.version:<8} {len(r.levels)} levels  {r.method:<10} {r.title}"
+                f"  [{e.origin}: {e.path}]") + "\n")
+    if any(e.rubric is None for e in entries):
+        raise typer.Exit(1)
+
+
+@app.command()
+def show(
+    rubric: Annotated[str, typer.Argument(help="A rubric id or a path to a rubric file.")],
+    fmt: Annotated[Optional[ShowFormat], typer.Option("--format", "-f")] = None,  # noqa: UP045
+    output: OutputOption = None,
+    rubrics_dir: RubricsDirs = None,
+) -> None:
+    """Show a rubric as a readable, printable questionnaire."""
+    with user_errors():
+        loaded = library(rubrics_dir).resolve(rubric)
+        name = pick_format(fmt.value if fmt else None, output, list(SHOW_FORMATS), "terminal")
+        emit(SHOW_FORMATS.render(name, loaded.rubric, render_options(output)), output)
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Rubric or answers files, or folders.")],
+    fmt: Annotated[ValidateFormat, typer.Option("--format", "-f")] = "text",  # type: ignore[assignment]
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    rubrics_dir: RubricsDirs = None,
+) -> None:
+    """Check rubric and answers files (kind told by `schema:`); exit 1 on findings."""
+    from cslevels.validation import validate as run_validation
+
+    with user_errors():
+        report = run_validation(paths, library(rubrics_dir), strict=strict)
+        text = VALIDATE_FORMATS.render(fmt.value, report, render_options())
+    if fmt.value == "text" and report.failed:
+        sys.stderr.write(text)
+    else:
+        sys.stdout.write(text)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def schema(
+    name: Annotated[SchemaName, typer.Argument(help="Which file format.")],
+    output: OutputOption = None,
+) -> None:
+    """Print the JSON Schema (draft-07) of the rubric or answers format."""
+    from cslevels.schemas import schema_text
+
+    with user_errors():
+        emit(schema_text(name.value), output)
+
+
+@app.command()
+def template(
+    rubric: Annotated[str, typer.Argument(help="A rubric id or a path to a rubric file.")],
+    output: OutputOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    rubrics_dir: RubricsDirs = None,
+) -> None:
+    """Write a blank answers file: every question commented with its options."""
+    from cslevels.template import answers_template
+
+    with user_errors():
+        loaded = library(rubrics_dir).resolve(rubric)
+        emit(answers_template(loaded.rubric), output, overwrite=force)
+
+
+@app.command()
+def score(
+    answers: Annotated[list[Path], typer.Argument(help="One or more answers files.")],
+    fmt: Annotated[Optional[ScoreFormat], typer.Option("--format", "-f")] = None,  # noqa: UP045
+    output: OutputOption = None,
+    fail_under: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--fail-under", min=0, help="Exit 1 when an achieved level is below N."),
+    ] = None,
+    target: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--target", min=1, help="Show the gap to this level."),
+    ] = None,
+    rubric: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--rubric", help="Score against this rubric file (or id)."),
+    ] = None,
+    rubrics_dir: RubricsDirs = None,
+) -> None:
+    """Score answers files and print the report."""
+    from cslevels.assessment import score_files
+
+    with user_errors():
+        name = pick_format(fmt.value if fmt else None, output, list(SCORE_FORMATS), "terminal")
+        batch = score_files(answers, library(rubrics_dir), rubric=rubric, target=target)
+        for finding in batch.warnings:
+            warn(str(finding))
+        for finding in batch.errors:
+            warn(str(finding))
+        if not batch.results:
+            raise typer.Exit(1)
+        emit(SCORE_FORMATS.render(name, batch.results, render_options(output)), output)
+    if batch.errors:
+        raise typer.Exit(1)
+    if fail_under is not None:
+        below = [r for r in batch.results if gate_level(r) < fail_under]
+        for r in below:
+            warn(f"{r.source}: achieved level {gate_level(r)} is below --fail-under {fail_under}")
+        if below:
+            raise typer.Exit(1)
+
+
+def gate_level(result) -> int:  # type: ignore[no-untyped-def]
+    """The level --fail-under compares: for continuous rubrics, levels 1..N all achieved."""
+    if result.achieved_level is not None:
+        return int(result.achieved_level)
+    count = 0
+    for level in result.levels:
+        if not level.achieved:
+            break
+        count += 1
+    return count
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except OutputError as exc:  # pragma: no cover - emit() runs inside user_errors
+        fail(exc.to_findings())
+    except BrokenPipeError:  # e.g. `cslevels show x | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)

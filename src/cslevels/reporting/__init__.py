@@ -1,0 +1,1 @@
+"""Reports rendered from scoring results; one module per output format."""
