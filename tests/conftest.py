@@ -1,0 +1,32 @@
+"""Shared test fixtures: paths to the project's data and a CLI runner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from cslevels.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+RUBRICS = ROOT / "rubrics"
+EXAMPLES = ROOT / "examples"
+DATA = Path(__file__).resolve().parent / "data"
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture
+def invoke() -> Invoke:
+    """Run the CLI in-process with a fixed width and no colour; stderr kept apart."""
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+        full_env = {"COLUMNS": "100", "NO_COLOR": "1", "CSLEVELS_RUBRICS_PATH": ""}
+        full_env.update(env or {})
+        return runner.invoke(app, list(args), input=input, env=full_env, catch_exceptions=False)
+
+    return run
