@@ -17,6 +17,10 @@ from cslevels.models import NA, AnswerEntry, Answers, Rubric
 from cslevels.yamlio import Loc, YamlDocument
 
 EPSILON = 1e-9
+_ADVICE_FIELDS = (
+    ("guidance", "guidance (what counts as evidence)"),
+    ("recommendation", "recommendation (what to do when it scores low)"),
+)
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
@@ -57,7 +61,8 @@ class _Reporter:
 def check_rubric(rubric: Rubric, doc: YamlDocument) -> list[Finding]:
     """Cross-document rules for a rubric that passed its schema."""
     out = _Reporter(doc)
-    _unique(out, ((("levels", i, "id"), lv.id) for i, lv in enumerate(rubric.levels)), "level id")
+    _unique(out, ((("levels", i, "id"), lv.id) for i, lv in enumerate(rubric.levels)),
+            "duplicate level id {!r}")
     used_scales: set[str] = set()
     for i, level in enumerate(rubric.levels):
         level_loc: Loc = ("levels", i)
@@ -68,7 +73,7 @@ def check_rubric(rubric: Rubric, doc: YamlDocument) -> list[Finding]:
         _unique(
             out,
             (((*level_loc, "questions", j, "id"), q.id) for j, q in enumerate(level.questions)),
-            f"question id in level {level.id!r}",
+            f"duplicate question id {{!r}} in level {level.id!r}",
         )
         best_total = 0.0
         weight_total = 0.0
@@ -89,8 +94,7 @@ def check_rubric(rubric: Rubric, doc: YamlDocument) -> list[Finding]:
             used_scales.add(question.scale)
             best_total += question.weight * scale.best.score
             weight_total += question.weight
-            for field, what in (("guidance", "guidance (what counts as evidence)"),
-                                ("recommendation", "a recommendation")):
+            for field, what in _ADVICE_FIELDS:
                 if getattr(question, field) is None:
                     out.add(q_loc, f"question {level.id}.{question.id} has no {what}",
                             code=f"missing-{field}", severity="warning")
@@ -106,8 +110,9 @@ def check_rubric(rubric: Rubric, doc: YamlDocument) -> list[Finding]:
     for name, scale in rubric.scales.items():
         _unique(
             out,
-            ((("scales", name, "options", k, "value"), o.value) for k, o in enumerate(scale.options)),
-            f"option value in scale {name!r}",
+            ((("scales", name, "options", k, "value"), o.value)
+             for k, o in enumerate(scale.options)),
+            f"duplicate option value {{!r}} in scale {name!r}",
         )
         if name not in used_scales:
             out.add(("scales", name), f"scale {name!r} is not used by any question",
@@ -115,12 +120,13 @@ def check_rubric(rubric: Rubric, doc: YamlDocument) -> list[Finding]:
     return out.findings
 
 
-def _unique(out: _Reporter, items: Iterator[tuple[Loc, object]], what: str) -> None:
+def _unique(out: _Reporter, items: Iterator[tuple[Loc, object]], message: str) -> None:
+    """Report each repeat of a value; ``message`` has one ``{}`` for the value."""
     seen: dict[object, Loc] = {}
     for loc, value in items:
         if value in seen:
             first_line = out.doc.locate(seen[value])[0]
-            out.add(loc, f"duplicate {what} {value!r} (first at line {first_line})",
+            out.add(loc, f"{message.format(value)} (first at line {first_line})",
                     code="duplicate-id")
         else:
             seen[value] = loc
@@ -137,7 +143,13 @@ def check_answers(answers: Answers, rubric: Rubric, doc: YamlDocument) -> list[F
             code="version-mismatch",
             severity="warning",
         )
-    if answers.target is not None and answers.target > len(rubric.levels):
+    raw_target = doc.data.get("target") if isinstance(doc.data, dict) else None
+    if isinstance(raw_target, bool):  # pydantic's lax int turns `target: yes` into 1
+        raw = doc.raw_plain_scalar(("target",)) or str(raw_target).lower()
+        out.add(("target",), f"target: expected a level number, got the boolean "
+                f"{str(raw_target).lower()}", code="schema",
+                hint=f"YAML reads an unquoted {raw} as a boolean")
+    elif answers.target is not None and answers.target > len(rubric.levels):
         out.add(("target",), f"target level {answers.target} does not exist: "
                 f"{rubric.id} has {len(rubric.levels)} levels", code="bad-target")
     keys = rubric.question_keys()
@@ -145,8 +157,8 @@ def check_answers(answers: Answers, rubric: Rubric, doc: YamlDocument) -> list[F
         loc: Loc = ("answers", key)
         found = rubric.find(key)
         if found is None:
-            out.add(loc, f"unknown question {key!r} for rubric {rubric.id}", code="unknown-question",
-                    hint=did_you_mean(key, keys), at_key=True)
+            out.add(loc, f"unknown question {key!r} for rubric {rubric.id}",
+                    code="unknown-question", hint=did_you_mean(key, keys), at_key=True)
             continue
         _level, question = found
         entry = answers.entry(key)

@@ -21,9 +21,11 @@ import typer
 from cslevels import __version__
 from cslevels.errors import CslevelsError, Finding, OutputError
 from cslevels.formats import (
+    COMPARE_FORMATS,
     SCORE_FORMATS,
     SHOW_FORMATS,
     SUFFIX_FORMATS,
+    SUMMARY_FORMATS,
     VALIDATE_FORMATS,
     RenderOptions,
 )
@@ -171,9 +173,10 @@ def list_command(
                 warn(f"{e.path}: cannot be used: {e.error}")
                 continue
             r = e.rubric.rubric
-            sys.stdout.write(clean_line(
-                f"{r.id:<16} {r.version:<8} {len(r.levels)} levels  {r.method:<10} {r.title}"
-                f"  [{e.origin}: {e.path}]") + "\n")
+            # clean each field, not the line: clean_line() would collapse the padding
+            sys.stdout.write(
+                f"{r.id:<16} {clean_line(r.version):<8} {len(r.levels)} levels  "
+                f"{r.method:<10} {clean_line(r.title)}  [{e.origin}: {clean_line(e.path)}]\n")
     if any(e.rubric is None for e in entries):
         raise typer.Exit(1)
 
@@ -258,13 +261,20 @@ def score(
         typer.Option("--rubric", help="Score against this rubric file (or id)."),
     ] = None,
     rubrics_dir: RubricsDirs = None,
+    combine: Annotated[
+        bool,
+        typer.Option("--combine", help="The files are several raters' answers for one subject: "
+                     "report one combined result and where the raters disagree."),
+    ] = False,
 ) -> None:
     """Score answers files and print the report."""
     from cslevels.assessment import score_files
+    from cslevels.series import combine_files
 
     with user_errors():
         name = pick_format(fmt.value if fmt else None, output, list(SCORE_FORMATS), "terminal")
-        batch = score_files(answers, library(rubrics_dir), rubric=rubric, target=target)
+        scorer = combine_files if combine else score_files
+        batch = scorer(answers, library(rubrics_dir), rubric=rubric, target=target)
         for finding in batch.warnings:
             warn(str(finding))
         for finding in batch.errors:
@@ -292,6 +302,139 @@ def gate_level(result) -> int:  # type: ignore[no-untyped-def]
             break
         count += 1
     return count
+
+
+CompareFormat = Enum("CompareFormat", {n: n for n in COMPARE_FORMATS}, type=str)  # type: ignore[misc]
+
+
+@app.command()
+def compare(
+    answers: Annotated[
+        list[Path],
+        typer.Argument(help="Two or more answers files of one subject (OLD NEW [MORE...]), in "
+                       "any order: they are compared oldest first by their date."),
+    ],
+    fmt: Annotated[Optional[CompareFormat], typer.Option("--format", "-f")] = None,  # noqa: UP045
+    output: OutputOption = None,
+    fail_on_regression: Annotated[
+        bool,
+        typer.Option("--fail-on-regression", help="Exit 1 when the newest assessment is below "
+                     "the previous level or a level score dropped by more than --tolerance."),
+    ] = False,
+    tolerance: Annotated[
+        float,
+        typer.Option("--tolerance", min=0.0, max=1.0,
+                     help="The largest drop of a level score (0-1) not counted as a regression."),
+    ] = 0.05,  # cslevels.compare.DEFAULT_TOLERANCE, not imported to keep startup light
+    rubric: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--rubric", help="Score against this rubric file (or id)."),
+    ] = None,
+    rubrics_dir: RubricsDirs = None,
+) -> None:
+    """Follow one subject over time: level and score changes, regressions flagged."""
+    from cslevels.series import compare_files
+
+    if len(answers) < 2:
+        raise typer.BadParameter("give at least two answers files: OLD NEW [MORE...]",
+                                 param_hint="OLD NEW")
+    with user_errors():
+        name = pick_format(fmt.value if fmt else None, output, list(COMPARE_FORMATS), "terminal")
+        comparison, warnings = compare_files(answers, library(rubrics_dir), rubric=rubric,
+                                             tolerance=tolerance)
+        for finding in warnings:
+            warn(str(finding))
+        for message in comparison.warnings:
+            warn(f"warning: {message}")
+        emit(COMPARE_FORMATS.render(name, comparison, render_options(output)), output)
+    if fail_on_regression and comparison.regressed:
+        for regression in comparison.regressions:
+            warn(f"regression: {regression.message}")
+        raise typer.Exit(1)
+
+
+@app.command()
+def assess(
+    rubric: Annotated[str, typer.Argument(help="A rubric id or a path to a rubric file.")],
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", dir_okay=False,
+                     help="The answers file: created, or continued when it exists."),
+    ],
+    subject: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--subject", help="Who or what is assessed (asked when not given)."),
+    ] = None,
+    assessor: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--assessor", help="Your name (asked when not given)."),
+    ] = None,
+    review: Annotated[
+        bool, typer.Option("--review", help="Walk every question, current answers pre-selected.")
+    ] = False,
+    no_tty: Annotated[
+        bool, typer.Option("--no-tty", help="Read answers line by line from stdin (scripts).")
+    ] = False,
+    rubrics_dir: RubricsDirs = None,
+) -> None:
+    """Answer a rubric's questions in the terminal; saves after every answer, resumes FILE.
+
+    Exit codes: 0 done or q; 1 end of input or an error; 2 stdin is not a terminal
+    (use --no-tty); 129 terminal closed; 130 Ctrl-C.  Answers given are always saved.
+    """
+    from cslevels.interactive import AssessOptions, run_assess
+
+    with user_errors():
+        code = run_assess(
+            AssessOptions(rubric, output, subject, assessor, review, no_tty,
+                          tuple(rubrics_dir or ())),
+            render_options(),
+        )
+    if code:
+        raise typer.Exit(code)
+
+
+SummaryFormat = Enum("SummaryFormat", {n: n for n in SUMMARY_FORMATS}, type=str)  # type: ignore[misc]
+
+
+SummarySort = Enum(  # type: ignore[misc]
+    "SummarySort", {n: n for n in ("subject", "date", "level", "index")}, type=str)
+
+
+@app.command()
+def summary(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Answers files, or folders searched for *.yaml / *.yml.")
+    ],
+    fmt: Annotated[Optional[SummaryFormat], typer.Option("--format", "-f")] = None,  # noqa: UP045
+    output: OutputOption = None,
+    sort: Annotated[
+        SummarySort,
+        typer.Option("--sort", help="Order of the rows; level and index: lowest first."),
+    ] = "subject",  # type: ignore[assignment]
+    rubric_id: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--rubric-id", help="Only assessments of this rubric."),
+    ] = None,
+    rubrics_dir: RubricsDirs = None,
+) -> None:
+    """A portfolio: one row per assessment, the distribution of levels; exit 1 if a file fails."""
+    from cslevels.reporting.summary_terminal import progress_bar
+    from cslevels.summary import build_portfolio
+
+    with user_errors():
+        name = pick_format(fmt.value if fmt else None, output, list(SUMMARY_FORMATS), "terminal")
+        if output is not None and fmt is None and output.suffix.lower() == ".csv":
+            name = "csv"
+        with progress_bar() as progress:
+            portfolio = build_portfolio(paths, library(rubrics_dir), sort=sort.value,
+                                        rubric_id=rubric_id, progress=progress)
+        for failure in portfolio.failures:
+            for finding in failure.findings:
+                warn(str(finding))
+        emit(SUMMARY_FORMATS.render(name, portfolio, render_options(output)), output)
+    if portfolio.failed:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -75,4 +75,24 @@ VALIDATE_FORMATS = FormatRegistry(
     },
 )
 
+COMPARE_FORMATS = FormatRegistry(
+    "compare",
+    {
+        "terminal": "cslevels.reporting.compare_terminal:render_comparison",
+        "json": "cslevels.reporting.compare_json:render_comparison",
+        "markdown": "cslevels.reporting.compare_markdown:render_comparison",
+        "html": "cslevels.reporting.compare_html:render_comparison",
+    },
+)
+
+SUMMARY_FORMATS = FormatRegistry(
+    "summary",
+    {
+        "terminal": "cslevels.reporting.summary_terminal:render_portfolio",
+        "json": "cslevels.reporting.summary_json:render_portfolio",
+        "csv": "cslevels.reporting.summary_csv:render_portfolio",
+        "html": "cslevels.reporting.summary_html:render_portfolio",
+    },
+)
+
 SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json"}

@@ -9,6 +9,7 @@ that a batch of answers files loads each rubric once.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 from collections.abc import Iterable, Sequence
@@ -83,54 +84,117 @@ def _field_names(model: type[BaseModel]) -> tuple[str, ...]:
     return tuple(sorted(_all_field_names(model)))
 
 
-def _data_loc(data: Any, pydantic_loc: Sequence[int | str]) -> Loc:
-    """Keep the parts of pydantic's location that index the data (drop union tags)."""
+@dataclass(frozen=True)
+class _Located:
+    """One pydantic error with its place in the data."""
+
+    loc: Loc  # keys and indexes into the YAML data
+    union_at: Loc | None  # where pydantic tried the members of a union, if it did
+    at_key: bool  # the error is about a mapping key, not its value
+    error: dict[str, Any]
+
+
+def _locate_error(data: Any, error: dict[str, Any]) -> _Located:
+    """Split pydantic's location into the data path and the tags pydantic adds.
+
+    Pydantic puts union member names (``int``, ``constrained-str``, ``AnswerEntry``)
+    and ``[key]`` into its locations; they index nothing in the YAML.  A part is data
+    when the current value holds it, or when it names a missing field.
+    """
+    pydantic_loc = tuple(error["loc"])
     loc: list[Any] = []
     current = data
-    for part in pydantic_loc:
-        if isinstance(current, dict) and part in current:
+    union_at: Loc | None = None
+    at_key = False
+    for i, part in enumerate(pydantic_loc):
+        last = i == len(pydantic_loc) - 1
+        in_dict = isinstance(current, dict) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        if in_dict or in_list:
             loc.append(part)
             current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+        elif isinstance(current, dict) and last and error["type"] == "missing":
             loc.append(part)
-            current = current[part]
-        elif isinstance(current, dict) and isinstance(part, str) and not _is_union_tag(part):
-            loc.append(part)  # a missing or unknown key
             current = None
-    return tuple(loc)
+        elif part == "[key]":
+            at_key = True
+        elif union_at is None:
+            union_at = tuple(loc)
+    return _Located(tuple(loc), union_at, at_key, error)
 
 
-def _is_union_tag(part: str) -> bool:
-    return part in {"int", "str", "float", "bool", "none", "dict", "list"} or any(
-        c in part for c in "[]()"
-    ) or part[:1].isupper()
+_EXPECTED = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "list_type": "a list",
+    "date_type": "a date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
+    "date_parsing": "a date (YYYY-MM-DD)",
+    "none_required": "nothing",
+}
+
+
+_LIMITS = {
+    "greater_than": "must be greater than {gt}",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than": "must be less than {lt}",
+    "less_than_equal": "must be at most {le}",
+    "too_short": "needs at least {min_length} item(s)",
+    "too_long": "may have at most {max_length} item(s)",
+    "string_too_short": "must not be empty",
+    "string_too_long": "must be at most {max_length} characters",
+}
+
+
+def _where(loc: Loc) -> str:
+    """A path such as ``levels[0].questions[2].weight`` (indexes count from 0)."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "document"
 
 
 def _describe(value: Any) -> str:
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
-        return "true/false"
+        return f"the boolean {str(value).lower()}"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, (int, float)):
         return f"the number {value!r}"
-    return f"{type(value).__name__} {value!r}"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    return type(value).__name__  # pragma: no cover - YAML yields no other types
 
 
 def schema_findings(
     exc: ValidationError, doc: YamlDocument, model: type[BaseModel]
 ) -> list[Finding]:
     """Turn pydantic's errors into one finding per offending place in the YAML."""
-    by_loc: dict[Loc, list[dict[str, Any]]] = {}
-    for error in exc.errors(include_url=False):
-        by_loc.setdefault(_data_loc(doc.data, error["loc"]), []).append(dict(error))
+    located = [_locate_error(doc.data, dict(e)) for e in exc.errors(include_url=False)]
+    # When one member of a union got further into the value (the value is a mapping
+    # and the model member found a bad field), its errors are the useful ones.
+    deeper = {e.union_at for e in located
+              if e.union_at is not None and len(e.loc) > len(e.union_at)}
+    located = [e for e in located if not (e.union_at in deeper and e.loc == e.union_at)]
+    by_loc: dict[tuple[Loc, bool], list[_Located]] = {}
+    for item in located:
+        by_loc.setdefault((item.loc, item.at_key), []).append(item)
     findings: list[Finding] = []
-    for loc, errors in by_loc.items():
-        message, hint, at_key = _message(loc, errors, doc, model)
-        line, column = doc.locate(loc, prefer_key=at_key)
+    for (loc, at_key), items in by_loc.items():
+        message, hint, prefer_key = _message(loc, at_key, [i.error for i in items], doc, model)
+        line, column = doc.locate(loc, prefer_key=prefer_key)
         findings.append(
             Finding(path=doc.path, message=message, line=line, column=column, hint=hint,
                     code="schema")
@@ -138,39 +202,64 @@ def schema_findings(
     return findings
 
 
+def _yaml_hint(loc: Loc, value: Any, errors: list[dict[str, Any]], doc: YamlDocument) -> str | None:
+    """Explain a YAML 1.1 surprise: an unquoted ``no``, ``1.10`` or date read as non-text."""
+    raw = doc.raw_plain_scalar(loc)
+    if raw is None or value is None or isinstance(value, str):
+        return None
+    wants_text = any(e["type"] == "string_type" for e in errors)
+    if wants_text:
+        return f"YAML read {raw} as {_describe(value)}; put it in quotes: \"{raw}\""
+    if isinstance(value, bool) and raw.lower() not in {"true", "false"}:
+        return f"YAML reads an unquoted {raw} as the boolean {str(value).lower()}"
+    return None
+
+
 def _message(
-    loc: Loc, errors: list[dict[str, Any]], doc: YamlDocument, model: type[BaseModel]
+    loc: Loc,
+    at_key: bool,
+    errors: list[dict[str, Any]],
+    doc: YamlDocument,
+    model: type[BaseModel],
 ) -> tuple[str, str | None, bool]:
-    where = ".".join(str(p) for p in loc) or "document"
+    """Message, hint, and whether to point at the key rather than the value."""
+    where = _where(loc)
     error = errors[0]
     kind = error["type"]
     if kind == "extra_forbidden":
         name = str(loc[-1]) if loc else "?"
         return f"unknown field {name!r}", did_you_mean(name, _field_names(model)), True
     if kind == "missing":
-        return f"missing required field {str(loc[-1])!r}", None, False
-    if kind == "model_type" and len(loc) == 0:
-        return f"the document must be a mapping of fields, not {_describe(doc.data)}", None, False
-    value = error.get("input")
-    hint = None
-    raw = doc.raw_plain_scalar(loc)
-    if raw is not None and not isinstance(value, str):
-        hint = f"YAML read {raw} as {_describe(value)}; put it in quotes: \"{raw}\""
-    if len(errors) > 1 and all(e["type"] != "missing" for e in errors):
-        if loc and loc[0] == "answers":
-            return (f"{where}: expected an option value, n/a, or a mapping with value/note/"
-                    f"evidence, got {_describe(value)}", hint, False)
-        msgs = sorted({e["msg"] for e in errors})
-        return f"{where}: {'; or '.join(msgs)} (got {_describe(value)})", hint, False
-    if kind == "literal_error" and loc and loc[-1] == "schema":
-        expected = error.get("ctx", {}).get("expected", "")
-        return f"schema must be {expected}, got {_describe(value)}", None, False
-    if kind == "string_pattern_mismatch":
+        parent = _where(loc[:-1]) if loc[:-1] else ""
+        inside = f" in {parent}" if parent else ""
+        return f"missing required field {str(loc[-1])!r}{inside}", None, False
+    if at_key:
         if loc and loc[0] == "answers":
             return (f"answer key {loc[-1]!r} must be <level-id>.<question-id>", None, True)
+        return f"{where}: invalid key ({error['msg']})", None, True
+    value = error.get("input")
+    hint = _yaml_hint(loc, value, errors, doc)
+    got = _describe(value)
+    if len(errors) > 1:  # the members of a union, each refusing the value
+        if loc and loc[0] == "answers" and len(loc) == 2:
+            return (f"answer to {loc[1]}: expected an option value, n/a, or a mapping with "
+                    f"value/note/evidence, got {got}", hint, False)
+        expected = sorted({_EXPECTED.get(e["type"], e["msg"]) for e in errors})
+        return f"{where}: expected {' or '.join(expected)}, got {got}", hint, False
+    if kind == "literal_error" and loc and loc[-1] == "schema":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"schema must be {expected}, got {got}", None, False
+    if kind == "string_pattern_mismatch":
         return (f"{where}: {value!r} is not a valid id: use lowercase letters, digits and "
-                "dashes, e.g. 'follow-up'", None, False)
-    return f"{where}: {error['msg']} (got {_describe(value)})", hint, False
+                "single dashes, e.g. 'follow-up'", None, False)
+    if kind in _EXPECTED:
+        return f"{where}: expected {_EXPECTED[kind]}, got {got}", hint, False
+    ctx = error.get("ctx") or {}
+    if kind in _LIMITS:
+        if kind in {"too_short", "too_long"}:
+            got = f"{ctx.get('actual_length', '?')}"
+        return f"{where}: {_LIMITS[kind].format(**ctx)}, got {got}", hint, False
+    return f"{where}: {error['msg'][:1].lower()}{error['msg'][1:]} (got {got})", hint, False
 
 
 # ---------------------------------------------------------------- documents
@@ -203,10 +292,13 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(read_text(path).encode("utf-8")).hexdigest()
 
 
-def rubric_from_document(doc: YamlDocument, path: Path) -> tuple[LoadedRubric | None, list[Finding]]:
+def rubric_from_document(
+    doc: YamlDocument, path: Path
+) -> tuple[LoadedRubric | None, list[Finding]]:
     """Validate a parsed rubric; the result is None when any error was found."""
     try:
-        rubric = Rubric.model_validate(doc.data)
+        # Strict: a YAML 1.1 boolean (`threshold: yes`) must not pass as the number 1.
+        rubric = Rubric.model_validate(doc.data, strict=True)
     except ValidationError as exc:
         return None, schema_findings(exc, doc, Rubric)
     findings = check_rubric(rubric, doc)
@@ -282,8 +374,10 @@ def load_answers(
     """Load an answers file and check it against its rubric; raise on any error."""
     doc = load_path(path)
     if document_kind(doc) != "answers":
-        raise InputError("this is a rubric, not an answers file", path=str(path),
-                         code="wrong-kind", hint="score takes answers files; see `cslevels template`")
+        raise InputError(
+            "this is a rubric, not an answers file", path=str(path), code="wrong-kind",
+            hint="score takes answers files; see `cslevels template`",
+        )
     loaded, findings = answers_from_document(doc, path, library or RubricLibrary(), rubric)
     if loaded is None:
         raise InvalidDocumentError(findings)
@@ -357,6 +451,8 @@ class RubricLibrary:
             try:
                 loaded = load_rubric(path)
             except (InputError, InvalidDocumentError) as exc:
+                if exc.code == "wrong-kind":
+                    continue  # an answers file kept beside the rubrics is not a broken rubric
                 found.append(RubricEntry(path.stem, path, origin, None, str(exc).splitlines()[0]))
                 continue
             if loaded.rubric.id in seen:

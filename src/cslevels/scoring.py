@@ -16,14 +16,17 @@ Pure functions over the models, no I/O, so that every rule in the SPEC's
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import product
+from math import fsum, prod
 from typing import Literal
 
 from cslevels.models import NA, Answers, Level, Option, Question, Rubric, Scale
 
-EPSILON = 1e-9
+EPSILON = 1e-9  # float noise allowed when comparing a score with a threshold
+MAX_EXACT_SETS = 4096  # up to this many sets of unanswered questions, try them all
 
 Status = Literal["achieved", "not achieved", "insufficient"]
 AnswerState = Literal["answered", "na", "missing"]
@@ -95,7 +98,7 @@ class LevelResult:
 
     @property
     def applicable_weight(self) -> float:
-        return sum(q.question.weight for q in self.questions if q.state == "answered")
+        return fsum(q.question.weight for q in self.questions if q.state == "answered")
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ class Raise:
     question: Question
     from_option: Option | None  # None: the question is unanswered today
     to_option: Option
-    gain: float
+    gain: float  # weighted points it adds: w * (best - score), or w * best when unanswered
 
 
 @dataclass(frozen=True)
@@ -222,8 +225,8 @@ def score(
     scored = [(lv.level.weight, lv.score) for lv in levels if lv.score is not None]
     index = None
     if scored:
-        total_weight = sum(w for w, _ in scored)
-        index = round_index(100 * sum(w * s for w, s in scored) / total_weight)
+        total_weight = fsum(w for w, _ in scored)
+        index = round_index(100 * fsum(w * s for w, s in scored) / total_weight)
     first_open = next((lv for lv in levels if not lv.achieved), None)
     next_gap = _gap(rubric, first_open) if first_open is not None else None
     blocker = None
@@ -252,49 +255,99 @@ def score(
     )
 
 
-def _score_level(
-    rubric: Rubric, rank: int, level: Level, inputs: Mapping[str, QuestionInput]
-) -> LevelResult:
-    results: list[QuestionResult] = []
-    total_weight = answered_weight = applicable_weight = points = 0.0
-    for question in level.questions:
-        key = f"{level.id}.{question.id}"
-        scale = rubric.scales[question.scale]
-        given = inputs.get(key)
-        total_weight += question.weight
-        if given is None:
-            results.append(QuestionResult(key, level.id, question, scale, "missing", None))
-            continue
-        answered_weight += question.weight
-        if given.score is None:
-            state: AnswerState = "na"
-        else:
-            state = "answered"
-            applicable_weight += question.weight
-            points += question.weight * given.score
-        results.append(
-            QuestionResult(key, level.id, question, scale, state, given.score, given.option,
-                           given.note, given.evidence)
-        )
-    threshold = rubric.level_threshold(level)
-    coverage = answered_weight / total_weight if total_weight else 0.0
-    level_score = points / applicable_weight if applicable_weight else None
+def _measure(
+    entries: Sequence[tuple[float, AnswerState, float | None]],
+    threshold: float,
+    min_coverage: float,
+) -> tuple[float | None, float, Status]:
+    """Score, coverage and status of one level from (weight, state, score) per question.
+
+    The one place the level rules live, shared by scoring and the fastest-path
+    search so both always agree.  ``math.fsum`` makes the sums exact and hence
+    independent of question order.
+    """
+    total = fsum(w for w, _, _ in entries)
+    covered = fsum(w for w, state, _ in entries if state != "missing")
+    applicable = fsum(w for w, state, _ in entries if state == "answered")
+    points = fsum(w * (s or 0.0) for w, state, s in entries if state == "answered")
+    coverage = min(1.0, covered / total) if total > 0 else 0.0
+    level_score = min(1.0, max(0.0, points / applicable)) if applicable > 0 else None
     status: Status
-    if level_score is None or coverage < rubric.min_coverage - EPSILON:
+    if level_score is None or coverage < min_coverage - EPSILON:
         status = "insufficient"
     elif level_score >= threshold - EPSILON:
         status = "achieved"
     else:
         status = "not achieved"
+    return level_score, coverage, status
+
+
+def _score_level(
+    rubric: Rubric, rank: int, level: Level, inputs: Mapping[str, QuestionInput]
+) -> LevelResult:
+    results: list[QuestionResult] = []
+    for question in level.questions:
+        key = f"{level.id}.{question.id}"
+        scale = rubric.scales[question.scale]
+        given = inputs.get(key)
+        if given is None:
+            results.append(QuestionResult(key, level.id, question, scale, "missing", None))
+            continue
+        state: AnswerState = "na" if given.score is None else "answered"
+        results.append(
+            QuestionResult(key, level.id, question, scale, state, given.score, given.option,
+                           given.note, given.evidence)
+        )
+    threshold = rubric.level_threshold(level)
+    level_score, coverage, status = _measure(
+        [(q.question.weight, q.state, q.score) for q in results], threshold, rubric.min_coverage
+    )
     return LevelResult(rank, level, threshold, level_score, coverage, status, tuple(results))
 
 
 def _gap(rubric: Rubric, level: LevelResult) -> LevelGap:
     answered = [q for q in level.questions if q.state == "answered"]
+    # Stable sort: equal gains keep the rubric's order, so reports are deterministic.
     ranked = tuple(sorted((q for q in answered if q.gain > EPSILON), key=lambda q: -q.gain))
     unanswered = tuple(level.missing)
     path, reason = _fastest_path(rubric, level, ranked, unanswered)
     return LevelGap(level, ranked, unanswered, path, reason)
+
+
+def _unanswered_subsets(
+    unanswered: Sequence[QuestionResult], threshold: float
+) -> Iterator[tuple[QuestionResult, ...]]:
+    """Sets of unanswered questions to try giving their best answer, smallest first.
+
+    Questions with the same weight and best score are interchangeable, so only
+    how many of each such group to answer matters (the first ones, in rubric
+    order).  Every combination of counts is tried when there are at most
+    ``MAX_EXACT_SETS``, which is exact; beyond that, the prefixes of two orders:
+    heaviest first (most coverage) and biggest surplus over the threshold first
+    (most score).
+    """
+    order = {q.key: n for n, q in enumerate(unanswered)}
+    groups: dict[tuple[float, float], list[QuestionResult]] = {}
+    for q in unanswered:
+        groups.setdefault((q.question.weight, q.best.score), []).append(q)
+    members = list(groups.values())
+    if prod(len(g) + 1 for g in members) <= MAX_EXACT_SETS:
+        for counts in sorted(product(*(range(len(g) + 1) for g in members)), key=sum):
+            chosen = [q for group, count in zip(members, counts, strict=True)
+                      for q in group[:count]]
+            yield tuple(sorted(chosen, key=lambda q: order[q.key]))
+        return
+    orders = (
+        sorted(unanswered, key=lambda q: -q.question.weight),
+        sorted(unanswered, key=lambda q: -q.question.weight * (q.best.score - threshold)),
+    )
+    seen: set[tuple[str, ...]] = set()
+    for size in range(len(unanswered) + 1):
+        for ordered in orders:
+            chosen_keys = tuple(sorted(q.key for q in ordered[:size]))
+            if chosen_keys not in seen:
+                seen.add(chosen_keys)
+                yield tuple(ordered[:size])
 
 
 def _fastest_path(
@@ -305,43 +358,51 @@ def _fastest_path(
 ) -> tuple[tuple[Raise, ...] | None, str | None]:
     """The fewest answers to raise (or give) so that ``level`` is achieved.
 
-    Raising answered question q to the best option adds w(b - s) points; giving
-    an unanswered one the best option adds w(b - t) against the threshold t and
-    w of coverage.  Unanswered questions are taken heaviest first, which is
-    exact when their scales share a best score; for each count of them, the
-    answered raises are taken biggest gain first, which is exact for a sum.
+    A raise sets a question to its scale's best option: an answered one (which
+    adds w * (best - score) points) or an unanswered one (which also adds
+    coverage, and may be needed for it).  n/a answers are facts and stay.  For
+    a given set of unanswered questions the answered raises are best taken
+    biggest gain first, so only the count of those is searched (by bisection,
+    as more raises never hurt).  Candidates are checked with the same rules as
+    scoring itself, so a path found here really achieves the level.
     """
-    t = level.threshold
-    total = sum(q.question.weight for q in level.questions)
-    covered = sum(q.question.weight for q in level.questions if q.state != "missing")
-    points = sum(q.question.weight * (q.score or 0.0) for q in level.questions
-                 if q.state == "answered")
-    applicable = level.applicable_weight
-    by_weight = sorted(unanswered, key=lambda q: (-q.question.weight, -q.best.score))
-    best: tuple[Raise, ...] | None = None
-    for m in range(len(by_weight) + 1):
-        chosen = by_weight[:m]
-        added_weight = sum(q.question.weight for q in chosen)
-        if covered + added_weight < rubric.min_coverage * total - EPSILON:
+    threshold = level.threshold
+    base = [(q.question.weight, q.state, q.score) for q in level.questions]
+    position = {q.key: i for i, q in enumerate(level.questions)}
+
+    def outcome(given: Sequence[QuestionResult], raised: Sequence[QuestionResult]) -> float | None:
+        """The level score after these changes, or None when not achieved."""
+        entries = list(base)
+        for q in (*given, *raised):
+            entries[position[q.key]] = (q.question.weight, "answered", q.best.score)
+        level_score, _, status = _measure(entries, threshold, rubric.min_coverage)
+        return level_score if status == "achieved" else None
+
+    best: tuple[int, float, tuple[QuestionResult, ...], tuple[QuestionResult, ...]] | None = None
+    for given in _unanswered_subsets(unanswered, threshold):
+        if best is not None and len(given) > best[0]:
+            break  # the sets come smallest first: nothing shorter (or as short) is left
+        if outcome(given, ranked) is None:
             continue
-        if applicable + added_weight <= 0:
-            continue
-        deficit = t * (applicable + added_weight) - points - sum(
-            q.question.weight * q.best.score for q in chosen
-        )
-        steps = [Raise(q.key, q.question, None, q.best,
-                       q.question.weight * (q.best.score - t)) for q in chosen]
-        for q in ranked:
-            if deficit <= EPSILON:
-                break
-            steps.append(Raise(q.key, q.question, q.option, q.best, q.gain))
-            deficit -= q.gain
-        if deficit > EPSILON:
-            continue
-        if best is None or len(steps) < len(best):
-            best = tuple(steps)
+        low, high = 0, len(ranked)
+        while low < high:
+            middle = (low + high) // 2
+            if outcome(given, ranked[:middle]) is None:
+                low = middle + 1
+            else:
+                high = middle
+        raised = tuple(ranked[:low])
+        final = outcome(given, raised)
+        assert final is not None
+        candidate = (len(given) + len(raised), -final, tuple(given), raised)
+        if best is None or candidate[:2] < best[:2]:
+            best = candidate
     if best is not None:
-        return best, None
-    if not unanswered and applicable <= 0:
+        _, _, given, raised = best
+        steps = [Raise(q.key, q.question, None, q.best, q.question.weight * q.best.score)
+                 for q in given]
+        steps += [Raise(q.key, q.question, q.option, q.best, q.gain) for q in raised]
+        return tuple(steps), None
+    if not unanswered and not any(q.state == "answered" for q in level.questions):
         return None, "every question of this level is answered n/a"
     return None, "raising every answer to its best option would still fall short"

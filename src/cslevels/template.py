@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import textwrap
 
+import yaml
+
 from cslevels.models import ANSWERS_SCHEMA, Rubric
 from cslevels.text import clean_line
 
@@ -17,6 +19,21 @@ from cslevels.text import clean_line
 def _quote(value: str) -> str:
     """A YAML double-quoted scalar (JSON strings are valid YAML)."""
     return json.dumps(value, ensure_ascii=False)
+
+
+def as_typed(value: int | str) -> str:
+    """An option value as it must be typed in the answers file.
+
+    A text value that YAML would read as something else (``yes``, ``no``, ``1.10``,
+    ``n/a: x``) is shown in quotes, so copying it from the comment just works.
+    """
+    if isinstance(value, int):
+        return str(value)
+    try:
+        plain_ok = yaml.safe_load(f"k: {value}") == {"k": value}
+    except yaml.YAMLError:
+        plain_ok = False
+    return value if plain_ok and value == value.strip() else _quote(value)
 
 
 def _comment(text: str, prefix: str = "", indent: str = "  ", width: int = 88) -> list[str]:
@@ -29,6 +46,7 @@ def _comment(text: str, prefix: str = "", indent: str = "  ", width: int = 88) -
 
 
 def answers_template(rubric: Rubric) -> str:
+    """The template text: valid YAML whose only required edits are the answers."""
     lines = [
         f"# Answers for {clean_line(rubric.title)} ({rubric.id} {rubric.version}).",
         "# Fill in each answer with one option's value, or n/a where the question allows it.",
@@ -52,7 +70,9 @@ def answers_template(rubric: Rubric) -> str:
             lines += _comment(level.summary)
         for question in level.questions:
             scale = rubric.scales[question.scale]
-            options = " · ".join(f"{o.value} = {clean_line(o.label)}" for o in scale.options)
+            options = " · ".join(
+                f"{clean_line(as_typed(o.value))} = {clean_line(o.label)}" for o in scale.options
+            )
             if question.allow_na:
                 options += " · n/a"
             lines.append("")

@@ -56,7 +56,17 @@ class ValidationReport:
 
 
 def expand(paths: Iterable[Path]) -> Iterable[tuple[Path, Finding | None]]:
-    """Files to check: given files as they are, folders searched for YAML."""
+    """Files to check: given files as they are, folders searched for YAML; each once."""
+    seen: set[Path] = set()
+    for path, problem in _expand(paths):
+        key = path.resolve() if problem is None else path
+        if key in seen:
+            continue
+        seen.add(key)
+        yield path, problem
+
+
+def _expand(paths: Iterable[Path]) -> Iterable[tuple[Path, Finding | None]]:
     for path in paths:
         if path.is_dir():
             found = sorted(
@@ -76,10 +86,12 @@ def expand(paths: Iterable[Path]) -> Iterable[tuple[Path, Finding | None]]:
 def validate(
     paths: Sequence[Path], library: RubricLibrary | None = None, *, strict: bool = False
 ) -> ValidationReport:
+    """Check every file under ``paths``; rubrics first, so answers can use them."""
     library = library or RubricLibrary()
     reports: list[FileReport] = []
     parsed: list[tuple[FileReport, YamlDocument, Path]] = []
     given_rubrics: dict[str, LoadedRubric] = {}
+    broken_rubrics: dict[str, str] = {}  # id -> path of a given rubric with errors
     for path, problem in expand(paths):
         report = FileReport(str(path))
         reports.append(report)
@@ -97,11 +109,18 @@ def validate(
             report.findings += findings
             if loaded is not None:
                 given_rubrics.setdefault(loaded.rubric.id, loaded)
+            elif isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
+                broken_rubrics.setdefault(doc.data["id"], report.path)
         else:
             parsed.append((report, doc, path))
     for report, doc, path in parsed:
         rubric_id = doc.data.get("rubric") if isinstance(doc.data, dict) else None
         override = given_rubrics.get(rubric_id) if isinstance(rubric_id, str) else None
+        if override is None and isinstance(rubric_id, str) and rubric_id in broken_rubrics:
+            report.findings.append(Finding(
+                report.path, f"its rubric {rubric_id!r} ({broken_rubrics[rubric_id]}) has "
+                "errors; fix the rubric first", *doc.locate(("rubric",)), code="rubric-invalid"))
+            continue
         try:
             _loaded, findings = answers_from_document(doc, path, library, override)
         except CslevelsError as exc:  # the rubric it names is itself broken

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from cslevels import __version__
 from cslevels.formats import RenderOptions
@@ -70,8 +71,8 @@ def render_github(report: ValidationReport, options: RenderOptions | None = None
             props.append(f"line={finding.line}")
             if finding.column is not None:
                 props.append(f"col={finding.column}")
-        props.append(f"title={_github_escape('cslevels ' + finding.code, property_value=True)}")
         message = finding.message + (f" ({finding.hint})" if finding.hint else "")
+        message += f" [cslevels {finding.code}]"
         lines.append(f"::{level} {','.join(props)}::{_github_escape(clean_line(message))}")
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
@@ -89,7 +90,8 @@ def render_sarif(report: ValidationReport, options: RenderOptions | None = None)
             region["startLine"] = finding.line
             if finding.column is not None:
                 region["startColumn"] = finding.column
-        location: dict[str, Any] = {"artifactLocation": {"uri": finding.path.replace("\\", "/")}}
+        uri = quote(finding.path.replace("\\", "/"))
+        location: dict[str, Any] = {"artifactLocation": {"uri": uri}}
         if region:
             location["region"] = region
         text = finding.message + (f" ({finding.hint})" if finding.hint else "")
@@ -106,6 +108,7 @@ def render_sarif(report: ValidationReport, options: RenderOptions | None = None)
             "tool": {"driver": {"name": "cslevels", "version": __version__,
                                 "informationUri": "https://pypi.org/project/cslevels/",
                                 "rules": list(rules.values())}},
+            "columnKind": "unicodeCodePoints",
             "results": results,
         }],
     }

@@ -155,14 +155,19 @@ def load_path(path: Path) -> YamlDocument:
 def parse(text: str, name: str) -> YamlDocument:
     """Parse one YAML document from ``text``; ``name`` is used in messages."""
     try:
+        _check_depth(text, name)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or exc.context or "invalid YAML"
         if "expected a single document" in str(exc):
             message = "holds more than one YAML document; put one per file"
+        elif (exc.problem and exc.context and exc.context.startswith("while parsing")
+              and exc.context_mark and mark is exc.problem_mark):
+            # e.g. an unclosed bracket: the problem shows up later than its cause
+            message += f" ({exc.context} that starts at line {exc.context_mark.line + 1})"
         hint = None
-        if "\t" in text and "tab" in str(exc).lower():
+        if "tab" in str(exc).lower() or (mark is not None and _char_at(text, mark) == "\t"):
             hint = "indent with spaces, not tabs"
         raise InputError(
             f"YAML syntax error: {message}",
@@ -181,6 +186,33 @@ def parse(text: str, name: str) -> YamlDocument:
     doc = YamlDocument(path=name, data=None)
     doc.data = _Builder(doc, max_nodes()).build(node, ())
     return doc
+
+
+def _check_depth(text: str, name: str) -> None:
+    """Refuse deep nesting before composing: libyaml's composer recurses in C and
+    a few hundred thousand ``[`` would crash the process instead of raising."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise InputError(
+                    f"nested deeper than {MAX_DEPTH} levels",
+                    path=name,
+                    line=mark.line + 1 if mark else None,
+                    column=mark.column + 1 if mark else None,
+                    code="yaml-depth",
+                )
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _char_at(text: str, mark: yaml.Mark) -> str | None:
+    lines = text.splitlines()
+    if 0 <= mark.line < len(lines) and 0 <= mark.column < len(lines[mark.line]):
+        return lines[mark.line][mark.column]
+    return None
 
 
 class _Builder:
@@ -206,10 +238,14 @@ class _Builder:
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         self.count += 1
         if self.count > self.limit:
-            raise self.fail(
-                node,
+            # Point at the top-level field whose value blew up, not deep inside an anchor.
+            line, column = self.doc.key_positions.get(loc[:1], (None, None))
+            raise InputError(
                 f"document expands to more than {self.limit:,} values (an alias bomb?)",
-                "yaml-too-many-values",
+                path=self.doc.path,
+                line=line if line is not None else node.start_mark.line + 1,
+                column=column if column is not None else node.start_mark.column + 1,
+                code="yaml-too-many-values",
                 hint="set CSLEVELS_MAX_NODES to raise the limit",
             )
         if len(loc) > MAX_DEPTH:
@@ -235,10 +271,19 @@ class _Builder:
         raise self.fail(node, "unsupported YAML node", "yaml-node")  # pragma: no cover
 
     def tag_error(self, node: yaml.Node) -> InputError:
+        if node.tag == "tag:yaml.org,2002:merge":
+            return self.fail(
+                node,
+                "YAML merge keys (<<) are not supported",
+                "yaml-merge",
+                hint="write the fields out in full",
+            )
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
         return self.fail(
             node,
-            f"YAML tag {node.tag!r} is not allowed; only plain data is accepted",
+            f"YAML tag {tag} is not allowed; only plain data is accepted",
             "yaml-tag",
+            hint="remove the tag",
         )
 
     def scalar(self, node: yaml.ScalarNode, loc: Loc) -> Any:
@@ -257,7 +302,7 @@ class _Builder:
                 "yaml-value",
                 hint="quote it to keep it as text",
             ) from None
-        if node.style is None:
+        if not node.style:  # plain: None from PyYAML's Python parser, '' from libyaml
             self.doc.plain_scalars[loc] = node.value
         return value
 
@@ -274,7 +319,8 @@ class _Builder:
                 where = f" (first at line {first[0]})" if first else ""
                 raise self.fail(key_node, f"duplicate key {key!r}{where}", "duplicate-key")
             child = (*loc, key)
-            self.doc.key_positions[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            mark = key_node.start_mark
+            self.doc.key_positions[child] = (mark.line + 1, mark.column + 1)
             result[key] = self.build(value_node, child)
         self.doc.plain_scalars.pop((*loc, "<key>"), None)
         return result

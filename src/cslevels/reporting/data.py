@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from cslevels.scoring import LevelGap, LevelResult, QuestionResult, Raise, Result
 
 
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f}%"
+def percent(value: float | None, decimals: int = 0) -> str:
+    return "—" if value is None else f"{value * 100:.{decimals}f}%"
+
+
+def _decimals(level: LevelResult) -> int:
+    """Decimals that keep a score that misses its threshold from reading as equal to it."""
+    for decimals in range(4):
+        if level.achieved or percent(level.score, decimals) != percent(level.threshold, decimals):
+            return decimals
+    return 4
+
+
+def score_percent(level: LevelResult) -> str:
+    """The level's score, with decimals when whole percents would hide which side of the
+    threshold it is on (74.96% must not read as the threshold 75%)."""
+    return percent(level.score, _decimals(level))
+
+
+def names_its_rank(name: str, rank: int) -> bool:
+    """True for names such as "Grade 3 — Established", which already say their rank."""
+    return re.match(rf"^\w+\s+{rank}\b", name) is not None
 
 
 def level_label(result: Result) -> str:
@@ -19,6 +39,8 @@ def level_label(result: Result) -> str:
     if result.achieved_level == 0:
         return "Level 0 — no level achieved yet"
     level = result.levels[result.achieved_level - 1]
+    if names_its_rank(level.name, level.rank):
+        return level.name
     return f"Level {level.rank} — {level.name}"
 
 
@@ -35,12 +57,16 @@ def blocker_text(result: Result) -> str | None:
 
 def status_reason(level: LevelResult) -> str:
     if level.status == "achieved":
-        return f"score {percent(level.score)} reaches the threshold {percent(level.threshold)}"
+        return f"score {score_percent(level)} reaches the threshold {percent(level.threshold)}"
     if level.score is None:
+        if any(q.state == "na" for q in level.questions) and not level.missing:
+            return "every question is answered n/a, so there is nothing to score"
         return "no applicable answer yet"
     if level.status == "insufficient":
         return f"only {percent(level.coverage)} of it is answered"
-    return f"score {percent(level.score)} is below the threshold {percent(level.threshold)}"
+    decimals = _decimals(level)
+    return (f"score {percent(level.score, decimals)} is below the threshold "
+            f"{percent(level.threshold, decimals)}")
 
 
 def question_dict(q: QuestionResult) -> dict[str, Any]:
@@ -128,4 +154,15 @@ def result_dict(result: Result) -> dict[str, Any]:
             "gaps": [gap_dict(g) for g in result.target_gaps],
         },
         "warnings": list(result.warnings),
+        **_raters_entry(result),
     }
+
+
+def _raters_entry(result: Result) -> dict[str, Any]:
+    """``{"raters": ...}`` for a combined result (``score --combine``), else nothing."""
+    raters = getattr(result, "raters", None)
+    if raters is None:
+        return {}
+    from cslevels.reporting.raters import raters_dict
+
+    return {"raters": raters_dict(raters)}

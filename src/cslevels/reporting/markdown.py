@@ -11,7 +11,13 @@ from collections.abc import Sequence
 
 from cslevels.formats import RenderOptions
 from cslevels.models import Rubric
-from cslevels.reporting.data import blocker_text, level_label, percent, status_reason
+from cslevels.reporting.data import (
+    blocker_text,
+    level_label,
+    percent,
+    score_percent,
+    status_reason,
+)
 from cslevels.scoring import LevelGap, Result
 from cslevels.text import clean_line
 
@@ -27,8 +33,8 @@ def md(value: object) -> str:
 
 
 def _gap_lines(gap: LevelGap, title: str) -> list[str]:
-    lines = [f"## {title}", "", f"Level {gap.level.rank} ({md(gap.level.name)}): "
-             f"{md(status_reason(gap.level))}.", ""]
+    lines = [f"## {md(title)}", "",
+             f"{gap.level.status.capitalize()}: {md(status_reason(gap.level))}.", ""]
     if gap.fastest_path is None:
         lines += [f"No fastest path: {md(gap.reason)}.", ""]
     elif gap.fastest_path:
@@ -69,8 +75,9 @@ def result_markdown(result: Result) -> list[str]:
     lines += ["| # | Level | Score | Threshold | Coverage | Status |",
               "|--:|---|--:|--:|--:|---|"]
     for lv in result.levels:
-        lines.append(f"| {lv.rank} | {md(lv.name)} | {percent(lv.score)} | "
-                     f"{percent(lv.threshold)} | {percent(lv.coverage)} | {STATUS_WORD[lv.status]} |")
+        lines.append(f"| {lv.rank} | {md(lv.name)} | {score_percent(lv)} | "
+                     f"{percent(lv.threshold)} | {percent(lv.coverage)} | "
+                     f"{STATUS_WORD[lv.status]} |")
     lines.append("")
     blocker = blocker_text(result)
     if blocker:
@@ -81,12 +88,19 @@ def result_markdown(result: Result) -> list[str]:
         if not result.target_gaps:
             lines += [f"Target level {result.target} is reached.", ""]
         for gap in result.target_gaps:
-            lines += _gap_lines(gap, f"Gap to target level {result.target}")
+            lines += _gap_lines(gap, f"Gap to target level {result.target}: level "
+                                     f"{gap.level.rank} ({gap.level.name})")
     elif result.next_gap is not None:
-        lines += _gap_lines(result.next_gap, "Next step")
+        level = result.next_gap.level
+        lines += _gap_lines(result.next_gap, f"Next step: level {level.rank} ({level.name})")
     missing = result.missing
     if missing:
         lines += ["## Missing answers", "", ", ".join(f"`{md(q.key)}`" for q in missing), ""]
+    raters = getattr(result, "raters", None)  # set by `score --combine`
+    if raters is not None:
+        from cslevels.reporting.raters import raters_markdown
+
+        lines += raters_markdown(raters)
     noted = [q for q in result.questions if q.note or q.evidence]
     if noted:
         lines += ["## Notes and evidence", ""]

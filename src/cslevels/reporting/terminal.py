@@ -20,7 +20,13 @@ from rich.text import Text
 
 from cslevels.formats import RenderOptions
 from cslevels.models import Rubric
-from cslevels.reporting.data import blocker_text, level_label, percent, status_reason
+from cslevels.reporting.data import (
+    blocker_text,
+    level_label,
+    percent,
+    score_percent,
+    status_reason,
+)
 from cslevels.scoring import LevelGap, LevelResult, Result
 from cslevels.text import clean
 
@@ -53,7 +59,8 @@ def capture(renderables: Sequence[RenderableType], options: RenderOptions) -> st
     console = make_console(options, buffer)
     for item in renderables:
         console.print(item)
-    return buffer.getvalue()
+    # rich pads table cells to the full width; trailing blanks only get in the way
+    return "\n".join(line.rstrip(" ") for line in buffer.getvalue().split("\n"))
 
 
 def bar(value: float | None, threshold: float | None = None, width: int = 20) -> Text:
@@ -72,33 +79,73 @@ def status_text(status: str) -> Text:
     return Text(STATUS_MARK[status], style=STATUS_STYLE[status])
 
 
-def levels_table(result: Result) -> Table:
-    table = Table(box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
-    table.add_column("#", justify="right")
-    table.add_column("Level")
-    table.add_column("Score", justify="right")
-    table.add_column("", no_wrap=True)
-    table.add_column("Coverage", justify="right")
+TABLE_FIXED = 40  # '#', score, answered, status and the gaps between them, in cells
+MAX_WIDTH = 110  # prose wider than this is hard to read, however wide the terminal
+
+
+def _name_width(result: Result) -> int:
+    return max(len(clean(lv.name)) for lv in result.levels) + 2  # + the '▶ ' marker
+
+
+def fits_table(result: Result, width: int) -> bool:
+    """Whether the levels table fits without breaking level names."""
+    return width >= TABLE_FIXED + min(_name_width(result), 34)
+
+
+def bar_width(result: Result, width: int) -> int:
+    """Room for the score bar beside the other columns; 0 leaves it out."""
+    if not fits_table(result, width):
+        return 0
+    room = width - TABLE_FIXED - _name_width(result) - 3
+    return 0 if room < 8 else min(20, room)
+
+
+def levels_table(result: Result, width: int = 100) -> RenderableType:
+    """Every level's score, coverage and status, whatever the method (the profile)."""
+    if not fits_table(result, width):
+        return levels_list(result)
+    bars = bar_width(result, width)
+    table = Table(box=box.SIMPLE_HEAD, expand=False, pad_edge=False, show_edge=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Level", overflow="fold")
+    table.add_column("Score", justify="right", no_wrap=True)
+    if bars:
+        table.add_column("", no_wrap=True)
+    table.add_column("Answered", justify="right", no_wrap=True)
     table.add_column("Status", no_wrap=True)
     for level in result.levels:
-        marker = "▶ " if result.achieved_level == level.rank else "  "
-        table.add_row(
-            str(level.rank),
-            Text(marker) + plain(level.name, "bold" if level.achieved else ""),
-            percent(level.score),
-            bar(level.score, level.threshold),
-            percent(level.coverage),
-            status_text(level.status),
-        )
+        cells: list[RenderableType] = [str(level.rank), level_name(result, level),
+                                       score_percent(level)]
+        if bars:
+            cells.append(bar(level.score, level.threshold, bars))
+        cells += [percent(level.coverage), status_text(level.status)]
+        table.add_row(*cells)
     return table
+
+
+def level_name(result: Result, level: LevelResult) -> Text:
+    marker = Text("▶ ", style="bold") if result.achieved_level == level.rank else Text("")
+    return marker + plain(level.name, "bold" if level.achieved else "")
+
+
+def levels_list(result: Result) -> RenderableType:
+    """The levels for a narrow terminal: name on one line, numbers under it."""
+    rows: list[tuple[str, RenderableType]] = []
+    for level in result.levels:
+        body = level_name(result, level)
+        body.append("\n")
+        body.append_text(status_text(level.status))
+        body.append(f" · score {score_percent(level)} · answered {percent(level.coverage)}")
+        rows.append((f"{level.rank}.", body))
+    return numbered(rows, indent=0)
 
 
 def header(result: Result) -> Table:
     answers = result.answers
     grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
-    grid.add_row("Subject", plain(answers.subject))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_row("Subject", plain(answers.subject, "bold"))
     grid.add_row("Rubric", plain(f"{result.rubric.title} ({result.rubric.id} "
                                  f"{result.rubric.version}, {result.rubric.method})"))
     if answers.assessor:
@@ -111,90 +158,173 @@ def header(result: Result) -> Table:
 
 
 def headline(result: Result) -> Panel:
-    text = Text(clean(level_label(result)), style="bold")
+    """The achieved level, big and plain: the first thing a reader looks for."""
+    total = len(result.levels)
+    if result.achieved is not None:
+        title = Text(f"Achieved level {result.achieved.rank} of {total}: ", style="bold")
+        title.append_text(plain(result.achieved.name, "bold green"))
+    elif result.achieved_level == 0:
+        title = Text(f"No level achieved yet (level 0 of {total})", style="bold yellow")
+    else:
+        title = Text(clean(level_label(result)), style="bold")
     if result.achieved is not None and result.achieved.level.summary:
-        text.append("\n")
-        text.append(clean(result.achieved.level.summary), style="")
+        title.append("\n")
+        title.append(clean(result.achieved.level.summary), style="italic")
     index = "—" if result.index is None else f"{result.index:.1f}"
-    text.append(f"\nIndex {index} / 100", style="dim")
-    return Panel(text, title="Result", title_align="left", border_style="green", expand=False)
+    title.append(f"\nIndex {index} / 100", style="bold")
+    title.append("  (weighted mean of the level scores)", style="dim")
+    return Panel(title, title="Result", title_align="left", border_style="green", expand=False,
+                 padding=(0, 1))
+
+
+def heading(text: str) -> Text:
+    return plain(text, "bold underline")
+
+
+def numbered(rows: Sequence[tuple[str, RenderableType]], indent: int = 2,
+             mark_width: int = 1) -> RenderableType:
+    """A list whose wrapped lines stay indented under their own text."""
+    grid = Table.grid(padding=(0, 1, 0, 0))
+    grid.add_column(justify="right", no_wrap=True, min_width=mark_width)
+    grid.add_column(overflow="fold")
+    for mark, body in rows:
+        grid.add_row(mark, body)
+    return Padding(grid, (0, 0, 0, indent))
 
 
 def gap_section(gap: LevelGap, title: str) -> list[RenderableType]:
-    out: list[RenderableType] = [Text(title, style="bold underline")]
-    out.append(plain(f"Level {gap.level.rank} ({gap.level.name}): {status_reason(gap.level)}."))
+    level = gap.level
+    out: list[RenderableType] = [
+        heading(title),
+        plain(f"{level.status.capitalize()}: {status_reason(level)}."),
+    ]
+    in_path: dict[str, int] = {}
     if gap.fastest_path is None:
         out.append(plain(f"No fastest path: {gap.reason}."))
     elif gap.fastest_path:
-        out.append(Text(f"Fastest path to level {gap.level.rank} "
-                        f"({len(gap.fastest_path)} change{'s' if len(gap.fastest_path) != 1 else ''}):"))
+        count = len(gap.fastest_path)
+        out.append(Text(f"Fastest path to level {level.rank}: {count} "
+                        f"change{'s' if count != 1 else ''}", style="bold"))
+        rows: list[tuple[str, RenderableType]] = []
         for n, step in enumerate(gap.fastest_path, 1):
+            in_path[step.key] = n
             now = "unanswered" if step.from_option is None else step.from_option.label
-            line = Text(f"  {n}. ") + plain(step.key, "bold") + plain(
-                f": {now} → {step.to_option.label}")
-            out.append(line)
+            body = plain(step.key, "bold") + plain(f": {now} → {step.to_option.label}")
             if step.question.recommendation:
-                out.append(Padding(plain(step.question.recommendation, "italic"), (0, 0, 0, 6)))
+                body.append("\n")
+                body.append_text(plain(step.question.recommendation, "italic"))
+            rows.append((f"{n}.", body))
+        out.append(numbered(rows))
     if gap.ranked:
-        table = Table(box=box.SIMPLE, title="What raising each answer would add",
-                      title_justify="left", pad_edge=False)
-        table.add_column("Question")
-        table.add_column("Now")
-        table.add_column("Gain", justify="right")
+        out.append(Text("What raising each answer to its best option would add "
+                        "(weighted points):", style="bold"))
+        rows = []
         for q in gap.ranked:
-            table.add_row(plain(q.key), plain(q.option.label if q.option else "—"),
-                          f"{q.gain:.2f}")
-        out.append(table)
+            now = q.option.label if q.option else "—"
+            body = plain(q.key) + plain(f" (now: {now})", "dim")
+            if q.key in in_path:
+                body.append(f" — step {in_path[q.key]} above", style="dim")
+            elif q.question.recommendation:
+                body.append("\n")
+                body.append_text(plain(q.question.recommendation, "italic"))
+            rows.append((f"+{q.gain:.2f}", body))
+        out.append(numbered(rows))
     if gap.unanswered:
-        out.append(plain("Unanswered: " + ", ".join(q.key for q in gap.unanswered)))
+        out.append(plain("Unanswered in this level: " + ", ".join(q.key for q in gap.unanswered)))
     return out
+
+
+def target_summary(result: Result) -> Text:
+    """One line on what the target level takes in all."""
+    path = result.target_path
+    if path is None:
+        return Text(f"Target level {result.target} cannot be reached by raising answers alone.",
+                    style="bold yellow")
+    ranks = [str(g.level.rank) for g in result.target_gaps]
+    where = f"level {ranks[0]}" if len(ranks) == 1 else (
+        f"levels {', '.join(ranks[:-1])} and {ranks[-1]}")
+    return Text(f"Target level {result.target}: {len(path)} change"
+                f"{'s' if len(path) != 1 else ''} in {where}.", style="bold")
 
 
 def notes_section(result: Result) -> list[RenderableType]:
     noted = [q for q in result.questions if q.note or q.evidence]
     if not noted:
         return []
-    out: list[RenderableType] = [Text("Notes and evidence", style="bold underline")]
+    out: list[RenderableType] = [heading("Notes and evidence")]
     for q in noted:
         out.append(plain(q.key, "bold"))
+        rows: list[tuple[str, RenderableType]] = []
         if q.note:
-            out.append(Padding(plain(q.note), (0, 0, 0, 2)))
-        for item in q.evidence:
-            out.append(Padding(Text("• ") + plain(item), (0, 0, 0, 2)))
+            rows.append(("", plain(q.note)))
+        rows += [("•", plain(item)) for item in q.evidence]
+        out.append(numbered(rows, indent=1))
     return out
 
 
-def result_renderables(result: Result) -> list[RenderableType]:
-    out: list[RenderableType] = [header(result), headline(result), levels_table(result)]
+def spaced(sections: Sequence[Sequence[RenderableType]]) -> list[RenderableType]:
+    """Sections one after another with a blank line between them."""
+    out: list[RenderableType] = []
+    for section in sections:
+        if not section:
+            continue
+        if out:
+            out.append(Text(""))
+        out += section
+    return out
+
+
+def result_renderables(result: Result, width: int = 100) -> list[RenderableType]:
+    sections: list[list[RenderableType]] = [
+        [header(result)], [headline(result)],
+        [heading("Levels"), levels_table(result, width),
+         Text(f"{'Score bar: █ points, │ threshold. ' if bar_width(result, width) else ''}"
+              "Answered: weighted share of questions answered (n/a included).", style="dim")],
+    ]
+    notices: list[RenderableType] = []
     blocker = blocker_text(result)
     if blocker:
-        out.append(plain("⚠ " + blocker, "yellow"))
-    for warning in result.warnings:
-        out.append(plain("⚠ " + warning, "yellow"))
+        notices.append(plain("⚠ " + blocker, "yellow"))
+    notices += [plain("⚠ " + warning, "yellow") for warning in result.warnings]
+    sections.append(notices)
     if result.target is not None:
         if not result.target_gaps:
-            out.append(Text(f"Target level {result.target} is reached.", style="green"))
+            sections.append([Text(f"Target level {result.target} is reached.", style="green")])
+        else:
+            sections.append([target_summary(result)])
         for gap in result.target_gaps:
-            out += gap_section(gap, f"Gap to target level {result.target}")
+            title = (f"Gap to target level {result.target}: level {gap.level.rank} "
+                     f"({gap.level.name})")
+            sections.append(gap_section(gap, title))
     elif result.next_gap is not None:
-        out += gap_section(result.next_gap, "Next step")
+        level = result.next_gap.level
+        sections.append(gap_section(result.next_gap,
+                                    f"Next step: level {level.rank} ({level.name})"))
     else:
-        out.append(Text("Every level is achieved.", style="green"))
+        sections.append([Text("Every level is achieved.", style="green")])
     missing = result.missing
     if missing:
-        out.append(plain(f"Missing answers ({len(missing)}): "
-                         + ", ".join(q.key for q in missing), "magenta"))
-    out += notes_section(result)
-    return out
+        sections.append([
+            heading(f"Missing answers ({len(missing)})"),
+            plain("Not scored and lowering coverage: " + ", ".join(q.key for q in missing)),
+        ])
+    raters = getattr(result, "raters", None)  # set by `score --combine`
+    if raters is not None:
+        from cslevels.reporting.raters import raters_renderables
+
+        sections.append(raters_renderables(raters))
+    sections.append(notes_section(result))
+    return spaced(sections)
 
 
 def render_results(results: Sequence[Result], options: RenderOptions | None = None) -> str:
     options = options or RenderOptions()
+    options = RenderOptions(color=options.color, width=min(options.width, MAX_WIDTH))
     parts: list[RenderableType] = []
     for n, result in enumerate(results):
         if n:
-            parts.append(Text("─" * min(options.width, 80), style="dim"))
-        parts += result_renderables(result)
+            parts += [Text(""), Text("═" * min(options.width, 80), style="dim"), Text("")]
+        parts += result_renderables(result, options.width)
     return capture(parts, options)
 
 

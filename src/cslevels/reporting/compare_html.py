@@ -1,0 +1,80 @@
+"""``compare --format html``: the follow-up as one self-contained page.
+
+The page extends the shared base template (via ``html.render_page``) and draws
+the trend with ``svg.line_chart``.  User text stays plain ``str`` in the
+context, so autoescaping covers all of it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+
+from cslevels.compare import Comparison, answer_text, label
+from cslevels.formats import RenderOptions
+from cslevels.reporting import svg
+from cslevels.scoring import Result
+
+TEMPLATE = "compare.html.j2"
+
+
+def level_text(result: Result) -> str:
+    if result.achieved_level is None:
+        return f"{sum(1 for lv in result.levels if lv.achieved)} of {len(result.levels)} achieved"
+    if result.achieved_level == 0:
+        return "0 — no level achieved"
+    return f"{result.achieved_level} — {result.levels[result.achieved_level - 1].name}"
+
+
+def signed(value: float | None, digits: int = 0) -> str:
+    if value is None:
+        return "—"
+    if abs(value) < 10 ** -(digits + 1):
+        return "±0"
+    return f"{value:+.{digits}f}"
+
+
+def trend_charts(comparison: Comparison) -> list[tuple[Markup, str]]:
+    """The index and the achieved level over time, each with its caption."""
+    results = comparison.results
+    labels = [label(r) for r in results]
+    index_chart = svg.line_chart(
+        labels, [("Index", [None if r.index is None else r.index / 100 for r in results])],
+        title="Index over time", id_prefix="trend-index", height=260,
+        description="The index (0 to 100) of each assessment, oldest first: "
+        + ", ".join(f"{lab}: {'—' if r.index is None else f'{r.index:.1f}'}"
+                    for lab, r in zip(labels, results, strict=True)),
+        value_format=lambda v: f"{v * 100:.0f}",
+    )
+    levels = len(comparison.newest.levels)
+    staged = all(r.achieved_level is not None for r in results)
+    counts = [float(r.achieved_level if staged and r.achieved_level is not None
+                    else sum(1 for lv in r.levels if lv.achieved)) for r in results]
+    name = "Achieved level" if staged else "Levels achieved"
+    level_chart = svg.line_chart(
+        labels, [(name, counts)], title=f"{name} over time", id_prefix="trend-level",
+        height=260, y_max=float(levels),
+        description=f"{name} of each assessment, oldest first: "
+        + ", ".join(f"{lab}: {c:.0f}" for lab, c in zip(labels, counts, strict=True)),
+        value_format=lambda v: f"{v:.0f}" if float(v).is_integer() else "",
+    )
+    return [(index_chart, "Index over time (0-100)"), (level_chart, f"{name} over time")]
+
+
+def render_comparison(comparison: Comparison, options: RenderOptions | None = None) -> str:
+    from cslevels.reporting.html import render_page
+
+    latest = {c.id: c for c in comparison.latest.levels}
+    context: dict[str, Any] = {
+        "comparison": comparison,
+        "newest": comparison.newest,
+        "charts": trend_charts(comparison),
+        "latest_changes": latest,
+        "label": label,
+        "answer_text": answer_text,
+        "level_text": level_text,
+        "signed": signed,
+        "tolerance_points": f"{comparison.tolerance * 100:g}",
+    }
+    return render_page(TEMPLATE, **context)
