@@ -74,6 +74,29 @@ def test_an_earlier_folder_shadows_a_built_in(invoke: Invoke, tmp_path: Path) ->
     assert str(RUBRICS) not in rows["six-levels"]
 
 
+def test_an_earlier_folder_shadows_a_built_in_when_resolving_an_id(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    # the file is not named after its id, so only a scan of the folder finds it
+    text = (RUBRICS / "six-levels.yaml").read_text()
+    (tmp_path / "mine.yaml").write_text(text.replace('version: "1.0.0"', 'version: "9.9"'))
+    result = invoke("show", "six-levels", "--rubrics-dir", str(tmp_path), "--format", "markdown")
+    assert result.exit_code == 0
+    assert "*six-levels 9.9 · staged" in result.stdout
+
+
+def test_resolving_skips_broken_files_not_named_after_the_id(invoke: Invoke, tmp_path: Path
+                                                             ) -> None:
+    (tmp_path / "broken.yaml").write_text("schema: cslevels/rubric/v1\nid: [\n")
+    (tmp_path / "shop.yaml").write_text((POSITIVE / "corner-shop.yaml").read_text())
+    assert invoke("show", "corner-shop", "--rubrics-dir", str(tmp_path)).exit_code == 0
+    (tmp_path / "corner-shop.yaml").write_text("schema: cslevels/rubric/v1\nid: corner-shop\n")
+    result = invoke("show", "corner-shop", "--rubrics-dir", str(tmp_path))
+    assert result.exit_code == 1  # the file named after the id is broken: its errors are shown
+    named = tmp_path / "corner-shop.yaml"
+    assert f"{named}:1:1: error: missing required field 'version'" in result.stderr
+
+
 def test_list_reports_a_broken_rubric_and_lists_the_rest(invoke: Invoke, tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text((DATA / "negative" / "rubric-duplicate-level-id.yaml").read_text())

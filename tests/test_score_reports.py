@@ -86,3 +86,14 @@ def test_fastest_path_none_is_explained_in_every_format() -> None:
     data = json.loads(json_report.render_results([result]))
     assert data["next_level"]["fastest_path"] is None
     assert data["next_level"]["reason"] == reason
+
+
+def test_target_summary() -> None:
+    r = rubric([level("a", [question("q1", allow_na=True)]), level("b", ["q2", "q3"])])
+    # level b: (0.2 + 1.0) / 2 = 0.6 -> raising q2 makes it 1.0: one change in level 2
+    reachable = score(r, answers({"a.q1": 10, "b.q2": 2, "b.q3": 10}, target=2))
+    assert "Target level 2: 1 change in level 2." in terminal.render_results([reachable])
+    # level a all n/a: nothing to raise can achieve it, so neither can level 2 be reached
+    blocked = score(r, answers({"a.q1": NA, "b.q2": 2}, target=2))
+    out = terminal.render_results([blocked])
+    assert "Target level 2 cannot be reached by raising answers alone." in out

@@ -498,3 +498,11 @@ def test_fastest_path_skips_unanswered_questions_that_would_pull_the_score_down(
     # now q3 cannot help: (0.6 + 0.5) / 2 = 0.55; q2 at best: (0.6 + 1) / 2 = 0.8 -> one step
     assert gap is not None and gap.fastest_path is not None
     assert [s.key for s in gap.fastest_path] == ["a.q2"]
+
+
+def test_the_worked_example_in_the_rubric_format_docs() -> None:
+    # docs/rubric-format.md: A (w 1, 1.0), B (w 2, 0.5), C (w 1, missing), threshold 0.75:
+    # score (1 * 1.0 + 2 * 0.5) / 3 = 0.667, coverage 3 / 4 = 0.75, not achieved
+    r = rubric([level("a", ["qa", question("qb", weight=2), "qc"], threshold=0.75)])
+    lv = level_of(score(r, answers({"a.qa": 10, "a.qb": 5})))
+    assert (round(lv.score or 0, 3), lv.coverage, lv.status) == (0.667, 0.75, "not achieved")

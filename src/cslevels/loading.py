@@ -423,18 +423,24 @@ class RubricLibrary:
     def resolve(self, ref: str) -> LoadedRubric:
         """A rubric by path (when ``ref`` names a file) or by id."""
         as_path = Path(ref)
-        if as_path.suffix in {".yaml", ".yml"} or os.sep in ref or as_path.is_file():
+        if as_path.suffix in {".yaml", ".yml"} or "/" in ref or os.sep in ref or as_path.is_file():
             return load_rubric(as_path)
-        for folder, _origin in self.dirs:  # fast path: files named after their id
-            for suffix in (".yaml", ".yml"):
-                candidate = folder / f"{ref}{suffix}"
-                if candidate.is_file():
-                    loaded = load_rubric(candidate)
-                    if loaded.rubric.id == ref:
-                        return loaded
-        for entry in self.entries():
-            if entry.id == ref and entry.rubric is not None:
-                return entry.rubric
+        for folder, _origin in self.dirs:  # folder by folder: an earlier one shadows later ones
+            if not folder.is_dir():
+                continue
+            named = [folder / f"{ref}{suffix}" for suffix in (".yaml", ".yml")]
+            others = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+            for path in [*named, *others]:  # a file named after the id is tried first
+                if not path.is_file():
+                    continue
+                try:
+                    loaded = load_rubric(path)
+                except (InputError, InvalidDocumentError) as exc:
+                    if path in named and exc.code != "wrong-kind":
+                        raise  # the file that should hold this rubric is broken: say why
+                    continue  # another broken file: `cslevels list` reports it
+                if loaded.rubric.id == ref:
+                    return loaded
         ids = sorted({e.id for e in self.entries() if e.rubric is not None})
         hint = did_you_mean(ref, ids)
         available = f"available: {', '.join(ids)}" if ids else "no rubrics found"
