@@ -3,9 +3,11 @@
 Each command parses its options, calls one core function and prints the result
 to stdout; diagnostics go to stderr.  Errors a user can cause (``CslevelsError``)
 become one message per problem and exit code 1, never a traceback.
-"""
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here, on purpose: typer evaluates every
+command's annotations on every run, and string annotations cost it an ``eval`` each
+(about 7 ms of start-up).  Annotations must therefore be valid at import time.
+"""
 
 import os
 import shutil
@@ -99,14 +101,16 @@ def render_options(output: Path | None = None) -> RenderOptions:
     return RenderOptions(color=color, width=width)
 
 
-def emit(text: str, output: Path | None, *, overwrite: bool = True) -> None:
-    """The report to stdout, or atomically to ``output``."""
+def emit(text: str, output: Path | None, *, overwrite: bool = True,
+         inputs: Sequence[Path] = ()) -> None:
+    """The report to stdout, or atomically to ``output`` (never over one of ``inputs``)."""
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    from cslevels.output import atomic_write
+    from cslevels.output import atomic_write, refuse_inputs
 
+    refuse_inputs(output, inputs)
     atomic_write(output, text, overwrite=overwrite)
     warn(f"wrote {output}")
 
@@ -118,7 +122,7 @@ def pick_format(requested: str | None, output: Path | None, choices: Sequence[st
         return requested
     if output is not None:
         implied = SUFFIX_FORMATS.get(output.suffix.lower())
-        if implied in choices:
+        if implied is not None and implied in choices:
             return implied
     return default
 
@@ -192,7 +196,8 @@ def show(
     with user_errors():
         loaded = library(rubrics_dir).resolve(rubric)
         name = pick_format(fmt.value if fmt else None, output, list(SHOW_FORMATS), "terminal")
-        emit(SHOW_FORMATS.render(name, loaded.rubric, render_options(output)), output)
+        emit(SHOW_FORMATS.render(name, loaded.rubric, render_options(output)), output,
+             inputs=[loaded.path])
 
 
 @app.command()
@@ -240,7 +245,7 @@ def template(
 
     with user_errors():
         loaded = library(rubrics_dir).resolve(rubric)
-        emit(answers_template(loaded.rubric), output, overwrite=force)
+        emit(answers_template(loaded.rubric), output, overwrite=force, inputs=[loaded.path])
 
 
 @app.command()
@@ -268,12 +273,13 @@ def score(
     ] = False,
 ) -> None:
     """Score answers files and print the report."""
-    from cslevels.assessment import score_files
-    from cslevels.series import combine_files
+    if combine:  # cslevels.series pulls in the comparison code: only for --combine
+        from cslevels.series import combine_files as scorer
+    else:
+        from cslevels.assessment import score_files as scorer
 
     with user_errors():
         name = pick_format(fmt.value if fmt else None, output, list(SCORE_FORMATS), "terminal")
-        scorer = combine_files if combine else score_files
         batch = scorer(answers, library(rubrics_dir), rubric=rubric, target=target)
         for finding in batch.warnings:
             warn(str(finding))
@@ -281,7 +287,8 @@ def score(
             warn(str(finding))
         if not batch.results:
             raise typer.Exit(1)
-        emit(SCORE_FORMATS.render(name, batch.results, render_options(output)), output)
+        emit(SCORE_FORMATS.render(name, batch.results, render_options(output)), output,
+             inputs=[*answers, *([Path(rubric)] if rubric else [])])
     if batch.errors:
         raise typer.Exit(1)
     if fail_under is not None:
@@ -346,7 +353,8 @@ def compare(
             warn(str(finding))
         for message in comparison.warnings:
             warn(f"warning: {message}")
-        emit(COMPARE_FORMATS.render(name, comparison, render_options(output)), output)
+        emit(COMPARE_FORMATS.render(name, comparison, render_options(output)), output,
+             inputs=[*answers, *([Path(rubric)] if rubric else [])])
     if fail_on_regression and comparison.regressed:
         for regression in comparison.regressions:
             warn(f"regression: {regression.message}")
@@ -432,13 +440,18 @@ def summary(
         for failure in portfolio.failures:
             for finding in failure.findings:
                 warn(str(finding))
-        emit(SUMMARY_FORMATS.render(name, portfolio, render_options(output)), output)
+        emit(SUMMARY_FORMATS.render(name, portfolio, render_options(output)), output,
+             inputs=paths)
     if portfolio.failed:
         raise typer.Exit(1)
 
 
 def main() -> None:
     """Console-script entry point."""
+    # pydantic looks for plugins (instrumentation hooks) by reading the entry points of
+    # every installed distribution the first time a model is built: ~5-10 ms of each run
+    # for nothing a command line uses.  A value the user set is kept.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         app()
     except OutputError as exc:  # pragma: no cover - emit() runs inside user_errors

@@ -37,7 +37,9 @@ class Finding:
         return ":".join(parts)
 
     def __str__(self) -> str:
-        text = f"{self.location}: {self.severity}: {self.message}"
+        # An error about a command-line value has no file: no fake path is printed.
+        where = f"{self.location}: " if self.path else ""
+        text = f"{where}{self.severity}: {self.message}"
         if self.hint:
             text += f" ({self.hint})"
         return text
@@ -67,7 +69,7 @@ class CslevelsError(Exception):
     def to_findings(self) -> list[Finding]:
         return [
             Finding(
-                path=self.path or "<input>",
+                path=self.path or "",
                 message=self.message,
                 line=self.line,
                 column=self.column,

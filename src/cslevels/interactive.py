@@ -636,7 +636,7 @@ def _assess(run: _Run, guard: SignalGuard, render: RenderOptions, today: dt.date
     if path.exists() or path.is_symlink():
         existing = read_answers_for(path, loaded, library)
     keys = rubric.question_keys()
-    io.say(f"{clean_line(rubric.title)} ({rubric.id} {rubric.version}): "
+    io.say(f"{clean_line(rubric.title)} ({rubric.id} {clean_line(rubric.version)}): "
            f"{len(rubric.levels)} levels, {len(keys)} questions.")
     if existing is None:
         draft = _new_draft(run, rubric, today)

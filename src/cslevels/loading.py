@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,10 +25,11 @@ from pydantic import BaseModel, ValidationError
 from cslevels.checks import check_answers, check_rubric, did_you_mean
 from cslevels.errors import Finding, InputError, InvalidDocumentError, RubricNotFoundError
 from cslevels.models import ANSWERS_SCHEMA, RUBRIC_SCHEMA, Answers, Rubric
-from cslevels.yamlio import Loc, YamlDocument, load_path, read_text
+from cslevels.yamlio import Loc, YamlDocument, load_path, read_text, shorten
 
 Kind = Literal["rubric", "answers"]
 RUBRICS_PATH_ENV = "CSLEVELS_RUBRICS_PATH"
+_RUBRIC_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")  # as models.Identifier
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,7 @@ _EXPECTED = {
     "string_type": "text",
     "int_type": "a whole number",
     "int_from_float": "a whole number",
+    "int_parsing": "a whole number",
     "float_type": "a number",
     "bool_type": "true or false",
     "dict_type": "a mapping",
@@ -174,7 +178,7 @@ def _describe(value: Any) -> str:
     if isinstance(value, (dt.date, dt.datetime)):
         return f"the date {value.isoformat()}"
     if isinstance(value, str):
-        return f"the text {value!r}"
+        return f"the text {shorten(value)!r}"
     return type(value).__name__  # pragma: no cover - YAML yields no other types
 
 
@@ -254,6 +258,9 @@ def _message(
                 "single dashes, e.g. 'follow-up'", None, False)
     if kind in _EXPECTED:
         return f"{where}: expected {_EXPECTED[kind]}, got {got}", hint, False
+    if isinstance(value, float) and not math.isfinite(value):
+        # "must be at most 1" is true but puzzling for .nan, which compares false to all
+        return f"{where}: expected a finite number, got {got}", None, False
     ctx = error.get("ctx") or {}
     if kind in _LIMITS:
         if kind in {"too_short", "too_long"}:
@@ -355,12 +362,23 @@ def answers_from_document(
                 path=doc.path, line=line, column=column, code="rubric-mismatch",
                 message=f"answers are for rubric {answers.rubric!r}, but --rubric gave "
                 f"{rubric_override.rubric.id!r}")]
+    elif not (_RUBRIC_ID.fullmatch(answers.rubric)
+              or Path(answers.rubric).suffix.lower() in {".yaml", ".yml"}):
+        # A rubric id or a rubric file, nothing else: an answers file someone sent you
+        # must not make cslevels read (and quote in a message) /etc/passwd or /dev/zero.
+        line, column = doc.locate(("rubric",))
+        return None, [Finding(
+            path=doc.path, line=line, column=column, code="rubric-not-an-id",
+            message=f"rubric: {shorten(answers.rubric)!r} is neither a rubric id nor a "
+            ".yaml file",
+            hint="name a rubric by its id, e.g. seven-levels, or give --rubric FILE")]
     else:
         try:
             loaded_rubric = library.resolve(answers.rubric)
         except RubricNotFoundError as exc:
             line, column = doc.locate(("rubric",))
-            return None, [Finding(path=doc.path, line=line, column=column, message=exc.message,
+            return None, [Finding(path=doc.path, line=line, column=column,
+                                  message=f"unknown rubric {answers.rubric!r}",
                                   hint=exc.hint, code="rubric-not-found")]
     findings = check_answers(answers, loaded_rubric.rubric, doc)
     if any(f.severity == "error" for f in findings):
@@ -409,6 +427,12 @@ class RubricLibrary:
 
     def __init__(self, extra_dirs: Sequence[Path] = ()) -> None:
         dirs: list[tuple[Path, str]] = [(Path(d), "--rubrics-dir") for d in extra_dirs]
+        for folder, _origin in dirs:
+            # A mistyped --rubrics-dir would otherwise be ignored in silence and its rubrics
+            # reported as unknown; folders in CSLEVELS_RUBRICS_PATH may come and go.
+            if not folder.is_dir():
+                raise InputError("--rubrics-dir: no such folder", path=str(folder),
+                                 code="not-found")
         env = os.environ.get(RUBRICS_PATH_ENV, "")
         dirs += [(Path(p), RUBRICS_PATH_ENV) for p in env.split(os.pathsep) if p]
         dirs.append((builtin_rubrics_dir(), "built-in"))
@@ -444,6 +468,8 @@ class RubricLibrary:
         ids = sorted({e.id for e in self.entries() if e.rubric is not None})
         hint = did_you_mean(ref, ids)
         available = f"available: {', '.join(ids)}" if ids else "no rubrics found"
+        # No path: the id came from the command line (an answers file that names it adds
+        # its own file:line:column), and a made-up path would only mislead.
         raise RubricNotFoundError(
             f"unknown rubric {ref!r}", code="rubric-not-found",
             hint=f"{hint} {available}" if hint else available,
@@ -459,7 +485,9 @@ class RubricLibrary:
             except (InputError, InvalidDocumentError) as exc:
                 if exc.code == "wrong-kind":
                     continue  # an answers file kept beside the rubrics is not a broken rubric
-                found.append(RubricEntry(path.stem, path, origin, None, str(exc).splitlines()[0]))
+                first = next((f for f in exc.to_findings() if f.severity == "error"),
+                             exc.to_findings()[0])
+                found.append(RubricEntry(path.stem, path, origin, None, str(first)))
                 continue
             if loaded.rubric.id in seen:
                 continue  # an earlier folder shadows it

@@ -32,7 +32,9 @@ OptionValue = Union[StrictInt, Annotated[StrictStr, Field(min_length=1, max_leng
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # defer_build: validators are built on first use, so a command builds only the
+    # models it validates (a rubric, an answers file), not every class at import.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class Source(_Model):
@@ -137,12 +139,24 @@ class Rubric(_Model):
 AnswerValue = Union[StrictInt, Annotated[StrictStr, Field(max_length=64)]]
 
 
+# Plain functions rather than ``list`` / ``dict`` as default factories: pydantic inspects a
+# factory's signature, and for a builtin that means tokenizing its text signature, which
+# compiles the tokenizer's large regex: ~8 ms of every start-up.
+def _empty_list() -> list[str]:
+    return []
+
+
 class AnswerEntry(_Model):
     """An answer with the assessor's note and the evidence behind it."""
 
     value: AnswerValue | None = None
     note: Annotated[StrictStr, Field(max_length=10_000)] | None = None
-    evidence: list[Annotated[StrictStr, Field(max_length=2_000)]] = Field(default_factory=list)
+    evidence: list[Annotated[StrictStr, Field(max_length=2_000)]] = Field(
+        default_factory=_empty_list)
+
+
+def _empty_answers() -> dict[str, AnswerValue | AnswerEntry | None]:
+    return {}
 
 
 class Answers(_Model):
@@ -162,7 +176,8 @@ class Answers(_Model):
     answers: dict[
         Annotated[StrictStr, Field(pattern=r"^[^.\s]+\.[^.\s]+$")],
         AnswerValue | AnswerEntry | None,
-    ] = Field(default_factory=dict, description="`<level-id>.<question-id>` to an answer.")
+    ] = Field(default_factory=_empty_answers,
+              description="`<level-id>.<question-id>` to an answer.")
 
     @field_validator("answers", mode="before")
     @classmethod

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from cslevels.errors import OutputError
@@ -56,6 +57,28 @@ def atomic_write(path: Path, text: str, *, overwrite: bool = True) -> None:
             os.unlink(tmp)
         raise
     _fsync_folder(folder)
+
+
+def refuse_inputs(path: Path, inputs: Iterable[Path]) -> None:
+    """Refuse to write a report over a file it was made from.
+
+    ``score visit.yaml -o visit.yaml`` would otherwise replace the answers with
+    the report; for a folder given as input, the YAML files inside it count.
+    """
+    if not path.exists():
+        return
+    for source in inputs:
+        try:
+            if source.is_dir():
+                same = (path.suffix.lower() in {".yaml", ".yml"}
+                        and path.resolve().is_relative_to(source.resolve()))
+            else:
+                same = source.exists() and os.path.samefile(source, path)
+        except (OSError, ValueError):
+            continue
+        if same:
+            raise OutputError("is one of the input files; not overwriting it", path=str(path),
+                              code="is-input", hint="choose another output file")
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -215,18 +215,8 @@ def score(
     levels = tuple(
         _score_level(rubric, rank, level, inputs) for rank, level in enumerate(rubric.levels, 1)
     )
-    achieved_level: int | None = None
-    if rubric.method == "staged":
-        achieved_level = 0
-        for level_result in levels:
-            if not level_result.achieved:
-                break
-            achieved_level = level_result.rank
-    scored = [(lv.level.weight, lv.score) for lv in levels if lv.score is not None]
-    index = None
-    if scored:
-        total_weight = fsum(w for w, _ in scored)
-        index = round_index(100 * fsum(w * s for w, s in scored) / total_weight)
+    achieved_level = _achieved_level(rubric, [lv.status for lv in levels])
+    index = _index(rubric, [lv.score for lv in levels])
     first_open = next((lv for lv in levels if not lv.achieved), None)
     next_gap = _gap(rubric, first_open) if first_open is not None else None
     blocker = None
@@ -253,6 +243,66 @@ def score(
         source=source,
         warnings=tuple(warnings),
     )
+
+
+LevelMeasure = tuple[float | None, float, Status]  # a level's score, coverage and status
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Every level's measure, the achieved level and the index: a result without its detail."""
+
+    levels: tuple[LevelMeasure, ...]
+    achieved_level: int | None  # None for continuous rubrics
+    index: float | None
+
+
+def profile(rubric: Rubric, scores: Mapping[str, float | None]) -> Profile:
+    """What :func:`score` says about the levels, without per-question results or gaps.
+
+    For a portfolio of many assessments, which shows only this: the same rules
+    (``_measure``, ``_achieved_level``, ``_index``) at a fraction of the cost.
+    ``scores`` maps each answered question key to its score, None for n/a; a key
+    that is absent is missing.
+    """
+    measures: list[LevelMeasure] = []
+    for level in rubric.levels:
+        entries: list[tuple[float, AnswerState, float | None]] = []
+        for question in level.questions:
+            key = f"{level.id}.{question.id}"
+            if key not in scores:
+                entries.append((question.weight, "missing", None))
+                continue
+            given = scores[key]
+            entries.append((question.weight, "na" if given is None else "answered", given))
+        measures.append(_measure(entries, rubric.level_threshold(level), rubric.min_coverage))
+    return Profile(
+        levels=tuple(measures),
+        achieved_level=_achieved_level(rubric, [status for _, _, status in measures]),
+        index=_index(rubric, [level_score for level_score, _, _ in measures]),
+    )
+
+
+def _achieved_level(rubric: Rubric, statuses: Sequence[Status]) -> int | None:
+    """Staged: the highest level L with 1..L all achieved (0 if none); continuous: None."""
+    if rubric.method != "staged":
+        return None
+    achieved_level = 0
+    for rank, status in enumerate(statuses, 1):
+        if status != "achieved":
+            break
+        achieved_level = rank
+    return achieved_level
+
+
+def _index(rubric: Rubric, level_scores: Sequence[float | None]) -> float | None:
+    """The level-weighted mean of the scored levels, 0-100; None when none is scored."""
+    scored = [(level.weight, s) for level, s in zip(rubric.levels, level_scores, strict=True)
+              if s is not None]
+    if not scored:
+        return None
+    total_weight = fsum(w for w, _ in scored)
+    return round_index(100 * fsum(w * s for w, s in scored) / total_weight)
 
 
 def _measure(

@@ -2,11 +2,22 @@
 
 Built to stream: :func:`iter_files` walks the paths, :func:`summarise_file`
 turns one file into a :class:`Row` (a few fields, not the full result) or a
-:class:`Failure`, and :func:`iter_rows` chains them, so a later version can
-spread the files over processes with bounded memory.  Rubrics come from the
-library (``loading.load_rubric`` caches them by file), and rubric files found
-among the paths are used for the ids the library does not know; answers files
-met before their rubric file are retried at the end.
+:class:`Failure`, and :func:`iter_rows` chains them, so memory grows with the
+rows only.  Rubrics come from the library (``loading.load_rubric`` caches them
+by file), and rubric files found among the paths are used for the ids the
+library does not know; answers files met before their rubric file are retried
+at the end.
+
+Portfolios run to 100,000 files, so the common case is made cheap:
+
+* a fast path (:func:`fast_row`) parses a valid answers file with libyaml's
+  loader (no positions), validates it and computes only the level profile
+  (``scoring.profile``, no gap analysis).  It accepts a file only when the full
+  path would; anything else, or anything it is unsure of, goes to the full
+  path (``yamlio.load_path`` and the usual checks), which reports errors with
+  their file:line:column;
+* large inputs are spread over worker processes (:func:`iter_rows_parallel`)
+  that send back plain row tuples, in order.
 """
 
 from __future__ import annotations
@@ -15,8 +26,9 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from cslevels.errors import CslevelsError, Finding, RubricNotFoundError
 from cslevels.loading import (
@@ -26,12 +38,19 @@ from cslevels.loading import (
     document_kind,
     rubric_from_document,
 )
-from cslevels.scoring import Result
+from cslevels.models import ANSWERS_SCHEMA, NA, AnswerEntry, Answers
+from cslevels.scoring import Result, profile
+from cslevels.yamlio import decode, max_file_bytes, max_nodes
 
 SortKey = Literal["subject", "date", "level", "index"]
 SORT_KEYS: tuple[SortKey, ...] = ("subject", "date", "level", "index")
 SUFFIXES = (".yaml", ".yml")
 MAX_FINDINGS = 5  # per failed file: enough to act on, small enough to keep many
+WORKERS_ENV = "CSLEVELS_WORKERS"  # worker processes; 1 turns parallel reading off
+PARALLEL_MIN_FILES_ENV = "CSLEVELS_PARALLEL_MIN_FILES"
+DEFAULT_PARALLEL_MIN_FILES = 1000  # below this, starting workers costs more than it saves
+MAX_CHUNK = 250  # files per task sent to a worker
+FAST_MAX_NESTING = 2000  # far below the depth where libyaml's recursive composer crashes
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,23 +134,30 @@ def rubric_info(loaded: LoadedRubric) -> RubricInfo:
 
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
     """Files as given, and every *.yaml / *.yml under folders (hidden ones skipped), sorted."""
+    for name in iter_file_names(paths):
+        yield Path(name)
+
+
+def iter_file_names(paths: Iterable[Path]) -> Iterator[str]:
+    """:func:`iter_files` as strings: a long list of them takes a fraction of the memory."""
     seen: set[str] = set()
     for path in paths:
         if path.is_dir():
             for folder, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                base = str(Path(folder))  # spelled as Path(folder) / name would spell it
+                absolute = os.path.abspath(folder)
                 for name in sorted(files):
                     if name.endswith(SUFFIXES) and not name.startswith("."):
-                        candidate = Path(folder) / name
-                        key = os.path.normcase(os.path.abspath(candidate))
+                        key = os.path.normcase(os.path.join(absolute, name))
                         if key not in seen:
                             seen.add(key)
-                            yield candidate
+                            yield name if base == "." else os.path.join(base, name)
         else:
             key = os.path.normcase(os.path.abspath(path))
             if key not in seen:
                 seen.add(key)
-                yield path
+                yield str(path)
 
 
 class PortfolioLibrary(RubricLibrary):
@@ -145,8 +171,9 @@ class PortfolioLibrary(RubricLibrary):
         super().__init__(())
         self.dirs = base.dirs
         self.found: dict[str, LoadedRubric] = {}
+        self.from_workers: dict[str, RubricInfo] = {}  # rubrics that worker processes used
         self._resolved: dict[str, LoadedRubric] = {}
-        self._unknown: set[str] = set()
+        self._unknown: dict[str, str | None] = {}  # id -> the library's hint
 
     def add(self, loaded: LoadedRubric) -> None:
         self.found.setdefault(loaded.rubric.id, loaded)
@@ -155,32 +182,251 @@ class PortfolioLibrary(RubricLibrary):
         """Every rubric resolved so far, then those found among the paths."""
         return [*self._resolved.values(), *self.found.values()]
 
+    def infos(self) -> dict[str, RubricInfo]:
+        """The facts of every rubric used, here or in worker processes, by id."""
+        out: dict[str, RubricInfo] = {}
+        for loaded in self.used():
+            out.setdefault(loaded.rubric.id, rubric_info(loaded))
+        for info in self.from_workers.values():
+            out.setdefault(info.id, info)
+        return out
+
     def resolve(self, ref: str) -> LoadedRubric:
         if ref in self._resolved:
             return self._resolved[ref]
         if ref not in self._unknown:
             try:
                 loaded = super().resolve(ref)
-            except RubricNotFoundError:
-                self._unknown.add(ref)
+            except RubricNotFoundError as exc:
+                self._unknown[ref] = exc.hint
             else:
                 self._resolved[ref] = loaded
                 return loaded
         if ref in self.found:
             return self.found[ref]
+        # The library's hint ("did you mean ...? available: ...") first, as validate gives it.
+        hint = "give its folder with --rubrics-dir, or include the rubric file among the paths"
         raise RubricNotFoundError(f"unknown rubric {ref!r}", code="rubric-not-found",
-                                  hint="give its folder with --rubrics-dir, or include the "
-                                  "rubric file among the paths")
+                                  hint=f"{self._unknown[ref]}; or {hint}"
+                                  if self._unknown[ref] else hint)
 
 
 Item = Row | Failure | LoadedRubric
 
 
-def summarise_file(path: Path, library: PortfolioLibrary) -> Item:
+# ---------------------------------------------------------------- the fast path
+
+
+@cache
+def _fast_loader() -> Any:
+    """libyaml's safe loader, narrowed to what the full path accepts (None without libyaml).
+
+    The document is built straight from libyaml's nodes, as ``yamlio`` does but
+    without positions: only plain scalars, lists and mappings with scalar keys;
+    any other tag (``!!set``, ``!!binary``, merge keys ``<<``, custom tags) and
+    any repeated key is an error.  Plain scalars are resolved through a small
+    cache, since portfolios repeat the same keys and values in every file.
+    """
+    try:
+        from yaml import CSafeLoader
+    except ImportError:  # pragma: no cover - depends on how PyYAML was built
+        return None
+    from yaml.constructor import ConstructorError, SafeConstructor
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    prefix = "tag:yaml.org,2002:"
+    text_tag, list_tag, map_tag = f"{prefix}str", f"{prefix}seq", f"{prefix}map"
+    int_tag = f"{prefix}int"
+    scalars = {f"{prefix}{name}": SafeConstructor.yaml_constructors[f"{prefix}{name}"]
+               for name in ("null", "bool", "int", "float", "timestamp")}
+    resolved: dict[str, str] = {}
+
+    class FastLoader(CSafeLoader):
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            if kind is ScalarNode and implicit[0]:  # plain: the tag depends on the text only
+                if value in resolved:
+                    return resolved[value]
+                tag = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+                if len(value) <= 64 and len(resolved) < 10_000:
+                    resolved[value] = tag
+                return tag
+            return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+
+        def construct_document(self, node: Any) -> Any:
+            return self.build(node)
+
+        def build(self, node: Any) -> Any:
+            kind, tag = node.__class__, node.tag
+            if kind is ScalarNode:
+                if tag == text_tag:
+                    return node.value
+                value = node.value
+                if tag == int_tag and value.isascii() and value.isdigit() and (
+                        value[0] != "0" or value == "0"):
+                    return int(value)  # plain decimal, what the constructor would make of it
+                if tag not in scalars:
+                    raise ConstructorError(None, None, f"tag {tag}", node.start_mark)
+                return scalars[tag](self, node)
+            if kind is MappingNode and tag == map_tag:
+                mapping: dict[Any, Any] = {}
+                for key_node, value_node in node.value:
+                    if key_node.__class__ is not ScalarNode:
+                        raise ConstructorError(None, None, "complex key", key_node.start_mark)
+                    key = self.build(key_node)
+                    if key in mapping:
+                        raise ConstructorError(None, None, "duplicate key", key_node.start_mark)
+                    mapping[key] = self.build(value_node)
+                return mapping
+            if kind is SequenceNode and tag == list_tag:
+                return [self.build(item) for item in node.value]
+            raise ConstructorError(None, None, f"tag {tag}", node.start_mark)
+
+    return FastLoader
+
+
+def _nesting_bound(text: str) -> int:
+    """An upper bound on how deeply ``text`` can nest, without parsing it.
+
+    Flow collections need a bracket each; block collections need more
+    indentation at least every second level, so a line's length bounds them.
+    """
+    longest = max(map(len, text.split("\n")))
+    return text.count("[") + text.count("{") + 2 * longest + 2
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """A rubric compiled for the fast path: question key -> (allow n/a, option scores)."""
+
+    loaded: LoadedRubric
+    questions: dict[str, tuple[bool, dict[tuple[type, object], float]]]  # by (type, value)
+
+
+_TABLES: dict[int, _Table] = {}
+
+
+def _table(loaded: LoadedRubric) -> _Table:
+    table = _TABLES.get(id(loaded))
+    if table is None or table.loaded is not loaded:
+        rubric = loaded.rubric
+        questions: dict[str, tuple[bool, dict[tuple[type, object], float]]] = {}
+        for level, q in rubric.questions():
+            options: dict[tuple[type, object], float] = {
+                (type(o.value), o.value): o.score for o in rubric.scales[q.scale].options}
+            questions[f"{level.id}.{q.id}"] = (q.allow_na, options)
+        table = _TABLES[id(loaded)] = _Table(loaded, questions)
+    return table
+
+
+def fast_row(path: str, library: PortfolioLibrary) -> Row | None:
+    """The row of a valid answers file, computed cheaply; None means "take the full path".
+
+    Returns a row only when the full path would return the same row: the
+    checks here are a stricter subset of the full path's (see
+    tests/test_summary_batch.py).  Files that might expand aliases (``&``),
+    exceed the value or size limits, or nest deeply are left to the full path.
+    """
+    loader = _fast_loader()
+    if loader is None:  # pragma: no cover - depends on how PyYAML was built
+        return None
+    limit = max_file_bytes()
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(limit + 1)
+    except OSError:
+        return None
+    if len(raw) > limit:
+        return None
+    try:
+        text = decode(raw, path)
+    except CslevelsError:
+        return None
+    # Without anchors every value takes at least one character, so a text shorter
+    # than the value limit cannot exceed it.
+    if "&" in text or len(text) >= max_nodes() or _nesting_bound(text) > FAST_MAX_NESTING:
+        return None
+    import yaml
+    from pydantic import ValidationError
+
+    try:
+        data = yaml.load(text, Loader=loader)  # a narrowed safe loader, see above
+    except Exception:  # whatever went wrong, the full path reports it
+        return None
+    if not isinstance(data, dict) or data.get("schema") != ANSWERS_SCHEMA:
+        return None
+    try:
+        answers = Answers.model_validate(data)
+        loaded = library.resolve(answers.rubric)
+    except (ValidationError, CslevelsError):
+        return None
+    return _row_of(path, answers, data, loaded)
+
+
+def _row_of(path: str, answers: Answers, data: dict[Any, Any], loaded: LoadedRubric
+            ) -> Row | None:
+    """Score a schema-valid answers file, or None where ``check_answers`` finds an error."""
+    rubric = loaded.rubric
+    levels = rubric.levels
+    if isinstance(data.get("target"), bool) or (
+            answers.target is not None and answers.target > len(levels)):
+        return None
+    questions = _table(loaded).questions
+    scores: dict[str, float | None] = {}
+    for key, given in answers.answers.items():
+        spec = questions.get(key)
+        if spec is None:
+            return None  # unknown question
+        value = given.value if isinstance(given, AnswerEntry) else given
+        if value is None:
+            continue  # left blank: missing
+        allow_na, options = spec
+        if value == NA:
+            if not allow_na:
+                return None
+            scores[key] = None
+            continue
+        option_score = options.get((type(value), value))
+        if option_score is None:
+            return None  # off the scale
+        scores[key] = option_score
+    outcome = profile(rubric, scores)
+    weakest: int | None = None  # the first level with the lowest score, as min() picks
+    weakest_score = 0.0
+    for n, (level_score, _, _) in enumerate(outcome.levels):
+        if level_score is not None and (weakest is None or level_score < weakest_score):
+            weakest, weakest_score = n, level_score
+    achieved = outcome.achieved_level
+    return Row(
+        path=path,
+        subject=answers.subject,
+        rubric_id=rubric.id,
+        rubric_version=rubric.version,
+        rubric_digest=loaded.digest,
+        date=answers.date,
+        method=rubric.method,
+        achieved_level=achieved,
+        achieved_name=levels[achieved - 1].name if achieved else None,
+        levels_achieved=sum(1 for _, _, status in outcome.levels if status == "achieved"),
+        level_count=len(levels),
+        index=outcome.index,
+        weakest=None if weakest is None else levels[weakest].name,
+        weakest_score=None if weakest is None else weakest_score,
+    )
+
+
+# ---------------------------------------------------------------- one file
+
+
+def summarise_file(path: Path | str, library: PortfolioLibrary, *, fast: bool = True) -> Item:
     """One file as a row, a failure, or (for a rubric file) the rubric it holds."""
     from cslevels.assessment import score_loaded
     from cslevels.yamlio import load_path
 
+    if fast:
+        row = fast_row(str(path), library)
+        if row is not None:
+            return row
+    path = Path(path)
     try:
         doc = load_path(path)
         kind = document_kind(doc)
@@ -206,13 +452,13 @@ def _rubric_missing(item: Item) -> bool:
     return isinstance(item, Failure) and item.first.code == "rubric-not-found"
 
 
-def iter_rows(files: Iterable[Path], library: PortfolioLibrary) -> Iterator[Item]:
+def iter_rows(files: Iterable[Path | str], library: PortfolioLibrary) -> Iterator[Item]:
     """Every file's row or failure, streaming; rubric files are yielded as they are met.
 
     An answers file whose rubric is not known yet is held back (its path only)
     and retried once every file has been seen.
     """
-    deferred: list[Path] = []
+    deferred: list[Path | str] = []
     for path in files:
         item = summarise_file(path, library)
         if isinstance(item, LoadedRubric):
@@ -223,6 +469,156 @@ def iter_rows(files: Iterable[Path], library: PortfolioLibrary) -> Iterator[Item
         yield item
     for path in deferred:
         yield summarise_file(path, library)
+
+
+# ---------------------------------------------------------------- several processes
+
+
+def worker_count(files: int, workers: int | None = None, min_files: int | None = None) -> int:
+    """How many processes to read ``files`` files with: 1 unless the input is large.
+
+    ``CSLEVELS_WORKERS`` and ``CSLEVELS_PARALLEL_MIN_FILES`` override the defaults
+    (the CPUs this process may use, and ``DEFAULT_PARALLEL_MIN_FILES``).
+    """
+    if workers is None:
+        workers = _env_int(WORKERS_ENV)
+    if workers is None:
+        try:
+            workers = len(os.sched_getaffinity(0))
+        except AttributeError:  # pragma: no cover - not on Linux
+            workers = os.cpu_count() or 1
+    if min_files is None:
+        min_files = _env_int(PARALLEL_MIN_FILES_ENV)
+    if min_files is None:
+        min_files = DEFAULT_PARALLEL_MIN_FILES
+    return max(1, workers) if files >= max(min_files, 2) else 1
+
+
+def _env_int(name: str) -> int | None:
+    raw = os.environ.get(name, "").strip()
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+_WORKER_LIBRARY: PortfolioLibrary | None = None
+_WORKER_SENT: set[str] = set()  # ids of the rubrics this worker has described to the parent
+RowFields = tuple[Any, ...]
+ChunkResult = tuple[list["RowFields | Failure | None"], list[RubricInfo]]
+
+
+def _start_worker(base: RubricLibrary) -> None:
+    """In each worker: its own library (without rubric files from the paths) and no Ctrl-C."""
+    import signal
+
+    global _WORKER_LIBRARY
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles it and stops the pool
+    _WORKER_LIBRARY = PortfolioLibrary(base)
+    _WORKER_SENT.clear()
+
+
+def _summarise_chunk(paths: list[str]) -> ChunkResult:
+    """In a worker: each file's row fields (a plain tuple), failure, or None for a rubric
+    file; and the rubrics used for the first time, for the portfolio's distribution.
+
+    Rubric files and answers whose rubric is not in the library are redone by the
+    parent, which has seen every rubric file met before them, as one process would.
+    """
+    library = _WORKER_LIBRARY
+    assert library is not None, "_start_worker runs first"
+    out: list[RowFields | Failure | None] = []
+    for path in paths:
+        item = summarise_file(path, library)
+        if isinstance(item, Row):
+            out.append(tuple(getattr(item, name) for name in Row.__slots__))
+        elif isinstance(item, Failure):
+            out.append(item)
+        else:
+            out.append(None)
+    infos = [info for info in library.infos().values() if info.id not in _WORKER_SENT]
+    _WORKER_SENT.update(info.id for info in infos)
+    return out, infos
+
+
+def _chunks(files: Sequence[str], workers: int) -> list[list[str]]:
+    """Enough chunks to keep every worker busy to the end, none too big."""
+    size = max(1, min(MAX_CHUNK, -(-len(files) // (workers * 4))))
+    return [list(files[i:i + size]) for i in range(0, len(files), size)]
+
+
+def iter_rows_parallel(
+    files: Sequence[Path | str],
+    library: PortfolioLibrary,
+    base: RubricLibrary,
+    workers: int,
+    *,
+    start_method: str | None = None,
+) -> Iterator[Item]:
+    """:func:`iter_rows` over ``workers`` processes: the same items, in the same order.
+
+    Workers send back row tuples; the rest is settled here, in file order, with
+    this process's library (so rubric files among the paths work as in one
+    process).  If the processes cannot be started, or one dies, the files not
+    yet summarised are read here.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    names = [str(path) for path in files]
+    chunks = _chunks(names, workers)
+    done = 0  # files yielded or deferred so far, in order
+    deferred: list[str] = []
+
+    def settle(path: str, item: Item) -> Iterator[Item]:
+        if isinstance(item, LoadedRubric):
+            library.add(item)
+        if _rubric_missing(item):
+            deferred.append(path)
+        else:
+            yield item
+
+    try:
+        executor = ProcessPoolExecutor(
+            max_workers=min(workers, len(chunks)), mp_context=_mp_context(start_method),
+            initializer=_start_worker, initargs=(base,))
+    except (OSError, ValueError, ImportError, NotImplementedError):  # e.g. no semaphores
+        executor = None
+    if executor is not None:
+        try:
+            for chunk, (results, infos) in zip(chunks, executor.map(_summarise_chunk, chunks),
+                                               strict=True):
+                for info in infos:
+                    library.from_workers.setdefault(info.id, info)
+                for name, result in zip(chunk, results, strict=True):
+                    item: Item
+                    if isinstance(result, tuple):
+                        item = Row(*result)
+                    elif result is None or (_rubric_missing(result) and library.found):
+                        item = summarise_file(name, library)
+                    else:
+                        item = result
+                    done += 1
+                    yield from settle(name, item)
+        except BrokenProcessPool:
+            pass  # carry on here with the files not summarised yet
+        finally:
+            executor.shutdown(wait=True, cancel_futures=True)
+    for name in names[done:]:
+        yield from settle(name, summarise_file(name, library))
+    for name in deferred:
+        yield summarise_file(name, library)
+
+
+def _mp_context(start_method: str | None) -> Any:
+    """Fork where it exists on Linux (workers start in milliseconds and share the
+    loaded rubrics); elsewhere the platform's default, which re-imports cslevels."""
+    import multiprocessing
+    import sys
+
+    if start_method is None and sys.platform.startswith("linux"):
+        start_method = "fork"
+    return multiprocessing.get_context(start_method)
 
 
 # ---------------------------------------------------------------- the portfolio
@@ -288,14 +684,25 @@ def build_portfolio(
     sort: SortKey = "subject",
     rubric_id: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
+    parallel_min_files: int | None = None,
+    start_method: str | None = None,
 ) -> Portfolio:
-    """Summarise every answers file under ``paths``: rows, failures and rubric facts."""
+    """Summarise every answers file under ``paths``: rows, failures and rubric facts.
+
+    Large inputs are read by several processes (see :func:`worker_count`); the
+    portfolio is the same either way.
+    """
     if sort not in SORT_KEYS:
         raise CslevelsError(f"unknown sort key {sort!r}: use one of {', '.join(SORT_KEYS)}")
-    portfolio_library = PortfolioLibrary(library or RubricLibrary())
-    files = list(iter_files(paths))
+    base = library or RubricLibrary()
+    portfolio_library = PortfolioLibrary(base)
+    files = list(iter_file_names(paths))
     portfolio = Portfolio(sort=sort, rubric_filter=rubric_id)
-    for done, item in enumerate(iter_rows(files, portfolio_library), 1):
+    count = worker_count(len(files), workers, parallel_min_files)
+    items = (iter_rows_parallel(files, portfolio_library, base, count, start_method=start_method)
+             if count > 1 else iter_rows(files, portfolio_library))
+    for done, item in enumerate(items, 1):
         if isinstance(item, Row):
             if rubric_id is None or item.rubric_id == rubric_id:
                 portfolio.rows.append(item)
@@ -305,7 +712,6 @@ def build_portfolio(
             portfolio.rubric_files.append(str(item.path))
         if progress is not None:
             progress(done, len(files))
-    for loaded in portfolio_library.used():
-        portfolio.rubrics.setdefault(loaded.rubric.id, rubric_info(loaded))
+    portfolio.rubrics.update(portfolio_library.infos())
     portfolio.rows.sort(key=sort_key(sort))
     return portfolio

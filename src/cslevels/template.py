@@ -48,7 +48,7 @@ def _comment(text: str, prefix: str = "", indent: str = "  ", width: int = 88) -
 def answers_template(rubric: Rubric) -> str:
     """The template text: valid YAML whose only required edits are the answers."""
     lines = [
-        f"# Answers for {clean_line(rubric.title)} ({rubric.id} {rubric.version}).",
+        f"# Answers for {clean_line(rubric.title)} ({rubric.id} {clean_line(rubric.version)}).",
         "# Fill in each answer with one option's value, or n/a where the question allows it.",
         "# An empty answer counts as not assessed (missing), never as zero.",
         "# To add a note or evidence, write the long form:",
@@ -56,7 +56,7 @@ def answers_template(rubric: Rubric) -> str:
         "# Then: cslevels score <this file>",
         f"schema: {ANSWERS_SCHEMA}",
         f"rubric: {rubric.id}",
-        f"rubric_version: {_quote(rubric.version)}",
+        f"rubric_version: {json.dumps(rubric.version)}",  # ASCII: read back exactly
         f"subject: {_quote('(the ' + clean_line(rubric.subject) + ' assessed)')}",
         "assessor:          # who made the assessment",
         "date:              # YYYY-MM-DD",

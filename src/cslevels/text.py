@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import re
 
+# C0/C1 controls (not tab or newline), bidi marks, embeddings, overrides and isolates,
+# the line and paragraph separators (YAML and some terminals break lines at them, so a
+# name could end a template comment early) and the BOM.
 _UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+    "\u2066-\u2069\ufeff]"
 )
 
 

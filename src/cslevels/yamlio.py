@@ -11,6 +11,8 @@ beyond a bound.  The positions let schema errors point at ``file:line:column``.
 from __future__ import annotations
 
 import os
+import re
+import stat
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +45,12 @@ _SCALAR_TAGS = {
     _STR,
 }
 _CONSTRUCTOR = SafeConstructor()
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters for a message (a file may hold megabytes)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def max_file_bytes() -> int:
@@ -94,38 +102,66 @@ class YamlDocument:
 
 
 def read_text(path: Path) -> str:
-    """Read a user's file as UTF-8 (a BOM is accepted), within the size limit."""
+    """Read a user's file as UTF-8 (a BOM is accepted), within the size limit.
+
+    A regular file is measured before it is read, so a huge file costs nothing; a
+    pipe or device (``/dev/stdin``, ``/dev/zero``) has no size, so at most one byte
+    more than the limit is read from it.
+    """
     name = str(path)
     try:
-        if path.is_dir():
-            raise InputError("is a folder, not a file", path=name, code="not-a-file")
-        size = path.stat().st_size
+        info = path.stat()
     except FileNotFoundError:
         raise InputError("no such file", path=name, code="not-found") from None
     except PermissionError:
         raise InputError("permission denied", path=name, code="unreadable") from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", path=name) from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
+        raise InputError(f"cannot read: {_reason(exc)}", path=name) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError("is a folder, not a file", path=name, code="not-a-file")
     limit = max_file_bytes()
-    if size > limit:
+    regular = stat.S_ISREG(info.st_mode)
+    if regular and info.st_size > limit:
         raise InputError(
-            f"file is {size:,} bytes, over the {limit:,}-byte limit",
+            f"file is {info.st_size:,} bytes, over the {limit:,}-byte limit",
             path=name,
             code="too-large",
             hint="set CSLEVELS_MAX_FILE_BYTES to raise the limit",
         )
     try:
-        raw = path.read_bytes()
+        if regular:
+            raw = path.read_bytes()
+        else:
+            with path.open("rb") as handle:
+                raw = handle.read(limit + 1)
     except PermissionError:
         raise InputError("permission denied", path=name, code="unreadable") from None
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", path=name) from None
-    if len(raw) > limit:  # the file grew between stat and read
-        raise InputError(f"file is over the {limit:,}-byte limit", path=name, code="too-large")
+        raise InputError(f"cannot read: {_reason(exc)}", path=name) from None
+    if len(raw) > limit:  # the file grew between stat and read, or a stream is too long
+        raise InputError(f"file is over the {limit:,}-byte limit", path=name, code="too-large",
+                         hint="set CSLEVELS_MAX_FILE_BYTES to raise the limit")
     return decode(raw, name)
 
 
+def _reason(exc: Exception) -> str:
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+
+
+_WIDE_BOMS = {
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\xfe\xff": "UTF-16",
+    b"\xff\xfe": "UTF-16",
+}
+
+
 def decode(raw: bytes, name: str) -> str:
+    """UTF-8 text (a BOM is dropped); other encodings and binary data are refused."""
+    for bom, encoding in _WIDE_BOMS.items():  # longest first: UTF-32 LE starts like UTF-16 LE
+        if raw.startswith(bom):
+            raise InputError(f"saved as {encoding}, not UTF-8", path=name, code="encoding",
+                             hint="save the file as UTF-8")
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise InputError(
@@ -158,25 +194,7 @@ def parse(text: str, name: str) -> YamlDocument:
         _check_depth(text, name)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = exc.problem or exc.context or "invalid YAML"
-        if "expected a single document" in str(exc):
-            message = "holds more than one YAML document; put one per file"
-        elif (exc.problem and exc.context and exc.context.startswith("while parsing")
-              and exc.context_mark and mark is exc.problem_mark):
-            # e.g. an unclosed bracket: the problem shows up later than its cause
-            message += f" ({exc.context} that starts at line {exc.context_mark.line + 1})"
-        hint = None
-        if "tab" in str(exc).lower() or (mark is not None and _char_at(text, mark) == "\t"):
-            hint = "indent with spaces, not tabs"
-        raise InputError(
-            f"YAML syntax error: {message}",
-            path=name,
-            line=mark.line + 1 if mark else None,
-            column=mark.column + 1 if mark else None,
-            code="yaml-syntax",
-            hint=hint,
-        ) from None
+        raise _syntax_error(exc, text, name) from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML error: {exc}", path=name, code="yaml-syntax") from None
     except RecursionError:
@@ -186,6 +204,60 @@ def parse(text: str, name: str) -> YamlDocument:
     doc = YamlDocument(path=name, data=None)
     doc.data = _Builder(doc, max_nodes()).build(node, ())
     return doc
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, name: str) -> InputError:
+    """One located message for a YAML syntax error, naming where its cause starts."""
+    mark = exc.problem_mark or exc.context_mark
+    message = exc.problem or exc.context or "invalid YAML"
+    opened = _unclosed_bracket(text) if mark is not None and _at_end(text, mark) else None
+    if "expected a single document" in str(exc):
+        message = "holds more than one YAML document; put one per file"
+    elif opened is not None:
+        # The file ended inside [ ] or { }: the parser only notices at the end.
+        char, start = opened
+        message += (f" (the {char!r} at line {start.line + 1}, column {start.column + 1} "
+                    "is never closed)")
+    elif (exc.problem and exc.context and exc.context_mark and mark is not None
+          and mark is exc.problem_mark
+          and exc.context.startswith(("while parsing", "while scanning a"))
+          and exc.context_mark.line != mark.line):
+        # e.g. a missing bracket or quote: the problem shows up later than its cause
+        message += f" ({exc.context} that starts at line {exc.context_mark.line + 1})"
+    hint = None
+    if "tab" in str(exc).lower() or (mark is not None and _char_at(text, mark) == "\t"):
+        hint = "indent with spaces, not tabs"
+    return InputError(
+        f"YAML syntax error: {message}",
+        path=name,
+        line=mark.line + 1 if mark else None,
+        column=mark.column + 1 if mark else None,
+        code="yaml-syntax",
+        hint=hint,
+    )
+
+
+def _at_end(text: str, mark: yaml.Mark) -> bool:
+    """Whether ``mark`` is past the last non-blank character of ``text``."""
+    lines = text.rstrip().splitlines()
+    return mark.line > len(lines) - 1 or (
+        mark.line == len(lines) - 1 and mark.column >= len(lines[-1]))
+
+
+def _unclosed_bracket(text: str) -> tuple[str, yaml.Mark] | None:
+    """The innermost ``[`` or ``{`` still open where the YAML scanner gave up."""
+    stack: list[tuple[str, yaml.Mark]] = []
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if isinstance(token, yaml.FlowSequenceStartToken):
+                stack.append(("[", token.start_mark))
+            elif isinstance(token, yaml.FlowMappingStartToken):
+                stack.append(("{", token.start_mark))
+            elif isinstance(token, (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)) and stack:
+                stack.pop()
+    except yaml.YAMLError:
+        pass
+    return stack[-1] if stack else None
 
 
 def _check_depth(text: str, name: str) -> None:
@@ -289,6 +361,9 @@ class _Builder:
     def scalar(self, node: yaml.ScalarNode, loc: Loc) -> Any:
         tag = node.tag
         if tag == _STR:
+            if _SURROGATE.search(node.value):  # only the pure-Python parser lets these through
+                raise self.fail(node, "text holds an invalid character (a lone surrogate)",
+                                "encoding")
             return node.value
         if tag not in _SCALAR_TAGS:
             raise self.tag_error(node)
@@ -296,9 +371,13 @@ class _Builder:
             value = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
         except (ValueError, OverflowError, yaml.YAMLError) as exc:
             kind = "date" if tag.endswith("timestamp") else tag.rsplit(":", 1)[-1]
+            if isinstance(exc, ValueError) and "digits" in str(exc):
+                reason = f"{len(node.value):,} characters is too long for a number"
+            else:
+                reason = str(exc)
             raise self.fail(
                 node,
-                f"invalid {kind} {node.value!r}: {exc}",
+                f"invalid {kind} {shorten(node.value)!r}: {reason}",
                 "yaml-value",
                 hint="quote it to keep it as text",
             ) from None

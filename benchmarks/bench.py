@@ -1,0 +1,390 @@
+"""How fast is cslevels?  One run prints every number side by side.
+
+    python benchmarks/bench.py            # 10,000 answers files, 7 start-up runs each
+    python benchmarks/bench.py --quick    # 300 files, 5 runs: a smoke test in ~30 s
+
+Three questions, each against a floor that cslevels cannot beat:
+
+* throughput: ``cslevels summary FOLDER --format json`` over N synthetic answers
+  files, against reading and parsing the same files with PyYAML's C loader alone;
+* start-up: ``cslevels --version`` / ``--help`` / ``validate`` / ``score --format
+  json``, against ``python -c pass`` and a bare one-command typer app (the
+  cheapest program a typer CLI can be);
+* the HTML report: scoring an example and rendering it, in-process.
+
+Wall times are medians of runs taken round-robin after one warm-up, so a machine
+busy with other work slows every row alike; the CPU time of each child process
+is printed next to it because it is much less sensitive to such load, and so is the
+best (fastest) run, the nearest thing to an idle machine.
+The subprocesses run with bytecode caching on (in a temporary
+``PYTHONPYCACHEPREFIX``) even when ``PYTHONDONTWRITEBYTECODE`` is set, because
+an installed package always has its ``.pyc`` files; ``--env-as-is`` turns that off.
+
+This is a tool for people, not a test: nothing in the test suite is timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "riverside-cafe.yaml"
+BUILTIN_RUBRICS = ("seven-levels", "six-levels", "five-grades")
+
+BARE_TYPER_APP = '''\
+"""The cheapest typer CLI: one command, one option."""
+import typer
+
+app = typer.Typer()
+
+
+@app.command()
+def hello(name: str = "world") -> None:
+    print(f"hello {name}")
+
+
+if __name__ == "__main__":
+    app()
+'''
+
+NOTES = (
+    "Seen on the visit; the owner agreed.",
+    "Checked against last month's records.",
+    "Two of five staff asked knew the procedure.",
+    "Better than at the last visit, not yet consistent.",
+    "Customer reviews mention this often.",
+)
+EVIDENCE = ("Observation on the visit day", "Ticket log, last 30 days", "Staff interviews (3)")
+TOWNS = ("Riverside", "Harbor", "Northwind", "Maple", "Cedar", "Lakeside", "Hilltop", "Old Town")
+TRADES = ("Cafe", "Hardware", "Dental", "Bakery", "Bike Shop", "Books", "Pharmacy", "Garage")
+
+
+# ---------------------------------------------------------------- synthetic answers files
+
+
+@dataclass(frozen=True)
+class RubricShape:
+    """What a generator needs of a rubric: its id, version and questions' choices."""
+
+    id: str
+    version: str
+    questions: tuple[tuple[str, tuple[Any, ...], bool], ...]  # key, option values, allow_na
+
+
+def rubric_shapes() -> list[RubricShape]:
+    """The built-in rubrics, read through cslevels itself so the files stay valid."""
+    from cslevels.loading import RubricLibrary
+
+    library = RubricLibrary()
+    shapes = []
+    for rubric_id in BUILTIN_RUBRICS:
+        rubric = library.resolve(rubric_id).rubric
+        questions = tuple(
+            (f"{level.id}.{q.id}", tuple(o.value for o in rubric.scales[q.scale].options),
+             q.allow_na)
+            for level, q in rubric.questions()
+        )
+        shapes.append(RubricShape(rubric.id, rubric.version, questions))
+    return shapes
+
+
+def answers_document(shape: RubricShape, number: int, rng: random.Random) -> dict[str, Any]:
+    """One plausible assessment: every question answered, some n/a, notes on some."""
+    answers: dict[str, Any] = {}
+    for key, values, allow_na in shape.questions:
+        value: Any = "n/a" if allow_na and rng.random() < 0.15 else rng.choice(values)
+        roll = rng.random()
+        if roll < 0.10:
+            answers[key] = {"value": value, "note": rng.choice(NOTES),
+                            "evidence": rng.sample(EVIDENCE, k=rng.randint(1, 2))}
+        elif roll < 0.25:
+            answers[key] = {"value": value, "note": rng.choice(NOTES)}
+        else:
+            answers[key] = value
+    return {
+        "schema": "cslevels/answers/v1",
+        "rubric": shape.id,
+        "rubric_version": shape.version,
+        "subject": f"{rng.choice(TOWNS)} {rng.choice(TRADES)} #{number:05d}",
+        "assessor": rng.choice(("J. Moreno", "A. Okafor", "L. Chen", "S. Novak")),
+        "date": dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(3 * 365)),
+        "answers": answers,
+    }
+
+
+def write_answers_files(folder: Path, count: int, seed: int = 8) -> list[Path]:
+    """``count`` answers files in ``folder``, the built-in rubrics taken in turn."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    shapes = rubric_shapes()
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    paths = []
+    for number in range(1, count + 1):
+        shape = shapes[(number - 1) % len(shapes)]
+        path = folder / f"{number:05d}-{shape.id}.yaml"
+        text = yaml.dump(answers_document(shape, number, rng), Dumper=dumper, sort_keys=False,
+                         allow_unicode=True)
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+# ---------------------------------------------------------------- measuring
+
+
+def yaml_floor(paths: Sequence[Path]) -> float:
+    """Seconds to read and parse every file with the C YAML loader and nothing else."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    start = time.perf_counter()
+    for path in paths:
+        yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # a safe loader
+    return time.perf_counter() - start
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+
+def run(command: Sequence[str], env: dict[str, str]) -> Run:
+    cpu = children_cpu()
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, env=env, check=False)
+    wall = time.perf_counter() - start
+    return Run(wall, children_cpu() - cpu, done.returncode, done.stdout, done.stderr)
+
+
+@dataclass
+class Row:
+    label: str
+    command: list[str]
+    walls: list[float]
+    cpus: list[float]
+    error: str | None = None
+
+
+def startup_rows(commands: dict[str, list[str]], runs: int, env: dict[str, str]) -> list[Row]:
+    """Each command ``runs`` times, round-robin, after one untimed warm-up round."""
+    rows = [Row(label, command, [], []) for label, command in commands.items()]
+    for round_number in range(runs + 1):
+        for row in rows:
+            if row.error:
+                continue
+            result = run(row.command, env)
+            if result.returncode != 0:
+                tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
+                row.error = f"exit {result.returncode}: {' '.join(tail)}"
+            elif round_number:  # round 0 is the warm-up (and writes the .pyc files)
+                row.walls.append(result.wall)
+                row.cpus.append(result.cpu)
+    return rows
+
+
+def median_time(function: Callable[[], object], runs: int) -> tuple[float, float]:
+    """(first call, median of ``runs`` later calls), in seconds."""
+    start = time.perf_counter()
+    function()
+    first = time.perf_counter() - start
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return first, statistics.median(times)
+
+
+def html_report_once() -> str:
+    from cslevels.assessment import score_files
+    from cslevels.formats import SCORE_FORMATS, RenderOptions
+
+    batch = score_files([EXAMPLE])
+    return SCORE_FORMATS.render("html", batch.results, RenderOptions())
+
+
+def cslevels_command() -> list[str]:
+    """The installed console script, run by this interpreter (no shell shims in between)."""
+    script = Path(sys.executable).parent / "cslevels"
+    if script.is_file():
+        return [sys.executable, str(script)]
+    return [sys.executable, "-m", "cslevels"]
+
+
+def has_summary(cslevels: list[str], env: dict[str, str]) -> bool:
+    return run([*cslevels, "summary", "--help"], env).returncode == 0
+
+
+def versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = []
+    for name in ("cslevels", "typer", "pydantic", "PyYAML", "jinja2", "rich"):
+        try:
+            parts.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            parts.append(f"{name} -")
+    return ", ".join(parts)
+
+
+# ---------------------------------------------------------------- report
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.1f}"
+
+
+def print_header(pycache: Path | None) -> None:
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    print("cslevels benchmark")
+    print(f"  machine: {os.cpu_count()} CPUs, {platform.platform()}, {platform.machine()}")
+    print(f"  python:  {platform.python_implementation()} {platform.python_version()} "
+          f"({sys.executable})")
+    print(f"  versions: {versions()}")
+    print(f"  load average at start: {load}")
+    if pycache is not None:
+        print(f"  bytecode: cached under {pycache} (as for an installed package)")
+    else:
+        print("  bytecode: environment as is"
+              + (" (PYTHONDONTWRITEBYTECODE set: sources recompiled every run)"
+                 if os.environ.get("PYTHONDONTWRITEBYTECODE") else ""))
+    print()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, default=None,
+                        help="synthetic answers files for the throughput rows (default 10000)")
+    parser.add_argument("--runs", type=int, default=None,
+                        help="timed runs per start-up row after one warm-up (default 7)")
+    parser.add_argument("--quick", action="store_true", help="300 files, 5 runs")
+    parser.add_argument("--seed", type=int, default=8, help="random seed of the answers files")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--env-as-is", action="store_true",
+                        help="do not turn bytecode caching on for the subprocesses")
+    args = parser.parse_args(argv)
+    files = args.files if args.files is not None else (300 if args.quick else 10_000)
+    runs = args.runs if args.runs is not None else (5 if args.quick else 7)
+    if files < 1 or runs < 1:
+        parser.error("--files and --runs must be at least 1")
+
+    work = Path(tempfile.mkdtemp(prefix="cslevels-bench-"))
+    env = dict(os.environ, NO_COLOR="1")
+    pycache: Path | None = None
+    if not args.env_as_is:
+        pycache = work / "pycache"
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    try:
+        print_header(pycache)
+        report(work, files, runs, args.seed, env)
+    finally:
+        if args.keep:
+            print(f"\nkept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def report(work: Path, files: int, runs: int, seed: int, env: dict[str, str]) -> None:
+    cslevels = cslevels_command()
+    bare = work / "bare_typer_app.py"
+    bare.write_text(BARE_TYPER_APP, encoding="utf-8")
+
+    # -- throughput
+    folder = work / "answers"
+    start = time.perf_counter()
+    paths = write_answers_files(folder, files, seed)
+    written = time.perf_counter() - start
+    size = sum(p.stat().st_size for p in paths)
+    print(f"Throughput: {files:,} synthetic answers files ({len(BUILTIN_RUBRICS)} built-in "
+          f"rubrics in turn, {size / 1e6:.1f} MB), written in {written:.1f} s")
+    floor = yaml_floor(paths)
+    print(f"  {'':46} {'seconds':>8} {'files/s':>9} {'x floor':>8}")
+    print(f"  {'floor: read + yaml.CSafeLoader, in-process':46} {floor:8.2f} "
+          f"{files / floor:9,.0f} {1.0:8.2f}")
+    label = "cslevels summary FOLDER --format json"
+    if not has_summary(cslevels, env):
+        print(f"  {label:46} skipped: this cslevels has no summary command")
+    else:
+        result = run([*cslevels, "summary", str(folder), "--format", "json"], env)
+        count = None
+        if result.stdout:
+            try:
+                count = json.loads(result.stdout).get("count")
+            except (ValueError, AttributeError):
+                count = None
+        note = f"(exit {result.returncode}, {count} rows)" if count != files or \
+            result.returncode else ""
+        print(f"  {label:46} {result.wall:8.2f} {files / result.wall:9,.0f} "
+              f"{result.wall / floor:8.2f} {note}")
+        print(f"  {'  (its CPU time, all processes)':46} {result.cpu:8.2f}")
+    print()
+
+    # -- start-up
+    commands = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "bare typer app, one command": [sys.executable, str(bare), "--name", "x"],
+        "cslevels --version": [*cslevels, "--version"],
+        "cslevels --help": [*cslevels, "--help"],
+        "cslevels validate rubrics/": [*cslevels, "validate", str(ROOT / "rubrics")],
+        "cslevels score EXAMPLE --format json": [*cslevels, "score", str(EXAMPLE), "--format",
+                                                 "json"],
+    }
+    print(f"Start-up: median of {runs} runs each, round-robin, after one warm-up "
+          f"(EXAMPLE = {EXAMPLE.name})")
+    print(f"  {'':38} {'wall ms':>8} {'x bare':>7}  {'cpu ms':>8} {'x bare':>7}  "
+          f"{'best ms':>8} {'x bare':>7}")
+    rows = startup_rows(commands, runs, env)
+    base = rows[1]
+    nan = float("nan")
+    base_wall = statistics.median(base.walls) if base.walls else nan
+    base_cpu = statistics.median(base.cpus) if base.cpus else nan
+    base_best = min(base.walls) if base.walls else nan
+    for row in rows:
+        if row.error:
+            print(f"  {row.label:38} failed ({row.error})")
+            continue
+        wall, cpu, best = statistics.median(row.walls), statistics.median(row.cpus), min(row.walls)
+        print(f"  {row.label:38} {ms(wall)} {wall / base_wall:7.2f}  {ms(cpu)} "
+              f"{cpu / base_cpu:7.2f}  {ms(best)} {best / base_best:7.2f}")
+    print("  (wall and cpu: medians; best: the fastest wall time, nearest to an idle machine)")
+    print()
+
+    # -- HTML report
+    render_runs = max(runs, 5)
+    first, warm = median_time(html_report_once, render_runs)
+    print(f"HTML report of {EXAMPLE.name}, in-process (score + render)")
+    print(f"  {'first call (imports jinja2, compiles templates)':52} {ms(first)} ms")
+    print(f"  {f'median of {render_runs} later calls':52} {ms(warm)} ms")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    print(f"\nload average at end: {load}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,469 @@
+"""Every command that reads files, over a corpus of bad inputs: one clear message, no traceback.
+
+The corpus is tests/data/bad/ (written for this test) plus tests/data/negative/ (the
+validate examples, whose positions tests/test_validate.py pins).  Each file has an
+expected exit code, a fragment of the expected message and, where the problem has
+one, the line and column it must be reported at; positions were counted by hand in
+the files.  Inputs that would be silly to commit (binary data, a 50 MB file, a
+folder, a missing or unreadable path) are made in tmp_path by the test.
+
+Every case runs through every command that reads that kind of file, in process with
+``catch_exceptions=False``: any exception other than the CLI's own exit fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA, EXAMPLES, Invoke
+from test_validate import EXPECTED as NEGATIVE_EXPECTED
+
+BAD = DATA / "bad"
+NEGATIVE = DATA / "negative"
+GOOD = str(EXAMPLES / "riverside-cafe.yaml")  # seven-levels, subject Riverside Cafe
+
+# ---------------------------------------------------------------- the commands
+
+Command = Callable[[str, str], list[str]]  # (file, the folder it is in) -> arguments
+COMMANDS: dict[str, Command] = {
+    "validate": lambda f, d: ["validate", f],
+    "score": lambda f, d: ["score", f],
+    "score-combine": lambda f, d: ["score", "--combine", f, GOOD],
+    "compare": lambda f, d: ["compare", GOOD, f],
+    "summary": lambda f, d: ["summary", f],
+    "show": lambda f, d: ["show", f],
+    "show-html": lambda f, d: ["show", "--format", "html", f],
+    "template": lambda f, d: ["template", f],
+    "score-rubric": lambda f, d: ["score", "--rubric", f, GOOD],
+    "list": lambda f, d: ["list", "--rubrics-dir", d],
+}
+ANSWERS_COMMANDS = ("validate", "score", "score-combine", "compare", "summary")
+RUBRIC_COMMANDS = ("validate", "show", "show-html", "template", "score-rubric", "list", "summary")
+ANY_COMMANDS = tuple(COMMANDS)  # the file fails before cslevels can tell what it is
+BY_KIND = {"answers": ANSWERS_COMMANDS, "rubric": RUBRIC_COMMANDS, "any": ANY_COMMANDS}
+
+
+@dataclass(frozen=True)
+class Case:
+    """What every command must say about one bad input."""
+
+    kind: str  # "answers", "rubric" or "any": which commands read it
+    fragment: str | dict[str, str]  # in the message; per command where they differ
+    where: tuple[int, ...] | None = None  # (line, column) or (line,) of the first error
+    exit: int = 1
+    only: tuple[str, ...] | None = None  # a subset of the kind's commands
+    make: Callable[[Path], None] | None = None  # builds a generated input at this path
+    source: Path | None = None  # a committed file
+
+    @property
+    def commands(self) -> tuple[str, ...]:
+        return self.only or BY_KIND[self.kind]
+
+    def fragment_for(self, command: str) -> str:
+        if isinstance(self.fragment, str):
+            return self.fragment
+        return self.fragment.get(command, self.fragment["*"])
+
+
+NOT_A_MAPPING = "not a cslevels file: the document is"
+
+# ---------------------------------------------------------------- tests/data/bad/
+
+BAD_CASES: dict[str, Case] = {
+    # -- broken YAML, wrong encodings, things that are not one mapping
+    "yaml-unclosed-bracket.yaml": Case("any", "the '[' at line 6, column 34 is never closed",
+                                       (7, 1)),
+    "yaml-unclosed-quote.yaml": Case("any", "while scanning a quoted scalar that starts at line 4",
+                                     (7, 1)),
+    "yaml-tab-indent.yaml": Case("any", "indent with spaces, not tabs", (7, 1)),
+    "yaml-bad-indent.yaml": Case("any", "YAML syntax error: did not find expected key", (8, 2)),
+    "yaml-empty.yaml": Case("any", "file is empty (no YAML document)"),
+    "yaml-only-comments.yaml": Case("any", "file is empty (no YAML document)"),
+    "yaml-top-level-list.yaml": Case("any", f"{NOT_A_MAPPING} a list, not a mapping", (2, 1)),
+    "yaml-top-level-scalar.yaml": Case("any", f"{NOT_A_MAPPING} the text 'seven-levels'", (2, 1)),
+    "yaml-top-level-number.yaml": Case("any", f"{NOT_A_MAPPING} the number 42", (1, 1)),
+    "yaml-multiple-documents.yaml": Case("any", "holds more than one YAML document", (5, 1)),
+    "yaml-latin1.yaml": Case("any", "not valid UTF-8 (byte 0xe9)", (1, 25)),
+    "yaml-utf16.yaml": Case("any", "saved as UTF-16, not UTF-8"),
+    "yaml-cyclic-alias.yaml": Case("any", "an alias refers to itself (cyclic alias)", (6, 10)),
+    "yaml-alias-bomb-answers.yaml": Case("any", "document expands to more than 100,000 values",
+                                         (10, 1)),
+    "yaml-python-object-tag.yaml": Case(
+        "any", "YAML tag !!python/object/apply:os.system is not allowed", (7, 26)),
+    "yaml-python-name-tag.yaml": Case("any", "YAML tag !!python/name:os.system is not allowed",
+                                      (6, 14)),
+    "yaml-custom-tag.yaml": Case("any", "YAML tag !include is not allowed", (6, 10)),
+    "yaml-set-tag.yaml": Case("any", "YAML tag !!set is not allowed", (6, 10)),
+    "yaml-complex-key.yaml": Case("any", "a key must be a plain value", (7, 5)),
+    "yaml-deep-nesting.yaml": Case("any", "nested deeper than 64 levels", (6, 96)),
+    "yaml-merge-key-answers.yaml": Case("any", "YAML merge keys (<<) are not supported", (8, 3)),
+    "yaml-invalid-date.yaml": Case("any", "invalid date '2026-02-30': day is out of range",
+                                   (6, 7)),
+    "yaml-huge-integer.yaml": Case("any", "5,000 characters is too long for a number", (6, 9)),
+    # -- duplicate keys, at every depth
+    "answers-duplicate-top-key.yaml": Case("any", "duplicate key 'subject' (first at line 4)",
+                                           (5, 1)),
+    "answers-duplicate-entry-field.yaml": Case("any", "duplicate key 'value' (first at line 6)",
+                                               (6, 50)),
+    "answers-duplicate-flow-key.yaml": Case(
+        "any", "duplicate key 'availability.channels' (first at line 5)", (5, 37)),
+    "rubric-duplicate-scale-name.yaml": Case("any", "duplicate key 'yes-no' (first at line 6)",
+                                             (11, 3)),
+    "rubric-duplicate-option-field.yaml": Case("any", "duplicate key 'label' (first at line 9)",
+                                               (9, 48)),
+    "rubric-duplicate-question-field.yaml": Case(
+        "any", "duplicate key 'text' (first at line 16)", (18, 9)),
+    "rubric-duplicate-level-field.yaml": Case("any", "duplicate key 'name' (first at line 13)",
+                                              (20, 5)),
+    "rubric-duplicate-source-field.yaml": Case("any", "duplicate key 'title' (first at line 6)",
+                                               (7, 3)),
+    # -- rubric: wrong types, YAML 1.1 surprises, NaN and infinity, unknown fields
+    "rubric-levels-mapping.yaml": Case("rubric", "levels: expected a list, got a mapping",
+                                       (12, 3)),
+    "rubric-questions-text.yaml": Case("rubric", "levels[0].questions: expected a list, got the "
+                                       "text 'Are opening hours posted?'", (14, 16)),
+    "rubric-options-scalar.yaml": Case("rubric", "scales.yes-no.options: expected a list",
+                                       (8, 14)),
+    "rubric-scales-list.yaml": Case("rubric", "scales: expected a mapping, got a list", (6, 3)),
+    "rubric-weight-text.yaml": Case("rubric", "weight: expected a number, got the text 'heavy'",
+                                    (20, 17)),
+    "rubric-weight-infinite.yaml": Case("rubric", "weight: expected a finite number, got the "
+                                        "number inf", (20, 17)),
+    "rubric-threshold-nan.yaml": Case("rubric", "threshold: expected a finite number, got the "
+                                      "number nan", (5, 12)),
+    "rubric-score-nan.yaml": Case("rubric", "options[0].score: expected a finite number",
+                                  (9, 43)),
+    "rubric-method-unknown.yaml": Case("rubric", "method: input should be 'staged' or "
+                                       "'continuous' (got the text 'ladder')", (5, 9)),
+    "rubric-question-text-null.yaml": Case("rubric", "questions[0].text: expected text, got "
+                                           "nothing (null)", (16, 14)),
+    "rubric-yaml11-label-off.yaml": Case("rubric", 'got the boolean false (YAML read Off as the '
+                                         'boolean false; put it in quotes: "Off")', (9, 27)),
+    "rubric-yaml11-name-date.yaml": Case("rubric", "levels[0].name: expected text, got the date "
+                                         "2026-01-01", (13, 11)),
+    "rubric-yaml11-version-octal.yaml": Case("rubric", 'version: expected text, got the number 8 '
+                                             '(YAML read 010 as the number 8', (3, 10)),
+    "rubric-option-value-boolean.yaml": Case("rubric", "expected a whole number or text, got the "
+                                             "boolean false", (9, 17)),
+    "rubric-unknown-level-field.yaml": Case("rubric", "unknown field 'sumary' (did you mean "
+                                            "'summary'?)", (14, 5)),
+    "rubric-one-option-scale.yaml": Case("rubric", "options: needs at least 2 item(s), got 1",
+                                         (9, 7)),
+    "rubric-never-achievable.yaml": Case("rubric", "level 'reachable' can never be achieved: its "
+                                         "best possible score 0.50 is below its threshold 0.75",
+                                         (14, 9)),
+    # -- answers: wrong types, YAML 1.1 surprises, values off the scale, unknown ids
+    "answers-answers-list.yaml": Case("answers", "answers: expected a mapping, got a list",
+                                      (6, 3)),
+    "answers-evidence-text.yaml": Case("answers", "evidence: expected a list, got the text",
+                                       (6, 47)),
+    "answers-evidence-mapping.yaml": Case("answers", "evidence[0]: expected text, got a mapping",
+                                          (9, 9)),
+    "answers-note-list.yaml": Case("answers", "note: expected text, got a list", (6, 43)),
+    "answers-subject-yes.yaml": Case("answers", 'subject: expected text, got the boolean true '
+                                     '(YAML read yes as the boolean true', (3, 10)),
+    "answers-subject-null.yaml": Case("answers", "subject: expected text, got nothing (null)",
+                                      (3, 9)),
+    "answers-assessor-date.yaml": Case("answers", "assessor: expected text, got the date "
+                                       "2026-01-01", (5, 11)),
+    "answers-version-octal.yaml": Case("answers", 'rubric_version: expected text, got the number '
+                                       '8 (YAML read 010 as the number 8', (3, 17)),
+    "answers-date-text.yaml": Case("answers", "date: expected a date (YYYY-MM-DD), got the text "
+                                   "'last tuesday'", (5, 7)),
+    "answers-target-zero.yaml": Case("answers", "target: must be at least 1, got the number 0",
+                                     (5, 9)),
+    "answers-target-text.yaml": Case("answers", "target: expected a whole number, got the text "
+                                     "'the top'", (5, 9)),
+    "answers-unknown-level.yaml": Case("answers", "unknown question 'service.channels' for rubric "
+                                       "seven-levels", (7, 3)),
+    "answers-key-three-parts.yaml": Case("answers", "answer key 'availability.channels.phone' "
+                                         "must be <level-id>.<question-id>", (6, 3)),
+    "answers-key-integer.yaml": Case("answers", "answer key 12 must be <level-id>.<question-id>",
+                                     (6, 3)),
+    "answers-value-float.yaml": Case("answers", "expected an option value, n/a, or a mapping "
+                                     "with value/note/evidence, got the number 2.5", (6, 26)),
+    "answers-value-negative.yaml": Case("answers", "availability.channels: -1 is not an option of "
+                                        "scale 'practice'", (6, 26)),
+    "answers-value-huge.yaml": Case("answers", "99999999999999999999999999 is not an option of "
+                                    "scale 'practice'", (6, 26)),
+    "answers-value-nan.yaml": Case("answers", "got the number nan", (6, 26)),
+    "answers-value-text-off-scale.yaml": Case("answers", "'always' is not an option of scale "
+                                              "'practice' (choose one of: 0 (Not in place)",
+                                              (6, 26)),
+    "answers-value-list.yaml": Case("answers", "answer to availability.channels: expected an "
+                                    "option value", (6, 26)),
+    "answers-na-long-form.yaml": Case("answers", "availability.channels does not allow n/a",
+                                      (6, 34)),
+    "answers-rubric-is-list.yaml": Case("answers", "rubric: expected text, got a list", (2, 9)),
+    "answers-schema-missing.yaml": Case("any", "not a cslevels file: it has no `schema:` field",
+                                        (1, 1)),
+    # -- accepted: a BOM, Windows line endings
+    "ok-rubric-bom.yaml": Case(
+        "rubric", {"validate": "ok (rubric)", "*": "Corner shop service",
+                   "template": "rubric: bad-corner", "list": "bad-corner"},
+        exit=0, only=("validate", "show", "show-html", "template", "list")),
+    "ok-rubric-crlf.yaml": Case(
+        "rubric", {"validate": "ok (rubric)", "*": "Corner shop service",
+                   "template": "rubric: bad-corner", "list": "bad-corner"},
+        exit=0, only=("validate", "show", "show-html", "template", "list")),
+    "ok-answers-bom.yaml": Case(
+        "answers", {"validate": "ok (answers)", "*": "Riverside Cafe"}, exit=0),
+}
+
+# ---------------------------------------------------------------- tests/data/negative/
+
+
+def _negative_case(name: str, line: int, column: int, fragments: tuple[str, ...]) -> Case:
+    # Files that break before cslevels can tell a rubric from an answers file fail alike
+    # for every command; the others go to the commands that read their kind.
+    any_kind = {"answers-not-a-mapping.yaml", "answers-duplicate-key.yaml",
+                "answers-bad-date.yaml", "rubric-unknown-schema.yaml"}
+    kind = "any" if name in any_kind else ("rubric" if name.startswith("rubric") else "answers")
+    if name.startswith("rubric") and any(
+        tag in name for tag in ("duplicate-key", "python-tag", "alias-bomb", "yaml-syntax",
+                                "tab-indent", "merge-key")):
+        kind = "any"
+    return Case(kind, fragments[0], (line, column))
+
+
+NEGATIVE_CASES = {
+    name: _negative_case(name, *expected) for name, expected in NEGATIVE_EXPECTED.items()
+}
+
+# ---------------------------------------------------------------- made by the test
+
+FIFTY_MB = 50 * 1024 * 1024
+
+
+def _sparse(path: Path) -> None:
+    with path.open("wb") as handle:
+        handle.truncate(FIFTY_MB)  # no data written: sparse where the file system allows
+
+
+def _binary(path: Path) -> None:
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" + bytes(range(256)))
+
+
+def _folder(path: Path) -> None:
+    path.mkdir()
+
+
+def _missing(path: Path) -> None:
+    pass
+
+
+def _unreadable(path: Path) -> None:
+    shutil.copy(EXAMPLES / "riverside-cafe.yaml", path)
+    path.chmod(0)
+
+
+MISSING = {"*": "no such file", "list": "--rubrics-dir: no such folder"}
+MADE_CASES: dict[str, Case] = {
+    "made-binary.yaml": Case("any", "binary data (a NUL byte), not a YAML text file", (3,),
+                             make=_binary),
+    "made-50mb.yaml": Case("any", "file is 52,428,800 bytes, over the 2,097,152-byte limit",
+                           make=_sparse),
+    "made-folder.yaml": Case(
+        "any", {"*": "is a folder, not a file",
+                "validate": "no .yaml or .yml files in this folder"},
+        make=_folder, only=tuple(c for c in ANY_COMMANDS if c not in {"list", "summary"})),
+    "made-missing.yaml": Case("any", MISSING, make=_missing),
+    "made-unreadable.yaml": Case("any", "permission denied", make=_unreadable,
+                                 only=ANSWERS_COMMANDS),
+}
+
+CASES: dict[str, Case] = {**BAD_CASES, **NEGATIVE_CASES, **MADE_CASES}
+SOURCES = {**{n: BAD / n for n in BAD_CASES}, **{n: NEGATIVE / n for n in NEGATIVE_CASES}}
+PARAMS = [(name, command) for name, case in CASES.items() for command in case.commands]
+
+
+def test_every_corpus_file_has_an_expectation() -> None:
+    on_disk = {p.name for p in BAD.iterdir()}
+    assert on_disk == set(BAD_CASES), (
+        f"without expectation: {sorted(on_disk - set(BAD_CASES))}; "
+        f"missing: {sorted(set(BAD_CASES) - on_disk)}")
+    assert len(on_disk) >= 40
+    assert all(c in COMMANDS for case in CASES.values() for c in case.commands)
+
+
+def materialize(name: str, case: Case, folder: Path) -> Path:
+    """The input at ``folder/name``: a copy of the committed file, or made here."""
+    folder.mkdir()
+    path = folder / name
+    if case.make is not None:
+        case.make(path)
+    else:
+        shutil.copyfile(SOURCES[name], path)
+    return path
+
+
+def check(result, case: Case, command: str, shown: str) -> None:  # type: ignore[no-untyped-def]
+    """The shared promises: exit code, no traceback, the message, the file, the place."""
+    output = result.stdout + result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit), output
+    assert "Traceback" not in output
+    assert result.exit_code == case.exit, output
+    fragment = case.fragment_for(command)
+    if case.exit == 0:
+        assert fragment in output
+        return
+    assert fragment in result.stderr, result.stderr
+    assert shown in result.stderr, f"the message does not name {shown}:\n{result.stderr}"
+    if case.where is not None:
+        place = ":".join(str(n) for n in case.where)
+        assert f"{shown}:{place}: error: " in result.stderr, result.stderr
+    for line in result.stderr.splitlines():  # every error names the file first
+        if " error: " in line:
+            assert line.startswith(shown), line
+
+
+@pytest.mark.parametrize(("name", "command"), PARAMS, ids=[f"{n}-{c}" for n, c in PARAMS])
+def test_bad_input(invoke: Invoke, tmp_path: Path, name: str, command: str) -> None:
+    case = CASES[name]
+    if case.make is _unreadable and os.geteuid() == 0:
+        pytest.skip("root reads files whatever their mode; "
+                    "test_unreadable_file_in_process covers this case")
+    folder = tmp_path / "in"
+    path = materialize(name, case, folder)
+    # list reads a folder: the missing path stands in for a mistyped --rubrics-dir
+    in_folder = str(path) if case.make is _missing else str(folder)
+    result = invoke(*COMMANDS[command](str(path), in_folder))
+    check(result, case, command, str(path))
+
+
+@pytest.mark.parametrize("command", ANY_COMMANDS)
+def test_unreadable_file_in_process(invoke: Invoke, tmp_path: Path,
+                                    monkeypatch: pytest.MonkeyPatch, command: str) -> None:
+    """A file the user may not read, as root in CI sees it: Path.read_bytes refuses."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path = folder / "locked.yaml"
+    shutil.copyfile(EXAMPLES / "riverside-cafe.yaml" if command in ANSWERS_COMMANDS
+                    else DATA / "bad" / "ok-rubric-bom.yaml", path)
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == "locked.yaml":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    result = invoke(*COMMANDS[command](str(path), str(folder)))
+    check(result, Case("any", "permission denied"), command, str(path))
+
+
+# ---------------------------------------------------------------- limits, cheaply enforced
+
+
+def test_a_huge_file_is_refused_before_it_is_read(invoke: Invoke, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "huge.yaml"
+    _sparse(path)
+
+    def no_reading(self: Path) -> bytes:
+        raise AssertionError("the file was read")
+
+    monkeypatch.setattr(Path, "read_bytes", no_reading)
+    started = time.perf_counter()
+    result = invoke("validate", str(path))
+    assert result.exit_code == 1
+    assert "over the 2,097,152-byte limit" in result.stderr
+    assert time.perf_counter() - started < 2
+
+
+def test_size_limit_follows_the_environment(invoke: Invoke, tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_bytes((EXAMPLES / "riverside-cafe.yaml").read_bytes())
+    size = big.stat().st_size
+    small = invoke("score", str(big), env={"CSLEVELS_MAX_FILE_BYTES": str(size - 1)})
+    assert small.exit_code == 1
+    assert f"over the {size - 1:,}-byte limit" in small.stderr
+    assert "CSLEVELS_MAX_FILE_BYTES" in small.stderr
+    assert invoke("score", str(big), env={"CSLEVELS_MAX_FILE_BYTES": str(size)}).exit_code == 0
+
+
+def test_a_stream_without_a_size_is_read_only_up_to_the_limit(invoke: Invoke) -> None:
+    """/dev/zero never ends: reading it whole would never return."""
+    if not Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero here")
+    started = time.perf_counter()
+    result = invoke("score", "/dev/zero", env={"CSLEVELS_MAX_FILE_BYTES": "4096"})
+    assert result.exit_code == 1
+    assert "/dev/zero: error: file is over the 4,096-byte limit" in result.stderr
+    assert time.perf_counter() - started < 5
+
+
+def test_alias_bomb_is_refused_fast_with_bounded_memory() -> None:
+    from cslevels.errors import InputError
+    from cslevels.yamlio import load_path
+
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with pytest.raises(InputError, match="more than 100,000 values"):
+            load_path(BAD / "yaml-alias-bomb-answers.yaml")
+        elapsed = time.perf_counter() - started
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert elapsed < 5  # expanded, it would be 10**9 values
+    assert peak < 64 * 1024 * 1024
+
+
+def test_alias_limit_follows_the_environment(invoke: Invoke) -> None:
+    path = str(BAD / "yaml-alias-bomb-answers.yaml")
+    result = invoke("validate", path, env={"CSLEVELS_MAX_NODES": "50"})
+    assert f"{path}:7:1: error: document expands to more than 50 values" in result.stderr
+
+
+def test_an_answers_file_cannot_make_cslevels_read_any_file(invoke: Invoke,
+                                                            tmp_path: Path) -> None:
+    """`rubric:` is an id or a .yaml file: never /etc/passwd, /proc/self/environ or /dev/zero."""
+    for target in ("/etc/passwd", "/proc/self/environ", "/dev/zero"):
+        path = tmp_path / "sent.yaml"
+        path.write_text(f"schema: cslevels/answers/v1\nrubric: {target}\nsubject: X\n")
+        for command in ("score", "validate", "summary"):
+            result = invoke(command, str(path))
+            assert result.exit_code == 1
+            assert (f"{path}:2:9: error: rubric: '{target}' is neither a rubric id nor a .yaml "
+                    "file") in result.stderr
+            assert "root:" not in result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------- command-line values
+
+
+@pytest.mark.parametrize("args", [
+    ("show", "nope"),
+    ("template", "nope"),
+    ("score", "--rubric", "nope", GOOD),
+    ("compare", "--rubric", "nope", GOOD, GOOD),
+    ("assess", "nope", "-o", "never-written.yaml", "--no-tty"),
+])
+def test_unknown_rubric_on_the_command_line_names_no_fake_file(
+        invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        args: tuple[str, ...]) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke(*args, input="")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "error: unknown rubric 'nope' (available: five-grades, seven-levels, six-levels)")
+    assert "<input>" not in result.stderr
+    assert not (tmp_path / "never-written.yaml").exists()
+
+
+def test_a_missing_rubrics_dir_is_an_error_not_ignored(invoke: Invoke, tmp_path: Path) -> None:
+    missing = tmp_path / "rubircs"
+    for args in (("list",), ("show", "seven-levels"), ("score", GOOD)):
+        result = invoke(*args, "--rubrics-dir", str(missing))
+        assert result.exit_code == 1
+        assert result.stderr == f"{missing}: error: --rubrics-dir: no such folder\n"
+
