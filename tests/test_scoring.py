@@ -506,3 +506,36 @@ def test_the_worked_example_in_the_rubric_format_docs() -> None:
     r = rubric([level("a", ["qa", question("qb", weight=2), "qc"], threshold=0.75)])
     lv = level_of(score(r, answers({"a.qa": 10, "a.qb": 5})))
     assert (round(lv.score or 0, 3), lv.coverage, lv.status) == (0.667, 0.75, "not achieved")
+
+
+def test_fastest_path_on_a_huge_level_achieves_it() -> None:
+    """A level of 1,000 questions takes the O(n log n) search; its path must still work."""
+    from cslevels.models import Answers, Rubric
+    from cslevels.scoring import score
+
+    questions = [{"id": f"q{i}", "text": "t", "scale": "s", "weight": 1 + i % 3}
+                 for i in range(1000)]
+    rubric = Rubric.model_validate({
+        "schema": "cslevels/rubric/v1", "id": "big", "version": "1", "title": "Big",
+        "scales": {"s": {"label": "s", "options": [
+            {"value": 0, "label": "no", "score": 0.0},
+            {"value": 1, "label": "half", "score": 0.5},
+            {"value": 2, "label": "yes", "score": 1.0}]}},
+        "levels": [{"id": "a", "name": "A", "questions": questions}],
+    })
+    # Every third question unanswered (coverage 2/3), the rest at "half": score 0.5.
+    given = {f"a.q{i}": 1 for i in range(1000) if i % 3}
+    answers = Answers.model_validate(
+        {"schema": "cslevels/answers/v1", "rubric": "big", "subject": "s", "answers": given})
+    result = score(rubric, answers)
+    gap = result.next_gap
+    assert gap is not None and gap.fastest_path is not None
+    raised = dict(given)
+    raised.update({step.key: 2 for step in gap.fastest_path})
+    after = score(rubric, answers.model_copy(update={"answers": raised}))
+    assert after.levels[0].status == "achieved"
+    # Dropping the last step must not be enough (the path is not padded).
+    fewer = dict(given)
+    fewer.update({step.key: 2 for step in gap.fastest_path[:-1]})
+    assert score(rubric, answers.model_copy(update={"answers": fewer})).levels[0].status != (
+        "achieved")

@@ -16,10 +16,11 @@ Pure functions over the models, no I/O, so that every rule in the SPEC's
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from itertools import product
+from itertools import accumulate, product
 from math import fsum, prod
 from typing import Literal
 
@@ -27,6 +28,7 @@ from cslevels.models import NA, Answers, Level, Option, Question, Rubric, Scale
 
 EPSILON = 1e-9  # float noise allowed when comparing a score with a threshold
 MAX_EXACT_SETS = 4096  # up to this many sets of unanswered questions, try them all
+MAX_SEARCH_QUESTIONS = 200  # beyond this many questions in a level, search in O(n log n)
 
 Status = Literal["achieved", "not achieved", "insufficient"]
 AnswerState = Literal["answered", "na", "missing"]
@@ -400,6 +402,50 @@ def _unanswered_subsets(
                 yield tuple(ordered[:size])
 
 
+def _large_level_subsets(
+    rubric: Rubric,
+    level: LevelResult,
+    ranked: Sequence[QuestionResult],
+    unanswered: Sequence[QuestionResult],
+) -> Iterator[tuple[QuestionResult, ...]]:
+    """For a huge level, the one promising set of unanswered questions, found fast.
+
+    Searching every size (as for normal levels) costs O(n^2) level evaluations,
+    which a hostile rubric with thousands of questions turns into minutes.
+    Here prefix sums find, for the heaviest-first order, the size of given set
+    that needs the fewest raises overall in O(n log n); the caller then checks
+    that candidate with the exact scoring rules.
+    """
+    threshold = level.threshold
+    total = fsum(q.question.weight for q in level.questions)
+    covered = fsum(q.question.weight for q in level.questions if q.state != "missing")
+    applicable = fsum(q.question.weight for q in level.questions if q.state == "answered")
+    points = fsum(q.question.weight * (q.score or 0.0) for q in level.questions
+                  if q.state == "answered")
+    ordered = sorted(unanswered, key=lambda q: -q.question.weight)
+    gains = list(accumulate((q.gain for q in ranked), initial=0.0))
+    best_size: tuple[int, int] | None = None
+    given_weight = given_points = 0.0
+    for size in range(len(ordered) + 1):
+        if size:
+            q = ordered[size - 1]
+            given_weight += q.question.weight
+            given_points += q.question.weight * q.best.score
+        if covered + given_weight < rubric.min_coverage * total - EPSILON:
+            continue
+        weight = applicable + given_weight
+        if weight <= 0:
+            continue
+        needed = threshold * weight - points - given_points - EPSILON
+        raises = bisect_left(gains, needed)
+        if raises >= len(gains):
+            continue
+        if best_size is None or size + raises < best_size[1]:
+            best_size = (size, size + raises)
+    if best_size is not None:
+        yield tuple(ordered[: best_size[0]])
+
+
 def _fastest_path(
     rubric: Rubric,
     level: LevelResult,
@@ -429,7 +475,10 @@ def _fastest_path(
         return level_score if status == "achieved" else None
 
     best: tuple[int, float, tuple[QuestionResult, ...], tuple[QuestionResult, ...]] | None = None
-    for given in _unanswered_subsets(unanswered, threshold):
+    subsets: Iterable[Sequence[QuestionResult]] = _unanswered_subsets(unanswered, threshold)
+    if len(level.questions) > MAX_SEARCH_QUESTIONS:
+        subsets = _large_level_subsets(rubric, level, ranked, unanswered)
+    for given in subsets:
         if best is not None and len(given) > best[0]:
             break  # the sets come smallest first: nothing shorter (or as short) is left
         if outcome(given, ranked) is None:
