@@ -260,9 +260,27 @@ def _unclosed_bracket(text: str) -> tuple[str, yaml.Mark] | None:
     return stack[-1] if stack else None
 
 
+SAFE_COMPOSE_DEPTH = 2_000  # libyaml's C composer crashed between 10,000 and 30,000 here
+_INDENT = re.compile(r"^ *", re.MULTILINE)
+
+
+def _depth_bound(text: str) -> int:
+    """A cheap upper bound on nesting depth, so most files skip the event scan.
+
+    Every level of nesting needs a flow opener, a block-sequence dash, an
+    explicit-key mark, or more indentation (a block sequence may share its
+    parent mapping's indentation, hence the factor 2).
+    """
+    indicators = text.count("[") + text.count("{") + text.count("-") + text.count("?")
+    deepest_indent = max((len(m) for m in _INDENT.findall(text)), default=0)
+    return indicators + 2 * (deepest_indent + 1)
+
+
 def _check_depth(text: str, name: str) -> None:
     """Refuse deep nesting before composing: libyaml's composer recurses in C and
     a few hundred thousand ``[`` would crash the process instead of raising."""
+    if _depth_bound(text) <= SAFE_COMPOSE_DEPTH:
+        return  # cannot nest deep enough to hurt the composer; the builder enforces MAX_DEPTH
     depth = 0
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
@@ -320,7 +338,8 @@ class _Builder:
                 code="yaml-too-many-values",
                 hint="set CSLEVELS_MAX_NODES to raise the limit",
             )
-        if len(loc) > MAX_DEPTH:
+        # The collection at depth d (the top one is 1) has a location of length d - 1.
+        if len(loc) >= MAX_DEPTH and not isinstance(node, yaml.ScalarNode):
             raise self.fail(node, f"nested deeper than {MAX_DEPTH} levels", "yaml-depth")
         if loc not in self.doc.positions:
             self.doc.positions[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
