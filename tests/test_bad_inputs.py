@@ -13,6 +13,7 @@ Every case runs through every command that reads that kind of file, in process w
 
 from __future__ import annotations
 
+import builtins
 import os
 import shutil
 import time
@@ -20,6 +21,7 @@ import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,7 +63,6 @@ class Case:
     exit: int = 1
     only: tuple[str, ...] | None = None  # a subset of the kind's commands
     make: Callable[[Path], None] | None = None  # builds a generated input at this path
-    source: Path | None = None  # a committed file
 
     @property
     def commands(self) -> tuple[str, ...]:
@@ -348,14 +349,20 @@ def test_unreadable_file_in_process(invoke: Invoke, tmp_path: Path,
     path = folder / "locked.yaml"
     shutil.copyfile(EXAMPLES / "riverside-cafe.yaml" if command in ANSWERS_COMMANDS
                     else DATA / "bad" / "ok-rubric-bom.yaml", path)
-    real = Path.read_bytes
+    real_read_bytes, real_open = Path.read_bytes, builtins.open
 
     def read_bytes(self: Path) -> bytes:
         if self.name == "locked.yaml":
             raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
+        return real_read_bytes(self)
+
+    def open_(file: object, *args: Any, **kwargs: Any) -> Any:  # a faster path may use open()
+        if str(file).endswith("locked.yaml"):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
 
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(builtins, "open", open_)
     result = invoke(*COMMANDS[command](str(path), str(folder)))
     check(result, Case("any", "permission denied"), command, str(path))
 
@@ -467,3 +474,34 @@ def test_a_missing_rubrics_dir_is_an_error_not_ignored(invoke: Invoke, tmp_path:
         assert result.exit_code == 1
         assert result.stderr == f"{missing}: error: --rubrics-dir: no such folder\n"
 
+
+
+def test_thousands_of_problems_are_listed_up_to_a_bound_quickly(invoke: Invoke,
+                                                                tmp_path: Path) -> None:
+    path = tmp_path / "typos.yaml"
+    lines = [f"  availability.chanel{i}: 1" for i in range(5000)]
+    path.write_text("schema: cslevels/answers/v1\nrubric: seven-levels\nsubject: X\nanswers:\n"
+                    + "\n".join(lines) + "\n")
+    started = time.perf_counter()
+    result = invoke("validate", str(path))
+    assert time.perf_counter() - started < 10  # "did you mean" for 5,000 keys took minutes
+    errors = [line for line in result.stderr.splitlines() if " error: " in line]
+    assert len(errors) == 201
+    assert errors[0] == (f"{path}:5:3: error: unknown question 'availability.chanel0' for rubric "
+                         "seven-levels (did you mean 'availability.channels'?)")
+    assert errors[-1] == (f"{path}: error: 4,800 more error(s) not listed "
+                          "(fix the ones above and check again)")
+
+
+def test_the_pure_python_parser_cannot_smuggle_invalid_text(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where libyaml is missing, PyYAML's own parser accepts a lone surrogate escape."""
+    import yaml
+
+    from cslevels import yamlio
+    from cslevels.errors import InputError
+
+    monkeypatch.setattr(yamlio, "_Loader", yaml.SafeLoader)
+    with pytest.raises(InputError, match="lone surrogate") as info:
+        yamlio.parse('subject: "x\\ud800y"\n', "a.yaml")
+    assert (info.value.line, info.value.column) == (1, 10)

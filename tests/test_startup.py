@@ -100,12 +100,22 @@ def test_score_terminal_uses_rich_but_not_jinja2(tmp_path: Path) -> None:
     assert loaded(modules, (*HTML_ONLY, *ASSESS_ONLY)) == []
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
 def test_validate_imports_no_reporting_or_schema_code(tmp_path: Path, fmt: str) -> None:
     modules, done = modules_after(tmp_path, "validate", "rubrics/", "--format", fmt)
     assert done.returncode == 0, done.stdout + done.stderr
+    schema_code = () if fmt == "sarif" else SCHEMA_ONLY  # SARIF may cite the schema
     assert loaded(modules, (*HTML_ONLY, *TERMINAL_ONLY, *ASSESS_ONLY, *COMPARE_ONLY,
-                            *SCHEMA_ONLY, "cslevels.scoring")) == []
+                            *schema_code, "cslevels.scoring")) == []
+
+
+def test_schema_reads_no_yaml(tmp_path: Path) -> None:
+    """The JSON Schema comes from the models alone: no YAML, no rubric loading."""
+    modules, done = modules_after(tmp_path, "schema", "rubric")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["title"] == "cslevels rubric"
+    assert loaded(modules, ("yaml", "cslevels.loading", *HTML_ONLY, *TERMINAL_ONLY,
+                            *ASSESS_ONLY)) == []
 
 
 # ---------------------------------------------------------------- the benchmark's data

@@ -14,9 +14,11 @@ from collections.abc import Iterable, Iterator
 
 from cslevels.errors import Finding
 from cslevels.models import NA, AnswerEntry, Answers, Rubric
-from cslevels.yamlio import Loc, YamlDocument
+from cslevels.yamlio import Loc, YamlDocument, shorten
 
 EPSILON = 1e-9
+MAX_HINTS = 20  # "did you mean" (difflib) for the first typos only: a file may hold thousands
+MAX_FINDINGS = 200  # per file; more would bury the first problems, which are the ones to fix
 _ADVICE_FIELDS = (
     ("guidance", "guidance (what counts as evidence)"),
     ("recommendation", "recommendation (what to do when it scores low)"),
@@ -27,6 +29,21 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """A "did you mean" hint when one candidate is close to ``word``."""
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else None
+
+
+def capped(findings: list[Finding]) -> list[Finding]:
+    """The first ``MAX_FINDINGS`` findings, then one that counts the rest."""
+    if len(findings) <= MAX_FINDINGS:
+        return findings
+    rest = findings[MAX_FINDINGS:]
+    errors = sum(f.severity == "error" for f in rest)
+    severity = "error" if errors else "warning"
+    what = (f"{errors:,} more error(s)" + (f" and {len(rest) - errors:,} more warning(s)"
+                                            if len(rest) > errors else "")
+            if errors else f"{len(rest):,} more warning(s)")
+    return [*findings[:MAX_FINDINGS], Finding(
+        path=findings[0].path, message=f"{what} not listed", severity=severity,
+        code="more-findings", hint="fix the ones above and check again")]
 
 
 class _Reporter:
@@ -138,7 +155,7 @@ def check_answers(answers: Answers, rubric: Rubric, doc: YamlDocument) -> list[F
     if answers.rubric_version is not None and answers.rubric_version != rubric.version:
         out.add(
             ("rubric_version",),
-            f"answers were made for {rubric.id} version {answers.rubric_version}, "
+            f"answers were made for {rubric.id} version {shorten(answers.rubric_version)}, "
             f"but the rubric is version {rubric.version}; scoring against {rubric.version}",
             code="version-mismatch",
             severity="warning",
@@ -153,12 +170,15 @@ def check_answers(answers: Answers, rubric: Rubric, doc: YamlDocument) -> list[F
         out.add(("target",), f"target level {answers.target} does not exist: "
                 f"{rubric.id} has {len(rubric.levels)} levels", code="bad-target")
     keys = rubric.question_keys()
+    unknown = 0
     for key in answers.answers:
         loc: Loc = ("answers", key)
         found = rubric.find(key)
         if found is None:
-            out.add(loc, f"unknown question {key!r} for rubric {rubric.id}",
-                    code="unknown-question", hint=did_you_mean(key, keys), at_key=True)
+            unknown += 1
+            hint = did_you_mean(key, keys) if unknown <= MAX_HINTS else None
+            out.add(loc, f"unknown question {shorten(key)!r} for rubric {rubric.id}",
+                    code="unknown-question", hint=hint, at_key=True)
             continue
         _level, question = found
         entry = answers.entry(key)

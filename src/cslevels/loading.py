@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from cslevels.checks import check_answers, check_rubric, did_you_mean
+from cslevels.checks import capped, check_answers, check_rubric, did_you_mean
 from cslevels.errors import Finding, InputError, InvalidDocumentError, RubricNotFoundError
 from cslevels.models import ANSWERS_SCHEMA, RUBRIC_SCHEMA, Answers, Rubric
 from cslevels.yamlio import Loc, YamlDocument, load_path, read_text, shorten
@@ -307,8 +307,8 @@ def rubric_from_document(
         # Strict: a YAML 1.1 boolean (`threshold: yes`) must not pass as the number 1.
         rubric = Rubric.model_validate(doc.data, strict=True)
     except ValidationError as exc:
-        return None, schema_findings(exc, doc, Rubric)
-    findings = check_rubric(rubric, doc)
+        return None, capped(schema_findings(exc, doc, Rubric))
+    findings = capped(check_rubric(rubric, doc))
     if any(f.severity == "error" for f in findings):
         return None, findings
     digest = hashlib.sha256(_canonical_text(doc)).hexdigest()
@@ -346,6 +346,15 @@ def load_rubric(path: Path) -> LoadedRubric:
     return loaded
 
 
+def is_rubric_reference(ref: str) -> bool:
+    """Whether an answers file's ``rubric:`` may be looked up: an id or a .yaml file.
+
+    Nothing else: an answers file someone sent you must not make cslevels read (and
+    quote in a message) /etc/passwd, /proc/self/environ or /dev/zero.
+    """
+    return bool(_RUBRIC_ID.fullmatch(ref)) or Path(ref).suffix.lower() in {".yaml", ".yml"}
+
+
 def answers_from_document(
     doc: YamlDocument, path: Path, library: RubricLibrary, rubric_override: LoadedRubric | None
 ) -> tuple[LoadedAnswers | None, list[Finding]]:
@@ -353,7 +362,7 @@ def answers_from_document(
     try:
         answers = Answers.model_validate(doc.data)
     except ValidationError as exc:
-        return None, schema_findings(exc, doc, Answers)
+        return None, capped(schema_findings(exc, doc, Answers))
     if rubric_override is not None:
         loaded_rubric = rubric_override
         if rubric_override.rubric.id != answers.rubric:
@@ -362,10 +371,7 @@ def answers_from_document(
                 path=doc.path, line=line, column=column, code="rubric-mismatch",
                 message=f"answers are for rubric {answers.rubric!r}, but --rubric gave "
                 f"{rubric_override.rubric.id!r}")]
-    elif not (_RUBRIC_ID.fullmatch(answers.rubric)
-              or Path(answers.rubric).suffix.lower() in {".yaml", ".yml"}):
-        # A rubric id or a rubric file, nothing else: an answers file someone sent you
-        # must not make cslevels read (and quote in a message) /etc/passwd or /dev/zero.
+    elif not is_rubric_reference(answers.rubric):
         line, column = doc.locate(("rubric",))
         return None, [Finding(
             path=doc.path, line=line, column=column, code="rubric-not-an-id",
@@ -380,7 +386,7 @@ def answers_from_document(
             return None, [Finding(path=doc.path, line=line, column=column,
                                   message=f"unknown rubric {answers.rubric!r}",
                                   hint=exc.hint, code="rubric-not-found")]
-    findings = check_answers(answers, loaded_rubric.rubric, doc)
+    findings = capped(check_answers(answers, loaded_rubric.rubric, doc))
     if any(f.severity == "error" for f in findings):
         return None, findings
     return LoadedAnswers(answers, loaded_rubric, path, tuple(findings)), findings
