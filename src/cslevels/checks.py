@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Iterator
 
-from cslevels.errors import Finding
+from cslevels.errors import Finding, Severity
 from cslevels.models import NA, AnswerEntry, Answers, Rubric
 from cslevels.yamlio import Loc, YamlDocument, shorten
 
@@ -37,7 +37,7 @@ def capped(findings: list[Finding]) -> list[Finding]:
         return findings
     rest = findings[MAX_FINDINGS:]
     errors = sum(f.severity == "error" for f in rest)
-    severity = "error" if errors else "warning"
+    severity: Severity = "error" if errors else "warning"
     what = (f"{errors:,} more error(s)" + (f" and {len(rest) - errors:,} more warning(s)"
                                             if len(rest) > errors else "")
             if errors else f"{len(rest):,} more warning(s)")

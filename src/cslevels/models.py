@@ -9,7 +9,7 @@ live in ``cslevels.checks`` so that they can be reported all at once.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
 
@@ -28,7 +28,7 @@ Identifier = Annotated[
 Text = Annotated[StrictStr, Field(min_length=1, max_length=10_000)]
 Share = Annotated[float, Field(gt=0, le=1)]
 Weight = Annotated[float, Field(gt=0, le=1000)]
-OptionValue = Union[StrictInt, Annotated[StrictStr, Field(min_length=1, max_length=64)]]
+OptionValue = StrictInt | Annotated[StrictStr, Field(min_length=1, max_length=64)]
 
 
 class _Model(BaseModel):
@@ -136,7 +136,7 @@ class Rubric(_Model):
         return None
 
 
-AnswerValue = Union[StrictInt, Annotated[StrictStr, Field(max_length=64)]]
+AnswerValue = StrictInt | Annotated[StrictStr, Field(max_length=64)]
 
 
 # Plain functions rather than ``list`` / ``dict`` as default factories: pydantic inspects a

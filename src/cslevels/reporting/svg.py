@@ -1,7 +1,8 @@
 """Inline SVG charts drawn in Python, for self-contained HTML pages.
 
 The functions take plain numbers and labels and return ``markupsafe.Markup``
-ready to drop into an autoescaped HTML template (inline SVG, so no xmlns).  Every piece of text (labels,
+ready to drop into an autoescaped HTML template (inline SVG, so no xmlns).
+Every piece of text (labels,
 titles, descriptions) goes through ``Markup.format``, which escapes anything
 that is not already markup, so a label such as ``<script>`` ends up as a text
 node.  Meaning never rests on colour alone: thresholds are dashed, series use
