@@ -505,3 +505,23 @@ def test_the_pure_python_parser_cannot_smuggle_invalid_text(
     with pytest.raises(InputError, match="lone surrogate") as info:
         yamlio.parse('subject: "x\\ud800y"\n', "a.yaml")
     assert (info.value.line, info.value.column) == (1, 10)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('rubric: seven-levels\nsubject: !!bool "maybe"\n', "invalid bool"),
+        ('rubric: "x\\0.yaml"\nsubject: s\n', "neither a rubric id nor a .yaml file"),
+    ],
+)
+@pytest.mark.parametrize("command", ["validate", "score", "summary"])
+def test_odd_scalars_are_reported_not_crashed(
+    invoke: Invoke, tmp_path: Path, text: str, fragment: str, command: str
+) -> None:
+    """A tagged bool that is not one, and a NUL in a rubric path, once crashed."""
+    path = tmp_path / "odd.yaml"
+    path.write_text("schema: cslevels/answers/v1\n" + text, encoding="utf-8")
+    result = invoke(command, str(path))
+    assert result.exit_code == 1
+    assert f"{path}:3:" in result.stderr or f"{path}:2:" in result.stderr
+    assert fragment in result.stderr

@@ -11,13 +11,14 @@ import json
 import os
 import random
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from conftest import DATA, RUBRICS, Invoke
 from cslevels import summary
-from cslevels.loading import RubricLibrary
+from cslevels.loading import LoadedRubric, RubricLibrary
 from cslevels.summary import (
     Failure,
     PortfolioLibrary,
@@ -79,6 +80,7 @@ def make_portfolio(folder: Path, count: int = 48) -> Path:
     shutil.copytree(PORTFOLIO / "broken", folder / "f2" / "broken")
     (folder / "a-clients").mkdir()
     shutil.copy(SERIES / "2026-01-visit.yaml", folder / "a-clients" / "jan.yaml")
+    shutil.copy(SERIES / "2026-01-visit.yaml", folder / "a-clients" / "jan-copy.yaml")
     (folder / "zz-later").mkdir()
     shutil.copy(SERIES / "2026-06-visit.yaml", folder / "zz-later" / "june.yaml")
     (folder / "z-rubrics").mkdir()
@@ -174,6 +176,27 @@ def test_the_fast_path_rejects_duplicate_keys(tmp_path: Path) -> None:
     assert f"{tmp_path / 'top.yaml'}:4:1: error: duplicate key 'subject'" in messages["top.yaml"]
 
 
+def test_the_nesting_bound_holds() -> None:
+    import yaml
+
+    from cslevels.summary import _nesting_bound
+
+    def depth(node: yaml.Node) -> int:
+        if isinstance(node, yaml.MappingNode):
+            return 1 + max((max(depth(k), depth(v)) for k, v in node.value), default=0)
+        if isinstance(node, yaml.SequenceNode):
+            return 1 + max(map(depth, node.value), default=0)
+        return 0
+
+    long_note = "n" * 5_000  # a long line: the quick bound gives up, the exact one does not
+    texts = ["- - - - a\n", "a:\n b:\n  c:\n   - - [[x]]\n", "? - - a\n: - - b\n",
+             f"a:\r b:\r  c:\r   d: {long_note}\r", f"- - - {long_note}\n",
+             f"a:\n  note: {long_note}\n  b:\n  - c: {{d: [e]}}\n"]
+    for text in texts:
+        assert depth(yaml.compose(text, Loader=yaml.SafeLoader)) <= _nesting_bound(text), text
+    assert _nesting_bound(texts[-1]) < 20
+
+
 @pytest.mark.parametrize(("body", "why"), [
     ("  availability.channels: &a 3\n  availability.phone-wait: *a\n", "an alias"),
     ("  availability.channels: !!set {3}\n", "a set"),
@@ -185,6 +208,15 @@ def test_the_fast_path_rejects_duplicate_keys(tmp_path: Path) -> None:
     ("  availability.nope: 3\n", "an unknown question"),
     ("  availability.channels: n/a\n", "n/a where it is not allowed"),
     ("  availability.channels: true\n", "a boolean"),
+    ("  availability.channels: {value: true}\n", "a boolean in the long form"),
+    ("  availability.channels: 3.0\n", "a float"),
+    (f"  availability.channels: {'x' * 65}\n", "a value longer than 64 characters"),
+    ("  availability.channels: {value: 3, note: 5}\n", "a note that is a number"),
+    ("  availability.channels: {value: 3, evidence: null}\n", "evidence that is null"),
+    ("  availability.channels: {value: 3, evidence: [[a]]}\n", "evidence that nests"),
+    ("  availability.channels: {value: 3, seen: yes}\n", "an unknown field"),
+    ("  availability.channels: [3]\n", "a list"),
+    ("  7: 3\n", "a key that is a number"),
 ])
 def test_the_fast_path_leaves_doubtful_files_to_the_full_path(
         body: str, why: str, tmp_path: Path) -> None:
@@ -192,6 +224,20 @@ def test_the_fast_path_leaves_doubtful_files_to_the_full_path(
     path.write_text("schema: cslevels/answers/v1\nrubric: seven-levels\nsubject: X\n"
                     "answers:\n" + body, encoding="utf-8")
     assert fast_row(str(path), PortfolioLibrary(RubricLibrary())) is None, why
+    if why != "an alias":  # aliases are valid, only not for the fast path
+        assert isinstance(full_path_row(path), Failure), why  # and the full path says why
+
+
+def test_the_fast_path_reads_blank_and_long_form_answers(tmp_path: Path) -> None:
+    body = ("  availability.channels: {value: 3, note: null, evidence: []}\n"
+            "  availability.phone-wait: {note: asked; no answer yet}\n"
+            "  availability.written-reply:\n"
+            f"  availability.out-of-hours: {{value: 2, note: {'n' * 10_000}}}\n")
+    path = tmp_path / "a.yaml"
+    path.write_text("schema: cslevels/answers/v1\nrubric: seven-levels\nsubject: X\n"
+                    "answers:\n" + body, encoding="utf-8")
+    row = fast_row(str(path), PortfolioLibrary(RubricLibrary()))
+    assert row is not None and row == full_path_row(path)
 
 
 def test_the_value_limit_holds_on_the_fast_path(tmp_path: Path,
@@ -215,6 +261,10 @@ def test_worker_count_uses_processes_only_for_large_inputs(
     monkeypatch.delenv("CSLEVELS_PARALLEL_MIN_FILES", raising=False)
     assert worker_count(10) == 1
     assert worker_count(50_000, workers=3) == 3
+    # forked workers start in milliseconds, spawned ones re-import everything
+    assert worker_count(500, workers=2, start_method="fork") == 2
+    assert worker_count(500, workers=2, start_method="spawn") == 1
+    assert worker_count(5000, workers=2, start_method="spawn") == 2
     assert worker_count(50, workers=3, min_files=50) == 3
     assert worker_count(49, workers=3, min_files=50) == 1
     monkeypatch.setenv("CSLEVELS_WORKERS", "1")
@@ -237,7 +287,7 @@ def test_parallel_output_is_the_one_process_output(
     assert many.stderr == one.stderr
     if fmt == "json":
         data = json.loads(many.stdout)
-        assert data["count"] == 48 + 2  # the generated files and the two corner-shop visits
+        assert data["count"] == 48 + 3  # the generated files and the three corner-shop visits
         assert data["failed"] == 2
         assert data["rubric_files"] == [str(folder / "z-rubrics" / "corner-shop.yaml")]
         assert {d["rubric"]["id"] for d in data["distribution"]} == {
@@ -255,9 +305,26 @@ def test_parallel_errors_keep_their_file_line_and_column(invoke: Invoke, tmp_pat
     assert (failures["bad-yaml.yaml"]["line"], failures["bad-yaml.yaml"]["column"]) == (8, 34)
 
 
-def items_of(iterator: object) -> list[object]:
-    return [item.path if not isinstance(item, (Row, Failure)) else item
-            for item in iterator]  # type: ignore[attr-defined]
+@pytest.mark.parametrize("env", [ONE_PROCESS, PARALLEL], ids=["one", "parallel"])
+def test_an_unknown_rubric_is_reported_in_full(env: dict[str, str], invoke: Invoke,
+                                               tmp_path: Path) -> None:
+    # The first pass only notes "not known yet"; the message comes from the full path.
+    for n in range(3):
+        shutil.copy(PORTFOLIO / "six" / "delta-deli.yaml", tmp_path / f"d{n}.yaml")
+    for n in range(2):
+        shutil.copy(DATA / "negative" / "answers-unknown-rubric.yaml", tmp_path / f"u{n}.yaml")
+    result = invoke("summary", str(tmp_path), "--format", "json", env=env)
+    assert result.exit_code == 1
+    for n in range(2):
+        assert (f"{tmp_path / f'u{n}.yaml'}:3:9: error: unknown rubric 'seven-level' "
+                "(did you mean 'seven-levels'?") in result.stderr
+    assert "not known yet" not in result.stderr + result.stdout
+    assert json.loads(result.stdout)["count"] == 3
+
+
+def items_of(items: Iterator[Row | Failure | LoadedRubric]) -> list[object]:
+    """Rows and failures as they are; a rubric file by its path."""
+    return [item if isinstance(item, (Row, Failure)) else item.path for item in items]
 
 
 def test_parallel_items_come_in_file_order(tmp_path: Path) -> None:
@@ -276,16 +343,17 @@ def test_spawned_workers_do_the_reading(tmp_path: Path, monkeypatch: pytest.Monk
     here: list[str] = []
     original = summary.summarise_file
 
-    def spy(path: Path | str, library: PortfolioLibrary, *, fast: bool = True) -> object:
+    def spy(path: Path | str, library: PortfolioLibrary, **options: bool) -> object:
         here.append(Path(path).name)
-        return original(path, library, fast=fast)
+        return original(path, library, **options)
 
     monkeypatch.setattr(summary, "summarise_file", spy)  # spawned workers do not see this
     portfolio = build_portfolio([folder], workers=2, parallel_min_files=1,
                                 start_method="spawn")
     assert portfolio == expected
-    # Only the rubric file and the answers that need it were redone in this process.
-    assert sorted(here) == ["corner-shop.yaml", "jan.yaml", "june.yaml"]
+    # Redone here: the rubric file, and june.yaml, met after it (the worker did not have
+    # it); the two files met before it were held back, then read by workers given it.
+    assert here == ["corner-shop.yaml", "june.yaml"]
 
 
 def crash(paths: list[str]) -> object:
@@ -326,6 +394,7 @@ def test_progress_counts_every_file_in_parallel(tmp_path: Path) -> None:
     {"nested": {"deeper": [{"k": "v"}, [1, [2, []]]]}, "nan": float("nan"),
      "inf": float("-inf")},
     {1: "a non-text key goes to json.dumps"}, ("a", "tuple"),
+    {"path": "clients/caf\udce9.yaml"},  # a file name that is not UTF-8, as os.walk gives it
 ])
 def test_the_json_writer_writes_what_json_dumps_writes(value: object) -> None:
     from cslevels.reporting.summary_json import dumps
@@ -342,6 +411,10 @@ def test_the_json_report_is_json_dumps_of_the_portfolio(tmp_path: Path) -> None:
     (tmp_path / "e.yaml").write_text(text.replace(
         "subject: Echo Electronics team", 'subject: "Écho \\"team\\" \\u2028 \\x1b 😀"'),
         encoding="utf-8")
+    odd = tmp_path / "odd"
+    odd.mkdir()
+    shutil.copy(PORTFOLIO / "five" / "golf-garage.yaml",
+                os.fsdecode(bytes(odd) + b"/caf\xe9.yaml"))  # not a UTF-8 name
     for paths in ([PORTFOLIO], [tmp_path], [tmp_path / "nothing-here.yaml"]):
         portfolio = build_portfolio(paths, workers=1)
         assert render_portfolio(portfolio) == json.dumps(

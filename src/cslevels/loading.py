@@ -327,6 +327,9 @@ _RUBRIC_CACHE: dict[tuple[str, int, int], LoadedRubric] = {}
 
 def load_rubric(path: Path) -> LoadedRubric:
     """Load, validate and cache a rubric file; raise with every error found."""
+    if "\0" in str(path):
+        raise InputError("a file name cannot contain a NUL character", path=repr(str(path)),
+                         code="not-found")
     try:
         stat = path.stat()
         key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
@@ -352,6 +355,8 @@ def is_rubric_reference(ref: str) -> bool:
     Nothing else: an answers file someone sent you must not make cslevels read (and
     quote in a message) /etc/passwd, /proc/self/environ or /dev/zero.
     """
+    if "\0" in ref:
+        return False
     return bool(_RUBRIC_ID.fullmatch(ref)) or Path(ref).suffix.lower() in {".yaml", ".yml"}
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -48,7 +49,10 @@ SUFFIXES = (".yaml", ".yml")
 MAX_FINDINGS = 5  # per failed file: enough to act on, small enough to keep many
 WORKERS_ENV = "CSLEVELS_WORKERS"  # worker processes; 1 turns parallel reading off
 PARALLEL_MIN_FILES_ENV = "CSLEVELS_PARALLEL_MIN_FILES"
-DEFAULT_PARALLEL_MIN_FILES = 1000  # below this, starting workers costs more than it saves
+# Below these, starting workers costs more than it saves (measured on 2 cores: forked
+# workers start in ~20 ms, spawned ones, which import cslevels afresh, in ~0.5 s).
+DEFAULT_PARALLEL_MIN_FILES = 200
+DEFAULT_PARALLEL_MIN_FILES_SPAWN = 2000
 MAX_CHUNK = 250  # files per task sent to a worker
 FAST_MAX_NESTING = 2000  # far below the depth where libyaml's recursive composer crashes
 
@@ -240,6 +244,8 @@ def _fast_loader() -> Any:
     scalars = {f"{prefix}{name}": SafeConstructor.yaml_constructors[f"{prefix}{name}"]
                for name in ("null", "bool", "int", "float", "timestamp")}
     resolved: dict[str, str] = {}
+    if CSafeLoader.yaml_path_resolvers:  # pragma: no cover - someone registered one
+        return None
 
     class FastLoader(CSafeLoader):
         def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
@@ -251,6 +257,13 @@ def _fast_loader() -> Any:
                     resolved[value] = tag
                 return tag
             return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+
+        # PyYAML's path resolvers are never registered here: skip their two calls a node.
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            pass
+
+        def ascend_resolver(self) -> None:
+            pass
 
         def construct_document(self, node: Any) -> Any:
             return self.build(node)
@@ -284,14 +297,24 @@ def _fast_loader() -> Any:
     return FastLoader
 
 
+# Where a line starts, what may come before a block collection on it: indentation and
+# the indicators of compact collections ("- - a", "? - a", ": - a"), after any line break.
+_BLOCK_PREFIX = re.compile("(?:^|[\r\n\x85\u2028\u2029])[ \t?:-]*")
+
+
 def _nesting_bound(text: str) -> int:
     """An upper bound on how deeply ``text`` can nest, without parsing it.
 
-    Flow collections need a bracket each; block collections need more
-    indentation at least every second level, so a line's length bounds them.
+    Flow collections need a bracket each.  Block collections need more
+    indentation at least every second level, and begin a line or follow only
+    indicators on it, so the longest such prefix of a line bounds them (the
+    longest line, a quicker bound, often does).
     """
-    longest = max(map(len, text.split("\n")))
-    return text.count("[") + text.count("{") + 2 * longest + 2
+    flow = text.count("[") + text.count("{")
+    quick = flow + 2 * max(map(len, text.split("\n"))) + 2
+    if quick <= FAST_MAX_NESTING:
+        return quick
+    return flow + 2 * max(map(len, _BLOCK_PREFIX.findall(text))) + 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +341,13 @@ def _table(loaded: LoadedRubric) -> _Table:
     return table
 
 
+class _Unresolved:
+    """The fast path's answer for a valid answers file whose rubric is not known (yet)."""
+
+
+UNRESOLVED = _Unresolved()
+
+
 def fast_row(path: str, library: PortfolioLibrary) -> Row | None:
     """The row of a valid answers file, computed cheaply; None means "take the full path".
 
@@ -326,6 +356,12 @@ def fast_row(path: str, library: PortfolioLibrary) -> Row | None:
     tests/test_summary_batch.py).  Files that might expand aliases (``&``),
     exceed the value or size limits, or nest deeply are left to the full path.
     """
+    row = _fast(path, library)
+    return row if isinstance(row, Row) else None
+
+
+def _fast(path: str, library: PortfolioLibrary) -> Row | _Unresolved | None:
+    """:func:`fast_row`, also telling when the full path would only say "unknown rubric"."""
     loader = _fast_loader()
     if loader is None:  # pragma: no cover - depends on how PyYAML was built
         return None
@@ -355,15 +391,79 @@ def fast_row(path: str, library: PortfolioLibrary) -> Row | None:
     if not isinstance(data, dict) or data.get("schema") != ANSWERS_SCHEMA:
         return None
     try:
-        answers = Answers.model_validate(data)
-        loaded = library.resolve(answers.rubric)
-    except (ValidationError, CslevelsError):
+        # Every field but the answers, which pydantic is slow to check one by one.
+        answers = Answers.model_validate({**data, "answers": None})  # None reads as {}
+    except ValidationError:
         return None
-    return _row_of(path, answers, data, loaded)
+    try:
+        loaded = library.resolve(answers.rubric)
+    except RubricNotFoundError:
+        try:
+            Answers.model_validate(data)
+        except ValidationError:
+            return None
+        return UNRESOLVED  # as answers_from_document: its schema is valid, its rubric unknown
+    except CslevelsError:
+        return None
+    questions = _table(loaded).questions
+    values = _plain_answers(data.get("answers"), questions)
+    if values is None:  # not plainly valid: pydantic decides
+        try:
+            full = Answers.model_validate(data)
+        except ValidationError:
+            return None
+        values = {key: given.value if isinstance(given, AnswerEntry) else given
+                  for key, given in full.answers.items()}
+    return _row_of(path, answers, values, data, loaded)
 
 
-def _row_of(path: str, answers: Answers, data: dict[Any, Any], loaded: LoadedRubric
-            ) -> Row | None:
+_ENTRY_LIMITS = {"value": 64, "note": 10_000}  # AnswerValue and AnswerEntry.note
+
+
+def _plain_answers(raw: object, questions: dict[str, Any]) -> dict[str, object] | None:
+    """Each answer's value (None when blank) when ``raw`` plainly passes the schema of
+    ``Answers.answers``; None when pydantic has to look (and maybe explain).
+
+    Plainly: known question keys, and values that are whole numbers, short texts,
+    blank, or mappings of ``value`` / ``note`` / ``evidence`` of the right types
+    and lengths, which are exactly what the models accept for them.
+    """
+    if raw is None:
+        return {}
+    if type(raw) is not dict:
+        return None
+    values: dict[str, object] = {}
+    for key, given in raw.items():
+        if type(key) is not str or key not in questions:
+            return None
+        kind = type(given)
+        if given is None or kind is int or (kind is str and len(given) <= 64):
+            values[key] = given
+        elif kind is dict and _plain_entry(given):
+            values[key] = given.get("value")
+        else:
+            return None
+    return values
+
+
+def _plain_entry(entry: dict[Any, Any]) -> bool:
+    for name, item in entry.items():
+        if name in _ENTRY_LIMITS:
+            kind = type(item)
+            if not (item is None or (kind is int and name == "value")
+                    or (kind is str and len(item) <= _ENTRY_LIMITS[name])):
+                return False
+        elif name == "evidence":
+            if type(item) is not list or not all(
+                    type(text) is str and len(text) <= 2_000 for text in item):
+                return False
+        else:
+            return False
+    return True
+
+
+def _row_of(path: str, answers: Answers, values: dict[str, object], data: dict[Any, Any],
+            loaded: LoadedRubric) -> Row | None:
     """Score a schema-valid answers file, or None where ``check_answers`` finds an error."""
     rubric = loaded.rubric
     levels = rubric.levels
@@ -372,11 +472,10 @@ def _row_of(path: str, answers: Answers, data: dict[Any, Any], loaded: LoadedRub
         return None
     questions = _table(loaded).questions
     scores: dict[str, float | None] = {}
-    for key, given in answers.answers.items():
+    for key, value in values.items():
         spec = questions.get(key)
         if spec is None:
             return None  # unknown question
-        value = given.value if isinstance(given, AnswerEntry) else given
         if value is None:
             continue  # left blank: missing
         allow_na, options = spec
@@ -417,16 +516,25 @@ def _row_of(path: str, answers: Answers, data: dict[Any, Any], loaded: LoadedRub
 # ---------------------------------------------------------------- one file
 
 
-def summarise_file(path: Path | str, library: PortfolioLibrary, *, fast: bool = True) -> Item:
-    """One file as a row, a failure, or (for a rubric file) the rubric it holds."""
+def summarise_file(path: Path | str, library: PortfolioLibrary, *, fast: bool = True,
+                   defer: bool = False) -> Item:
+    """One file as a row, a failure, or (for a rubric file) the rubric it holds.
+
+    With ``defer``, an answers file whose rubric is not known yet gets a bare
+    "rubric-not-found" failure, without the full path's work: the caller tries
+    the file again once it has seen every rubric file.
+    """
     from cslevels.assessment import score_loaded
     from cslevels.yamlio import load_path
 
+    path = Path(path)  # rows and messages spell the file as str(Path) does
     if fast:
-        row = fast_row(str(path), library)
-        if row is not None:
+        row = _fast(str(path), library)
+        if isinstance(row, Row):
             return row
-    path = Path(path)
+        if row is UNRESOLVED and defer:
+            return Failure(str(path), (Finding(str(path), "rubric not known yet",
+                                               code="rubric-not-found"),))
     try:
         doc = load_path(path)
         kind = document_kind(doc)
@@ -459,26 +567,38 @@ def iter_rows(files: Iterable[Path | str], library: PortfolioLibrary) -> Iterato
     and retried once every file has been seen.
     """
     deferred: list[Path | str] = []
-    for path in files:
-        item = summarise_file(path, library)
-        if isinstance(item, LoadedRubric):
-            library.add(item)
-        if _rubric_missing(item):
-            deferred.append(path)
-            continue
-        yield item
+    yield from _first_pass(files, library, deferred)
     for path in deferred:
         yield summarise_file(path, library)
+
+
+def _first_pass(files: Iterable[Path | str], library: PortfolioLibrary,
+                deferred: list[Path | str]) -> Iterator[Item]:
+    """Each file's item as it is met; answers whose rubric is not known yet go to ``deferred``."""
+    for path in files:
+        yield from _settle(path, summarise_file(path, library, defer=True), library, deferred)
+
+
+def _settle(path: Path | str, item: Item, library: PortfolioLibrary,
+            deferred: list[Path | str]) -> Iterator[Item]:
+    if isinstance(item, LoadedRubric):
+        library.add(item)
+    if _rubric_missing(item):
+        deferred.append(path)
+    else:
+        yield item
 
 
 # ---------------------------------------------------------------- several processes
 
 
-def worker_count(files: int, workers: int | None = None, min_files: int | None = None) -> int:
+def worker_count(files: int, workers: int | None = None, min_files: int | None = None,
+                 start_method: str | None = None) -> int:
     """How many processes to read ``files`` files with: 1 unless the input is large.
 
     ``CSLEVELS_WORKERS`` and ``CSLEVELS_PARALLEL_MIN_FILES`` override the defaults
-    (the CPUs this process may use, and ``DEFAULT_PARALLEL_MIN_FILES``).
+    (the CPUs this process may use, and a threshold that depends on how fast
+    workers start).
     """
     if workers is None:
         workers = _env_int(WORKERS_ENV)
@@ -490,7 +610,10 @@ def worker_count(files: int, workers: int | None = None, min_files: int | None =
     if min_files is None:
         min_files = _env_int(PARALLEL_MIN_FILES_ENV)
     if min_files is None:
-        min_files = DEFAULT_PARALLEL_MIN_FILES
+        if workers <= 1 or files < DEFAULT_PARALLEL_MIN_FILES:
+            return 1  # without importing multiprocessing
+        forked = _mp_context(start_method).get_start_method() == "fork"
+        min_files = DEFAULT_PARALLEL_MIN_FILES if forked else DEFAULT_PARALLEL_MIN_FILES_SPAWN
     return max(1, workers) if files >= max(min_files, 2) else 1
 
 
@@ -502,42 +625,38 @@ def _env_int(name: str) -> int | None:
         return None
 
 
-_WORKER_LIBRARY: PortfolioLibrary | None = None
-_WORKER_SENT: set[str] = set()  # ids of the rubrics this worker has described to the parent
+_WORKER: dict[str, Any] = {}  # in a worker: its library, whether to defer, rubrics sent
 RowFields = tuple[Any, ...]
 ChunkResult = tuple[list["RowFields | Failure | None"], list[RubricInfo]]
 
 
-def _start_worker(base: RubricLibrary) -> None:
-    """In each worker: its own library (without rubric files from the paths) and no Ctrl-C."""
+def _start_worker(base: RubricLibrary, found: dict[str, LoadedRubric], defer: bool) -> None:
+    """In each worker: a library like the parent's, and no Ctrl-C (the parent stops the pool)."""
     import signal
 
-    global _WORKER_LIBRARY
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles it and stops the pool
-    _WORKER_LIBRARY = PortfolioLibrary(base)
-    _WORKER_SENT.clear()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    library = PortfolioLibrary(base)
+    for loaded in found.values():
+        library.add(loaded)
+    _WORKER.update(library=library, defer=defer, sent=set())
 
 
 def _summarise_chunk(paths: list[str]) -> ChunkResult:
     """In a worker: each file's row fields (a plain tuple), failure, or None for a rubric
-    file; and the rubrics used for the first time, for the portfolio's distribution.
-
-    Rubric files and answers whose rubric is not in the library are redone by the
-    parent, which has seen every rubric file met before them, as one process would.
-    """
-    library = _WORKER_LIBRARY
-    assert library is not None, "_start_worker runs first"
+    file; and the rubrics used for the first time, for the portfolio's distribution."""
+    library: PortfolioLibrary = _WORKER["library"]
     out: list[RowFields | Failure | None] = []
     for path in paths:
-        item = summarise_file(path, library)
+        item = summarise_file(path, library, defer=_WORKER["defer"])
         if isinstance(item, Row):
             out.append(tuple(getattr(item, name) for name in Row.__slots__))
         elif isinstance(item, Failure):
             out.append(item)
         else:
             out.append(None)
-    infos = [info for info in library.infos().values() if info.id not in _WORKER_SENT]
-    _WORKER_SENT.update(info.id for info in infos)
+    sent: set[str] = _WORKER["sent"]
+    infos = [info for info in library.infos().values() if info.id not in sent]
+    sent.update(info.id for info in infos)
     return out, infos
 
 
@@ -547,6 +666,37 @@ def _chunks(files: Sequence[str], workers: int) -> list[list[str]]:
     return [list(files[i:i + size]) for i in range(0, len(files), size)]
 
 
+def _pooled(names: list[str], library: PortfolioLibrary, base: RubricLibrary, workers: int,
+            start_method: str | None, *, defer: bool
+            ) -> Iterator[tuple[str, RowFields | Failure | None]]:
+    """Each file's result from worker processes, in order.
+
+    The workers' library holds the rubric files ``library`` has found so far.
+    Stops early, without an error, when the processes cannot start or one dies:
+    the caller reads the rest itself.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    chunks = _chunks(names, workers)
+    try:
+        executor = ProcessPoolExecutor(
+            max_workers=min(workers, len(chunks)), mp_context=_mp_context(start_method),
+            initializer=_start_worker, initargs=(base, dict(library.found), defer))
+    except (OSError, ValueError, ImportError, NotImplementedError):  # e.g. no semaphores
+        return
+    try:
+        for chunk, (results, infos) in zip(chunks, executor.map(_summarise_chunk, chunks),
+                                           strict=True):
+            for info in infos:
+                library.from_workers.setdefault(info.id, info)
+            yield from zip(chunk, results, strict=True)
+    except (BrokenProcessPool, OSError):  # a worker died, or could not be started
+        return
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
 def iter_rows_parallel(
     files: Sequence[Path | str],
     library: PortfolioLibrary,
@@ -554,59 +704,39 @@ def iter_rows_parallel(
     workers: int,
     *,
     start_method: str | None = None,
+    min_files: int = 2,
 ) -> Iterator[Item]:
     """:func:`iter_rows` over ``workers`` processes: the same items, in the same order.
 
     Workers send back row tuples; the rest is settled here, in file order, with
-    this process's library (so rubric files among the paths work as in one
-    process).  If the processes cannot be started, or one dies, the files not
-    yet summarised are read here.
+    this process's library, so rubric files among the paths work as in one
+    process: a rubric file, and an answers file whose rubric a worker did not
+    know, are redone here.  Files held back for a rubric met later go to workers
+    again (``min_files`` of them or more), now with every rubric file found.
+    If the processes cannot start, or one dies, the rest is read here.
     """
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
     names = [str(path) for path in files]
-    chunks = _chunks(names, workers)
-    done = 0  # files yielded or deferred so far, in order
-    deferred: list[str] = []
-
-    def settle(path: str, item: Item) -> Iterator[Item]:
-        if isinstance(item, LoadedRubric):
-            library.add(item)
-        if _rubric_missing(item):
-            deferred.append(path)
+    deferred: list[Path | str] = []
+    done = 0
+    for name, result in _pooled(names, library, base, workers, start_method, defer=True):
+        item: Item
+        if isinstance(result, tuple):
+            item = Row(*result)
+        elif result is None or (_rubric_missing(result) and library.found):
+            item = summarise_file(name, library, defer=True)
         else:
-            yield item
-
-    try:
-        executor = ProcessPoolExecutor(
-            max_workers=min(workers, len(chunks)), mp_context=_mp_context(start_method),
-            initializer=_start_worker, initargs=(base,))
-    except (OSError, ValueError, ImportError, NotImplementedError):  # e.g. no semaphores
-        executor = None
-    if executor is not None:
-        try:
-            for chunk, (results, infos) in zip(chunks, executor.map(_summarise_chunk, chunks),
-                                               strict=True):
-                for info in infos:
-                    library.from_workers.setdefault(info.id, info)
-                for name, result in zip(chunk, results, strict=True):
-                    item: Item
-                    if isinstance(result, tuple):
-                        item = Row(*result)
-                    elif result is None or (_rubric_missing(result) and library.found):
-                        item = summarise_file(name, library)
-                    else:
-                        item = result
-                    done += 1
-                    yield from settle(name, item)
-        except BrokenProcessPool:
-            pass  # carry on here with the files not summarised yet
-        finally:
-            executor.shutdown(wait=True, cancel_futures=True)
-    for name in names[done:]:
-        yield from settle(name, summarise_file(name, library))
-    for name in deferred:
+            item = result
+        done += 1
+        yield from _settle(name, item, library, deferred)
+    yield from _first_pass(names[done:], library, deferred)
+    retry = [str(path) for path in deferred]
+    done = 0
+    if len(retry) >= max(min_files, 2):
+        for _name, result in _pooled(retry, library, base, workers, start_method, defer=False):
+            assert result is not None, "only answers files are held back"
+            done += 1
+            yield Row(*result) if isinstance(result, tuple) else result
+    for name in retry[done:]:
         yield summarise_file(name, library)
 
 
@@ -699,8 +829,9 @@ def build_portfolio(
     portfolio_library = PortfolioLibrary(base)
     files = list(iter_file_names(paths))
     portfolio = Portfolio(sort=sort, rubric_filter=rubric_id)
-    count = worker_count(len(files), workers, parallel_min_files)
-    items = (iter_rows_parallel(files, portfolio_library, base, count, start_method=start_method)
+    count = worker_count(len(files), workers, parallel_min_files, start_method)
+    items = (iter_rows_parallel(files, portfolio_library, base, count, start_method=start_method,
+                                min_files=parallel_min_files or DEFAULT_PARALLEL_MIN_FILES)
              if count > 1 else iter_rows(files, portfolio_library))
     for done, item in enumerate(items, 1):
         if isinstance(item, Row):

@@ -388,7 +388,7 @@ class _Builder:
             raise self.tag_error(node)
         try:
             value = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
-        except (ValueError, OverflowError, yaml.YAMLError) as exc:
+        except (ValueError, OverflowError, KeyError, TypeError, yaml.YAMLError) as exc:
             kind = "date" if tag.endswith("timestamp") else tag.rsplit(":", 1)[-1]
             if isinstance(exc, ValueError) and "digits" in str(exc):
                 reason = f"{len(node.value):,} characters is too long for a number"

@@ -78,59 +78,101 @@ def _portfolio_fields(portfolio: Portfolio, assessments: Iterable[dict[str, Any]
 
 def render_portfolio(portfolio: Portfolio, options: RenderOptions | None = None) -> str:
     rows = (row_dict(r) for r in portfolio.rows)  # one row's dict at a time
-    out: list[str] = []
+    out = _Blocks()
     _write(_portfolio_fields(portfolio, rows), 0, out)
     out.append("\n")
-    return "".join(out)
+    return out.text()
 
 
-BATCH = 512  # list items joined into one string at a time: few big blocks, little waste
+class _Blocks:
+    """Collects the report as UTF-8 blocks of about a megabyte, then decodes it once.
+
+    Why not join strings: one character beyond Latin-1 (a level named "Grade 1 —
+    Basics") makes Python store the whole text with two bytes a character, and a
+    join holds the parts and the whole at once.  UTF-8 blocks, joined and decoded,
+    peak at one byte a character plus the final text.
+    """
+
+    BLOCK = 1 << 20
+
+    def __init__(self) -> None:
+        self.blocks: list[bytes] = []
+        self.pending: list[str] = []
+        self.size = 0
+
+    def append(self, piece: str) -> None:
+        self.pending.append(piece)
+        self.size += len(piece)
+        if self.size >= self.BLOCK:
+            self.flush()
+
+    def flush(self) -> None:
+        # surrogatepass: a file name that is not valid UTF-8 comes back exactly as it was
+        self.blocks.append("".join(self.pending).encode("utf-8", "surrogatepass"))
+        self.pending, self.size = [], 0
+
+    def text(self) -> str:
+        self.flush()
+        data = b"".join(self.blocks)
+        self.blocks = []
+        return data.decode("utf-8", "surrogatepass")
 
 
 def dumps(value: Any, level: int = 0) -> str:
     """``json.dumps(value, indent=2, ensure_ascii=False)``, at ``level`` levels of indent.
 
     Mappings with text keys, lists (or any iterator, read once) and the scalars
-    JSON has are written here; anything else is left to ``json.dumps``.  Each
-    item of a list becomes one string before the next is read, and the whole is
-    joined once: memory stays near twice the output's size.
+    JSON has are written here; anything else is left to ``json.dumps``.
     """
-    out: list[str] = []
-    _write(value, level, out)
-    return "".join(out)
+    text = _scalar(value)
+    if text is not None:
+        return text
+    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
+        return _block("{", [f"{encode_basestring(key)}: {_scalar(item) or dumps(item, level + 1)}"
+                            for key, item in value.items()], "}", level)
+    if isinstance(value, (list, tuple, Iterator)):
+        return _block("[", [_scalar(item) or dumps(item, level + 1) for item in value], "]",
+                      level)
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
 
 
-def _write(value: Any, level: int, out: list[str]) -> None:
-    if isinstance(value, str):
-        out.append(encode_basestring(value))
-    elif value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, int):
-        out.append(int.__repr__(value))
-    elif isinstance(value, float) and math.isfinite(value):
-        out.append(float.__repr__(value))
-    elif isinstance(value, dict) and all(isinstance(key, str) for key in value):
+def _scalar(value: Any) -> str | None:
+    """A string, number, boolean or null as JSON; None for anything else."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float and math.isfinite(value):
+        return float.__repr__(value)
+    return None
+
+
+def _block(opening: str, items: list[str], closing: str, level: int) -> str:
+    if not items:
+        return opening + closing
+    inner = "\n" + "  " * (level + 1)
+    return f"{opening}{inner}{(',' + inner).join(items)}\n{'  ' * level}{closing}"
+
+
+def _write(value: Any, level: int, out: _Blocks) -> None:
+    """:func:`dumps` into ``out``, a list's items one at a time (a row is one string)."""
+    if isinstance(value, dict) and all(isinstance(key, str) for key in value) and value:
         inner = "\n" + "  " * (level + 1)
         for n, (key, item) in enumerate(value.items()):
             out.append(f"{',' if n else '{'}{inner}{encode_basestring(key)}: ")
             _write(item, level + 1, out)
-        out.append(f"\n{'  ' * level}}}" if value else "{}")
+        out.append(f"\n{'  ' * level}}}")
     elif isinstance(value, (list, tuple, Iterator)):
         inner = "\n" + "  " * (level + 1)
         empty = True
-        batch: list[str] = []
         for item in value:
-            batch.append(f"{'[' if empty else ','}{inner}{dumps(item, level + 1)}")
+            out.append(f"{'[' if empty else ','}{inner}{dumps(item, level + 1)}")
             empty = False
-            if len(batch) == BATCH:
-                out.append("".join(batch))
-                batch.clear()
-        out.append("".join(batch))
         out.append("[]" if empty else f"\n{'  ' * level}]")
     else:
-        out.append(json.dumps(value, indent=2, ensure_ascii=False)
-                   .replace("\n", "\n" + "  " * level))
+        out.append(dumps(value, level))
