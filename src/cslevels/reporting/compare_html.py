@@ -14,6 +14,7 @@ from markupsafe import Markup
 from cslevels.compare import Comparison, answer_text, label
 from cslevels.formats import RenderOptions
 from cslevels.reporting import svg
+from cslevels.reporting.data import signed
 from cslevels.scoring import Result
 
 TEMPLATE = "compare.html.j2"
@@ -26,13 +27,6 @@ def level_text(result: Result) -> str:
         return "0 — no level achieved"
     return f"{result.achieved_level} — {result.levels[result.achieved_level - 1].name}"
 
-
-def signed(value: float | None, digits: int = 0) -> str:
-    if value is None:
-        return "—"
-    if abs(value) < 10 ** -(digits + 1):
-        return "±0"
-    return f"{value:+.{digits}f}"
 
 
 def trend_charts(comparison: Comparison) -> list[tuple[Markup, str]]:

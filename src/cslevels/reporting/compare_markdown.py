@@ -8,17 +8,9 @@ from __future__ import annotations
 
 from cslevels.compare import Comparison, QuestionChange, Step, answer_text, label
 from cslevels.formats import RenderOptions
-from cslevels.reporting.data import percent
+from cslevels.reporting.data import percent, signed
 from cslevels.reporting.markdown import STATUS_WORD, md
 from cslevels.scoring import Result
-
-
-def _signed(value: float | None, digits: int = 0) -> str:
-    if value is None:
-        return "—"
-    if abs(value) < 10 ** -(digits + 1):
-        return "±0"
-    return f"{value:+.{digits}f}"
 
 
 def _level(result: Result) -> str:
@@ -30,7 +22,7 @@ def _level(result: Result) -> str:
 
 
 def _change(change: QuestionChange) -> list[str]:
-    delta = "" if change.delta is None else f" ({_signed(change.delta * 100)} points)"
+    delta = "" if change.delta is None else f" ({signed(change.delta * 100)} points)"
     lines = [f"- **{md(change.key)}**: {md(answer_text(change.old))} → "
              f"{md(answer_text(change.new))}{delta}",
              f"  - *{md(change.question.text)}*"]
@@ -46,10 +38,10 @@ def _step(step: Step, latest: bool) -> list[str]:
     facts = []
     if step.level_delta is not None:
         facts.append(f"level {step.old.achieved_level} → {step.new.achieved_level} "
-                     f"({_signed(step.level_delta)})")
+                     f"({signed(step.level_delta)})")
     if step.index_delta is not None:
         facts.append(f"index {step.old.index:.1f} → {step.new.index:.1f} "
-                     f"({_signed(step.index_delta, 1)})")
+                     f"({signed(step.index_delta, 1)})")
     if facts:
         lines += [", ".join(facts), ""]
     if step.regressions and not latest:
@@ -104,7 +96,7 @@ def render_comparison(comparison: Comparison, options: RenderOptions | None = No
         now = series[-1]
         cells = [percent(None if lv is None else lv.score) for lv in series]
         lines.append(f"| {rank} | {md(name)} | " + " | ".join(cells)
-                     + f" | {_signed(delta)}{flag} | "
+                     + f" | {signed(delta)}{flag} | "
                      + (STATUS_WORD[now.status] if now is not None else "—") + " |")
     lines.append("")
     for n, step in enumerate(comparison.steps):

@@ -18,7 +18,7 @@ from rich.text import Text
 
 from cslevels.compare import Comparison, QuestionChange, Step, answer_text, label
 from cslevels.formats import RenderOptions
-from cslevels.reporting.data import percent
+from cslevels.reporting.data import percent, signed
 from cslevels.reporting.terminal import STATUS_MARK, capture, plain
 from cslevels.scoring import Result
 
@@ -44,13 +44,6 @@ def _level_text(result: Result) -> str:
         return "0 — none"
     return f"{result.achieved_level} — {result.levels[result.achieved_level - 1].name}"
 
-
-def _signed(value: float | None, digits: int = 0) -> str:
-    if value is None:
-        return "—"
-    if abs(value) < 10 ** -(digits + 1):
-        return "±0"
-    return f"{value:+.{digits}f}"
 
 
 def header(comparison: Comparison) -> list[RenderableType]:
@@ -104,7 +97,7 @@ def trend(comparison: Comparison) -> Text:
     first, last = results[0], results[-1]
     if first.index is not None and last.index is not None:
         text.append(f"   index {first.index:.1f} → {last.index:.1f} "
-                    f"({_signed(last.index - first.index, 1)})", style="dim")
+                    f"({signed(last.index - first.index, 1)})", style="dim")
     return text
 
 
@@ -143,7 +136,7 @@ def levels_table(comparison: Comparison, width: int) -> Table:
         change = latest.get(level_id)
         delta = None if change is None else change.delta
         dropped = delta is not None and delta < -comparison.tolerance - 1e-9
-        delta_text = Text(_signed(None if delta is None else delta * 100),
+        delta_text = Text(signed(None if delta is None else delta * 100),
                           style="bold red" if dropped else ("green" if (delta or 0) > 0 else ""))
         if dropped:
             delta_text.append(" ▼")
@@ -157,7 +150,7 @@ def levels_table(comparison: Comparison, width: int) -> Table:
 def _change_lines(change: QuestionChange) -> list[RenderableType]:
     delta = change.delta
     style = {"improved": "green", "regressed": "red", "changed": "yellow"}[change.kind]
-    points = "" if delta is None else f"{_signed(delta * 100)} pts"
+    points = "" if delta is None else f"{signed(delta * 100)} pts"
     line = Text(f"  {points:>8} ", style=style) + plain(change.key, "bold") + Text(": ")
     line += plain(f"{answer_text(change.old)} → {answer_text(change.new)}")
     out: list[RenderableType] = [line, Padding(plain(change.question.text, "dim"), (0, 0, 0, 11))]
@@ -174,10 +167,10 @@ def step_section(step: Step, latest: bool) -> list[RenderableType]:
     parts = []
     if step.old.achieved_level is not None and step.new.achieved_level is not None:
         parts.append(f"level {step.old.achieved_level} → {step.new.achieved_level} "
-                     f"({_signed(step.level_delta)})")
+                     f"({signed(step.level_delta)})")
     if step.old.index is not None and step.new.index is not None:
         parts.append(f"index {step.old.index:.1f} → {step.new.index:.1f} "
-                     f"({_signed(step.index_delta, 1)})")
+                     f"({signed(step.index_delta, 1)})")
     if parts:
         out.append(Text(", ".join(parts)))
     if step.regressions and not latest:

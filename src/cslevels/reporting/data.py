@@ -12,6 +12,15 @@ def percent(value: float | None, decimals: int = 0) -> str:
     return "—" if value is None else f"{value * 100:.{decimals}f}%"
 
 
+def signed(value: float | None, digits: int = 0) -> str:
+    """A change with its sign (+3, -0.5), "±0" when it rounds to nothing."""
+    if value is None:
+        return "—"
+    if abs(value) < 10 ** -(digits + 1):
+        return "±0"
+    return f"{value:+.{digits}f}"
+
+
 def _decimals(level: LevelResult) -> int:
     """Decimals that keep a score that misses its threshold from reading as equal to it."""
     for decimals in range(4):
