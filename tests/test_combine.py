@@ -206,7 +206,7 @@ def test_rater_text_is_shown_literally(invoke: Invoke, raters: list[Path]) -> No
     markdown = invoke("score", *map(str, raters), "--combine", *LIB, "-f", "markdown").stdout
     assert "Ann \\\\x1b\\[31m\\<b\\>\\|" in markdown
     html = invoke("score", *map(str, raters), "--combine", *LIB, "-f", "html").stdout
-    assert "<b>" not in html and "Ann \x1b[31m&lt;b&gt;|" in html
+    assert "<b>" not in html and "Ann \\x1b[31m&lt;b&gt;|" in html
     assert "Rater disagreement" in html
 
 

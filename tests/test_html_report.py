@@ -576,3 +576,20 @@ def test_print_styles_keep_charts_and_cards_whole() -> None:
 def test_report_is_deterministic() -> None:
     path = EXAMPLES / "harbor-hardware-team.yaml"
     assert example_html(path) == example_html(path)
+
+
+def test_control_and_bidi_characters_are_shown_as_escapes(tmp_path: Path) -> None:
+    """Raw ESC or a bidi override in user text would act on a terminal reading the page."""
+    from cslevels.assessment import score_files
+    from cslevels.formats import SCORE_FORMATS
+
+    answers = tmp_path / "a.yaml"
+    answers.write_text(
+        "schema: cslevels/answers/v1\nrubric: seven-levels\n"
+        'subject: "Cafe \\e[31mred\\e[0m \\u202Eevil"\nanswers: {}\n',
+        encoding="utf-8",
+    )
+    batch = score_files([answers])
+    html = SCORE_FORMATS.render("html", batch.results)
+    assert "\x1b" not in html and "\u202e" not in html
+    assert "Cafe \\x1b[31mred" in html

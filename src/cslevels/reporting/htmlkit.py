@@ -11,6 +11,8 @@ from functools import cache
 
 import jinja2
 
+from cslevels.text import clean
+
 
 @cache
 def environment() -> jinja2.Environment:
@@ -25,4 +27,11 @@ def environment() -> jinja2.Environment:
 
 
 def render_template(name: str, **context: object) -> str:
-    return environment().get_template(name).render(**context)
+    """Render ``name``; control and bidi-override characters end up as visible escapes.
+
+    They are harmless in a browser, but raw ESC sequences would act on a terminal
+    when a page is printed to stdout, and bidi overrides can reorder what a reader
+    sees.  The templates themselves hold none, so cleaning the whole page reaches
+    user text wherever it lands (text, attributes, SVG labels).
+    """
+    return clean(environment().get_template(name).render(**context))
