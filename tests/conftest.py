@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,6 +13,13 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from cslevels.cli import app
+
+# Tests never read or write the user's own rubric cache (~/.cache/cslevels): one fresh
+# folder per test session, inherited by every subprocess a test starts.
+_CACHE = tempfile.mkdtemp(prefix="cslevels-test-cache-")
+os.environ["CSLEVELS_CACHE_DIR"] = _CACHE
+os.environ.pop("CSLEVELS_NO_CACHE", None)
+atexit.register(shutil.rmtree, _CACHE, True)
 
 ROOT = Path(__file__).resolve().parents[1]
 RUBRICS = ROOT / "rubrics"

@@ -3,8 +3,9 @@
 Loading is YAML (``cslevels.yamlio``) then schema (``cslevels.models``) then the
 cross-document rules (``cslevels.checks``).  Schema errors from pydantic are
 mapped back to the YAML node they came from so every message reads
-``file:line:column: ...``.  Rubrics are cached by path and modification time so
-that a batch of answers files loads each rubric once.
+``file:line:column: ...``.  Rubrics are cached in memory by path and modification
+time, so that a batch of answers files loads each rubric once, and on disk by
+content (``cslevels.rubric_cache``), so that the next command does not redo it.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
+from cslevels import rubric_cache
 from cslevels.checks import capped, check_answers, check_rubric, did_you_mean
 from cslevels.errors import Finding, InputError, InvalidDocumentError, RubricNotFoundError
 from cslevels.models import ANSWERS_SCHEMA, RUBRIC_SCHEMA, Answers, Rubric
-from cslevels.yamlio import Loc, YamlDocument, load_path, read_text, shorten
+from cslevels.yamlio import Loc, YamlDocument, decode, load_path, parse, read_bytes, shorten
 
 Kind = Literal["rubric", "answers"]
 RUBRICS_PATH_ENV = "CSLEVELS_RUBRICS_PATH"
@@ -295,10 +297,6 @@ def document_kind(doc: YamlDocument) -> Kind:
     )
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(read_text(path).encode("utf-8")).hexdigest()
-
-
 def rubric_from_document(
     doc: YamlDocument, path: Path
 ) -> tuple[LoadedRubric | None, list[Finding]]:
@@ -337,13 +335,17 @@ def load_rubric(path: Path) -> LoadedRubric:
         key = None
     if key is not None and key in _RUBRIC_CACHE:
         return _RUBRIC_CACHE[key]
-    doc = load_path(path)
-    if document_kind(doc) != "rubric":
-        raise InputError("this is an answers file, not a rubric", path=str(path),
-                         code="wrong-kind")
-    loaded, findings = rubric_from_document(doc, path)
+    raw = read_bytes(path)
+    loaded = rubric_cache.load(path, raw)
     if loaded is None:
-        raise InvalidDocumentError(findings)
+        doc = parse(decode(raw, str(path)), str(path))
+        if document_kind(doc) != "rubric":
+            raise InputError("this is an answers file, not a rubric", path=str(path),
+                             code="wrong-kind")
+        loaded, findings = rubric_from_document(doc, path)
+        if loaded is None:
+            raise InvalidDocumentError(findings)
+        rubric_cache.store(path, raw, loaded)
     if key is not None:
         _RUBRIC_CACHE[key] = loaded
     return loaded

@@ -102,7 +102,12 @@ class YamlDocument:
 
 
 def read_text(path: Path) -> str:
-    """Read a user's file as UTF-8 (a BOM is accepted), within the size limit.
+    """Read a user's file as UTF-8 (a BOM is accepted), within the size limit."""
+    return decode(read_bytes(path), str(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a user's file within the size limit; every failure is an ``InputError``.
 
     A regular file is measured before it is read, so a huge file costs nothing; a
     pipe or device (``/dev/stdin``, ``/dev/zero``) has no size, so at most one byte
@@ -141,7 +146,7 @@ def read_text(path: Path) -> str:
     if len(raw) > limit:  # the file grew between stat and read, or a stream is too long
         raise InputError(f"file is over the {limit:,}-byte limit", path=name, code="too-large",
                          hint="set CSLEVELS_MAX_FILE_BYTES to raise the limit")
-    return decode(raw, name)
+    return raw
 
 
 def _reason(exc: Exception) -> str:

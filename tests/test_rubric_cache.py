@@ -1,0 +1,239 @@
+"""The on-disk rubric cache: a later command gets exactly what a fresh load gives.
+
+The cache exists for start-up time (see docs/performance.md), so what matters to a
+user is that it is invisible: the same rubric, the same warnings and hash, an edit
+seen at once, and no error when the cache is damaged or cannot be written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import DATA, RUBRICS
+from cslevels import loading, rubric_cache
+from cslevels.errors import InvalidDocumentError
+from cslevels.models import Rubric
+
+WARNING_RUBRIC = DATA / "warnings" / "rubric-missing-guidance.yaml"
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private cache folder, and no in-process memo hiding what the disk gives."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(rubric_cache.CACHE_DIR_ENV, str(folder))
+    monkeypatch.delenv(rubric_cache.NO_CACHE_ENV, raising=False)
+    monkeypatch.setattr(loading, "_RUBRIC_CACHE", {})
+    return folder / "rubrics"
+
+
+def fresh(path: Path, monkeypatch: pytest.MonkeyPatch) -> loading.LoadedRubric:
+    """Load ``path`` with the cache off: parse, validate and check from scratch."""
+    with monkeypatch.context() as patch:
+        patch.setenv(rubric_cache.NO_CACHE_ENV, "1")
+        patch.setattr(loading, "_RUBRIC_CACHE", {})
+        return loading.load_rubric(path)
+
+
+def entries(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.json")) if folder.is_dir() else []
+
+
+@pytest.mark.parametrize("path", [*sorted(RUBRICS.glob("*.yaml")), WARNING_RUBRIC],
+                         ids=lambda p: p.name)
+def test_a_cached_rubric_equals_a_fresh_load(path: Path, cache: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    first = loading.load_rubric(path)
+    assert len(entries(cache)) == 1
+    loading._RUBRIC_CACHE.clear()
+    cached = rubric_cache.load(path, path.read_bytes())
+    assert cached is not None
+    expected = fresh(path, monkeypatch)
+    assert cached == expected == first
+    # the same fields set, so a dump of either (e.g. `show --format yaml`) is the same
+    assert (cached.rubric.model_dump(exclude_unset=True)
+            == expected.rubric.model_dump(exclude_unset=True))
+    assert cached.warnings == expected.warnings  # warnings keep their line:column
+
+
+def test_the_warnings_name_the_path_the_rubric_was_given_by(
+        cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = tmp_path / "copy.yaml"
+    copy.write_bytes(WARNING_RUBRIC.read_bytes())
+    loading.load_rubric(WARNING_RUBRIC)
+    loading._RUBRIC_CACHE.clear()
+    again = loading.load_rubric(copy)
+    assert again.path == copy
+    assert [w.path for w in again.warnings] == [str(copy)]
+    assert again.warnings == fresh(copy, monkeypatch).warnings
+
+
+def test_an_edit_is_seen_even_when_size_and_time_stay_the_same(
+        cache: Path, tmp_path: Path) -> None:
+    path = tmp_path / "edited.yaml"
+    text = (RUBRICS / "five-grades.yaml").read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    before = loading.load_rubric(path)
+    stat = path.stat()
+    edited = text.replace("threshold: 0.75", "threshold: 0.65", 1)
+    assert edited != text and len(edited) == len(text)
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    loading._RUBRIC_CACHE.clear()  # a new command: only the disk cache is left
+    after = loading.load_rubric(path)
+    assert after.rubric.threshold == 0.65 and before.rubric.threshold == 0.75
+    assert after.digest != before.digest
+
+
+@pytest.mark.parametrize("damage", ["truncated", "edited", "not json", "empty", "other format"])
+def test_a_damaged_entry_is_ignored_and_replaced(damage: str, cache: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    path = RUBRICS / "six-levels.yaml"
+    loading.load_rubric(path)
+    (entry,) = entries(cache)
+    text = entry.read_text(encoding="utf-8")
+    check, _, payload = text.partition("\n")
+    if damage == "truncated":
+        broken = text[: len(text) // 2]
+    elif damage == "edited":  # valid JSON, but not what was written
+        broken = check + "\n" + payload.replace('"threshold":0.75', '"threshold":0.05')
+        assert broken != text
+    elif damage == "not json":
+        broken = "not json at all"
+    elif damage == "empty":
+        broken = ""
+    else:  # a well-formed entry of a format this version does not read
+        data = json.loads(payload)
+        data["format"] = "cslevels-rubric-cache/0"
+        import hashlib
+
+        payload = json.dumps(data)
+        broken = hashlib.sha256(payload.encode()).hexdigest() + "\n" + payload
+    entry.write_text(broken, encoding="utf-8")
+    loading._RUBRIC_CACHE.clear()
+    assert loading.load_rubric(path) == fresh(path, monkeypatch)
+    assert entry.read_text(encoding="utf-8") == text  # rewritten
+
+
+def test_an_unusable_cache_folder_is_not_an_error(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv(rubric_cache.CACHE_DIR_ENV, str(blocker))
+    monkeypatch.setattr(loading, "_RUBRIC_CACHE", {})
+    path = RUBRICS / "seven-levels.yaml"
+    assert loading.load_rubric(path) == fresh(path, monkeypatch)
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_no_cache_writes_nothing(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(rubric_cache.NO_CACHE_ENV, "1")
+    loading.load_rubric(RUBRICS / "seven-levels.yaml")
+    assert not cache.parent.exists()
+
+
+def test_default_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(rubric_cache.CACHE_DIR_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert rubric_cache.cache_dir() == tmp_path / "cslevels" / "rubrics"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/dir")  # not absolute: ~/.cache instead
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert rubric_cache.cache_dir() == tmp_path / "home" / ".cache" / "cslevels" / "rubrics"
+
+
+def test_a_broken_rubric_is_never_cached(cache: Path) -> None:
+    broken = DATA / "negative" / "rubric-duplicate-level-id.yaml"
+    for _ in range(2):
+        with pytest.raises(InvalidDocumentError):
+            loading.load_rubric(broken)
+        loading._RUBRIC_CACHE.clear()
+    assert entries(cache) == []
+
+
+def test_old_entries_are_pruned(cache: Path, tmp_path: Path,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rubric_cache, "MAX_ENTRIES", 4)
+    text = (RUBRICS / "five-grades.yaml").read_text(encoding="utf-8")
+    for n in range(6):
+        path = tmp_path / f"r{n}.yaml"
+        path.write_text(text, encoding="utf-8")
+        loading.load_rubric(path)
+    kept = entries(cache)
+    assert 2 <= len(kept) <= 4
+    loading._RUBRIC_CACHE.clear()
+    newest = tmp_path / "r5.yaml"
+    assert rubric_cache.load(newest, newest.read_bytes()) is not None  # the newest stays
+
+
+def test_a_later_command_skips_parsing_and_validation(tmp_path: Path) -> None:
+    """The point of the cache: the second run builds no rubric validator at all."""
+    env = {**os.environ, rubric_cache.CACHE_DIR_ENV: str(tmp_path / "cache")}
+    env.pop(rubric_cache.NO_CACHE_ENV, None)
+    code = ("import sys; from cslevels.loading import RubricLibrary; "
+            "from cslevels.models import Rubric; "
+            "RubricLibrary().resolve('seven-levels'); "
+            "print(Rubric.__pydantic_complete__, 'cslevels.yamlio' in sys.modules)")
+    runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                           text=True, check=True).stdout.split() for _ in range(2)]
+    assert runs[0] == ["True", "True"]  # first: parsed and validated
+    assert runs[1][0] == "False"  # then: from the cache, the validator never built
+
+
+# ---------------------------------------------------------------- property
+
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1,
+               max_size=30)
+SHARE = st.floats(0.01, 1.0)
+WEIGHT = st.floats(0.1, 1000.0)
+
+
+@st.composite
+def rubric_data(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid rubric's data with every optional field sometimes present."""
+    def maybe(key: str, strategy: st.SearchStrategy[Any]) -> dict[str, Any]:
+        return {key: draw(strategy)} if draw(st.booleans()) else {}
+
+    scales: dict[str, Any] = {}
+    for n in range(draw(st.integers(1, 3))):
+        values = draw(st.lists(st.integers(-5, 99) | st.text("abcxyz", min_size=1, max_size=8),
+                               min_size=2, max_size=5, unique_by=lambda v: (type(v), v)))
+        scales[draw(TEXT) + str(n)] = {"label": draw(TEXT), "options": [
+            {"value": v, "label": draw(TEXT), "score": draw(st.floats(0, 1))} for v in values]}
+    levels = []
+    for n in range(draw(st.integers(1, 3))):
+        questions = [{"id": f"q{m}", "text": draw(TEXT), "scale": draw(st.sampled_from(
+            sorted(scales))), **maybe("weight", WEIGHT), **maybe("allow_na", st.booleans()),
+            **maybe("guidance", TEXT), **maybe("recommendation", TEXT)}
+            for m in range(draw(st.integers(1, 3)))]
+        levels.append({"id": f"l{n}", "name": draw(TEXT), "questions": questions,
+                       **maybe("summary", TEXT), **maybe("threshold", SHARE),
+                       **maybe("weight", WEIGHT)})
+    return {"schema": "cslevels/rubric/v1", "id": "random", "version": draw(TEXT),
+            "title": draw(TEXT), "scales": scales, "levels": levels,
+            **maybe("description", TEXT), **maybe("subject", TEXT),
+            **maybe("source", st.fixed_dictionaries({"title": TEXT}, optional={
+                "note": TEXT, "url": TEXT})),
+            **maybe("method", st.sampled_from(["staged", "continuous"])),
+            **maybe("threshold", SHARE), **maybe("min_coverage", st.floats(0, 1))}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rubric_data())
+def test_any_rubric_survives_the_cache_round_trip(data: dict[str, Any]) -> None:
+    rubric = Rubric.model_validate(data, strict=True)
+    dump = json.loads(json.dumps(rubric.model_dump(exclude_unset=True), ensure_ascii=False))
+    rebuilt = rubric_cache.rubric_from_dump(dump)
+    assert rebuilt == rubric
+    assert rebuilt.model_dump(exclude_unset=True) == rubric.model_dump(exclude_unset=True)
+    for mine, theirs in zip(rebuilt.levels, rubric.levels):
+        for q1, q2 in zip(mine.questions, theirs.questions):
+            assert q1.model_fields_set == q2.model_fields_set
