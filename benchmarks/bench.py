@@ -191,14 +191,19 @@ class Row:
     error: str | None = None
 
 
-def startup_rows(commands: dict[str, list[str]], runs: int, env: dict[str, str]) -> list[Row]:
-    """Each command ``runs`` times, round-robin, after one untimed warm-up round."""
+def startup_rows(commands: dict[str, list[str]], runs: int, env: dict[str, str],
+                 env_of: dict[str, dict[str, str]] | None = None) -> list[Row]:
+    """Each command ``runs`` times, round-robin, after one untimed warm-up round.
+
+    ``env_of`` adds variables for some rows (by label) on top of ``env``.
+    """
     rows = [Row(label, command, [], []) for label, command in commands.items()]
+    envs = {row.label: {**env, **(env_of or {}).get(row.label, {})} for row in rows}
     for round_number in range(runs + 1):
         for row in rows:
             if row.error:
                 continue
-            result = run(row.command, env)
+            result = run(row.command, envs[row.label])
             if result.returncode != 0:
                 tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
                 row.error = f"exit {result.returncode}: {' '.join(tail)}"
@@ -295,7 +300,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--files and --runs must be at least 1")
 
     work = Path(tempfile.mkdtemp(prefix="cslevels-bench-"))
-    env = dict(os.environ, NO_COLOR="1")
+    env = dict(os.environ, NO_COLOR="1", CSLEVELS_CACHE_DIR=str(work / "cache"))
+    env.pop("CSLEVELS_NO_CACHE", None)
     pycache: Path | None = None
     if not args.env_as_is:
         pycache = work / "pycache"
@@ -357,12 +363,16 @@ def report(work: Path, files: int, runs: int, seed: int, env: dict[str, str]) ->
         "cslevels validate rubrics/": [*cslevels, "validate", str(ROOT / "rubrics")],
         "cslevels score EXAMPLE --format json": [*cslevels, "score", str(EXAMPLE), "--format",
                                                  "json"],
+        "  the same, rubric cache off": [*cslevels, "score", str(EXAMPLE), "--format", "json"],
     }
+    # The rubric cache (cslevels.rubric_cache) lives in the temp folder: the warm-up round
+    # fills it, as the first command of a day does; the last row shows a cold start.
+    env_of = {"  the same, rubric cache off": {"CSLEVELS_NO_CACHE": "1"}}
     print(f"Start-up: median of {runs} runs each, round-robin, after one warm-up "
           f"(EXAMPLE = {EXAMPLE.name})")
     print(f"  {'':38} {'wall ms':>8} {'x bare':>7}  {'cpu ms':>8} {'x bare':>7}  "
           f"{'best ms':>8} {'x bare':>7}")
-    rows = startup_rows(commands, runs, env)
+    rows = startup_rows(commands, runs, env, env_of)
     base = rows[1]
     nan = float("nan")
     base_wall = statistics.median(base.walls) if base.walls else nan

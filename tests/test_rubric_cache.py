@@ -234,6 +234,6 @@ def test_any_rubric_survives_the_cache_round_trip(data: dict[str, Any]) -> None:
     rebuilt = rubric_cache.rubric_from_dump(dump)
     assert rebuilt == rubric
     assert rebuilt.model_dump(exclude_unset=True) == rubric.model_dump(exclude_unset=True)
-    for mine, theirs in zip(rebuilt.levels, rubric.levels):
-        for q1, q2 in zip(mine.questions, theirs.questions):
+    for mine, theirs in zip(rebuilt.levels, rubric.levels, strict=True):
+        for q1, q2 in zip(mine.questions, theirs.questions, strict=True):
             assert q1.model_fields_set == q2.model_fields_set

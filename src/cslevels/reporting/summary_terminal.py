@@ -1,20 +1,23 @@
 """``summary`` in the terminal: the portfolio table and a histogram per rubric.
 
+The table is plain fixed-width text (:mod:`cslevels.reporting.columns`), not a
+rich ``Table``, which cost about a millisecond a row; the rest is drawn by rich.
+
 Also the progress bar for long runs, drawn on stderr only when stderr is a
 terminal, so pipes and CI logs stay clean.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from rich import box
 from rich.console import RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from cslevels.formats import RenderOptions
+from cslevels.reporting.columns import Column, ColumnTable
 from cslevels.reporting.data import percent
 from cslevels.reporting.terminal import capture, plain
 from cslevels.summary import Portfolio, Row
@@ -31,30 +34,56 @@ def level_text(row: Row) -> str:
     return f"{row.achieved_level} — {row.achieved_name}"
 
 
-def portfolio_table(portfolio: Portfolio, width: int = 100) -> Table:
+PORTFOLIO_COLUMNS = (
+    Column("Subject"),
+    Column("Rubric", flexible=False),
+    Column("Date", flexible=False),
+    Column("Achieved level"),
+    Column("Index", align="right", flexible=False),
+    Column("Weakest level"),
+)
+FILE_COLUMN = Column("File")
+
+
+def portfolio_table(portfolio: Portfolio, width: int = 100) -> ColumnTable:
+    """One row per assessment, every cell cleaned; the File column only when it has room.
+
+    Plain strings, not rich renderables: 100,000 rows must stay cheap.  The
+    texts that repeat from row to row (levels, dates, scores) are made once.
+    """
     with_files = width >= FILE_COLUMN_WIDTH
-    table = Table(box=box.SIMPLE, pad_edge=False,
-                  title=f"Assessments ({len(portfolio.rows)}), by {portfolio.sort}",
-                  title_justify="left")
-    table.add_column("Subject")
-    table.add_column("Rubric", no_wrap=True)
-    table.add_column("Date", no_wrap=True)
-    table.add_column("Achieved level")
-    table.add_column("Index", justify="right")
-    table.add_column("Weakest level")
-    if with_files:
-        table.add_column("File", overflow="fold")
+    table = ColumnTable([*PORTFOLIO_COLUMNS, *([FILE_COLUMN] if with_files else [])])
+    levels: dict[tuple[int | None, str | None, int, int], str] = {}
+    weakest: dict[tuple[str | None, float | None], str] = {}
+    dates: dict[dt.date | None, str] = {}
+    indexes: dict[float | None, str] = {}
+    add = table.add_row
     for row in portfolio.rows:
-        weakest = "—" if row.weakest is None else f"{percent(row.weakest_score)} {row.weakest}"
-        cells: list[RenderableType] = [
-            plain(row.subject), plain(row.rubric_id),
-            "—" if row.date is None else row.date.isoformat(),
-            plain(level_text(row)),
-            "—" if row.index is None else f"{row.index:.1f}",
-            plain(weakest),
-        ]
-        table.add_row(*cells, *([plain(row.path)] if with_files else []))
+        key = (row.achieved_level, row.achieved_name, row.levels_achieved, row.level_count)
+        level = levels.get(key)
+        if level is None:
+            level = levels[key] = level_text(row)
+        weak = weakest.get((row.weakest, row.weakest_score))
+        if weak is None:
+            weak = weakest[row.weakest, row.weakest_score] = (
+                "—" if row.weakest is None else f"{percent(row.weakest_score)} {row.weakest}")
+        date = dates.get(row.date)
+        if date is None:
+            date = dates[row.date] = "—" if row.date is None else row.date.isoformat()
+        index = indexes.get(row.index)
+        if index is None:
+            index = indexes[row.index] = "—" if row.index is None else f"{row.index:.1f}"
+        cells = (row.subject, row.rubric_id, date, level, index, weak)
+        add((*cells, row.path) if with_files else cells)
     return table
+
+
+def portfolio_lines(portfolio: Portfolio, width: int = 100, color: bool = False) -> list[str]:
+    """The table as lines of text: its title, the header (bold in colour) and the rows."""
+    width = max(40, width)  # as the console is
+    lines = portfolio_table(portfolio, width).lines(width, bold_header=color)
+    lines.insert(0, f"Assessments ({len(portfolio.rows)}), by {portfolio.sort}")
+    return lines
 
 
 def histograms(portfolio: Portfolio) -> list[RenderableType]:
@@ -79,24 +108,32 @@ def histograms(portfolio: Portfolio) -> list[RenderableType]:
 
 
 def render_portfolio(portfolio: Portfolio, options: RenderOptions | None = None) -> str:
+    """The heading, the table, a histogram per rubric and the failures, as one text.
+
+    rich draws all but the table (see :func:`portfolio_lines`), which stays plain
+    strings: the output of 100,000 rows is joined once, into the result.
+    """
     options = options or RenderOptions()
-    out: list[RenderableType] = []
+    head: list[RenderableType] = []
+    tail: list[RenderableType] = []
     heading = f"Portfolio: {len(portfolio.rows)} assessment(s)"
     if portfolio.rubric_filter:
         heading += f" of rubric {portfolio.rubric_filter}"
-    out.append(plain(heading, "bold"))
+    head.append(plain(heading, "bold"))
     if portfolio.rows:
-        out.append(portfolio_table(portfolio, options.width))
-        out += histograms(portfolio)
+        tail += histograms(portfolio)
     else:
-        out.append(Text("No assessments found.", style="yellow"))
+        head.append(Text("No assessments found.", style="yellow"))
     if portfolio.failures:
-        out.append(Text(""))
-        out.append(Text(f"⚠ {len(portfolio.failures)} file(s) could not be loaded "
-                        "(listed on stderr):", style="bold red"))
+        tail.append(Text(""))
+        tail.append(Text(f"⚠ {len(portfolio.failures)} file(s) could not be loaded "
+                         "(listed on stderr):", style="bold red"))
         for failure in portfolio.failures:
-            out.append(Text("  ") + plain(failure.first.location))
-    return capture(out, options)
+            tail.append(Text("  ") + plain(failure.first.location))
+    lines = portfolio_lines(portfolio, options.width, options.color) if portfolio.rows else []
+    lines.insert(0, capture(head, options).removesuffix("\n"))
+    lines.append(capture(tail, options))  # ends with its newline, or is empty
+    return "\n".join(lines)
 
 
 @contextmanager

@@ -1,0 +1,228 @@
+"""Plain-text columns: a table laid out as strings, cheap enough for 100,000 rows.
+
+rich's ``Table`` measures and renders every cell as a renderable, about a
+millisecond a row; a portfolio of 100,000 assessments took minutes and
+hundreds of megabytes.  :class:`ColumnTable` does the part a report needs with
+``str`` operations only: every cell is cleaned (untrusted text, shown
+literally), widths are counted in terminal cells (``rich.cells``, so CJK and
+emoji line up), the columns are fitted to the terminal, and a cell wider than
+its column wraps inside it, as in a table, so no text is lost.  A row whose
+cells all fit, the usual case, takes a single-line path of a few
+microseconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from operator import add, le, sub
+from typing import Literal
+
+from rich.cells import cell_len, split_graphemes
+
+from cslevels.text import clean_line
+
+GAP = "  "  # between columns
+RULE = "─"  # under the header, one run per column (like rich's box.SIMPLE)
+MIN_FLEXIBLE = 8  # a flexible column is not narrowed below this while others can give
+MIN_SQUEEZED = 4  # ... nor below this before the other columns give
+MIN_CELLS = 2  # the last resort: a 2-cell character still fits
+BOLD, RESET = "\x1b[1m", "\x1b[0m"
+
+Align = Literal["left", "right"]
+
+
+def clean_cell(value: object) -> str:
+    """``clean_line(value)``, without its cost when that would return the text unchanged.
+
+    Every character ``clean`` escapes and every whitespace character but the
+    space is non-printable, so printable text with single inner spaces and none
+    at the ends is already clean (checked over all code points in the tests).
+    """
+    if isinstance(value, str) and value.isprintable() and "  " not in value and (
+            value[:1] != " " and value[-1:] != " "):
+        return value
+    return clean_line(value)
+
+
+def cell_width(text: str) -> int:
+    """Terminal cells of clean text: ``cell_len``, skipped for ASCII (one cell a character)."""
+    return len(text) if text.isascii() else cell_len(text)
+
+
+def fold(word: str, width: int) -> list[str]:
+    """``word`` cut into pieces of at most ``width`` cells, between graphemes.
+
+    A grapheme wider than ``width`` (only when ``width`` < 2) gets a piece of its own.
+    """
+    spans, _ = split_graphemes(word)
+    pieces: list[str] = []
+    start = used = 0
+    for begin, _end, cells in spans:
+        if used + cells > width and begin > start:
+            pieces.append(word[start:begin])
+            start, used = begin, 0
+        used += cells
+    pieces.append(word[start:])
+    return pieces
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Clean ``text`` in lines of at most ``width`` cells, as a table cell wraps.
+
+    Breaks at spaces (the space is dropped), and inside a word only when the
+    word alone is wider than the column: nothing else is lost or added.
+    """
+    if cell_width(text) <= width:
+        return [text]
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        if line:
+            candidate = f"{line} {word}"
+            if cell_width(candidate) <= width:
+                line = candidate
+                continue
+            lines.append(line)
+        if cell_width(word) <= width:
+            line = word
+        else:
+            *full, line = fold(word, width)
+            lines += full
+    lines.append(line)
+    return lines
+
+
+def _shrink(widths: list[int], indices: Sequence[int], floor: int, excess: int) -> int:
+    """Narrow the widest of ``indices`` first, none below ``floor``; the excess left."""
+    while excess > 0:
+        candidates = [i for i in indices if widths[i] > floor]
+        if not candidates:
+            break
+        top = max(widths[i] for i in candidates)
+        widest = [i for i in candidates if widths[i] == top]
+        below = max([floor, *(widths[i] for i in candidates if widths[i] < top)])
+        step = min(top - below, -(-excess // len(widest)))  # level with the next, or enough
+        for i in widest:
+            cut = min(step, excess)
+            widths[i] -= cut
+            excess -= cut
+    return excess
+
+
+def fit_widths(natural: Sequence[int], flexible: Sequence[bool], width: int) -> list[int]:
+    """Column widths within ``width`` cells: natural widths when they fit.
+
+    Otherwise the flexible columns give way, widest first, down to
+    ``MIN_FLEXIBLE`` cells, then to ``MIN_SQUEEZED``; only then the others
+    (which would rather not wrap: dates, numbers, ids), down to ``MIN_CELLS``.
+    The result fits whenever ``width`` allows ``MIN_CELLS`` a column.
+    """
+    widths = list(natural)
+    excess = sum(widths) + len(GAP) * (len(widths) - 1) - width
+    some = [i for i, flex in enumerate(flexible) if flex]
+    for indices, floor in ((some, MIN_FLEXIBLE), (some, MIN_SQUEEZED),
+                           (range(len(widths)), MIN_CELLS)):
+        if excess > 0:
+            excess = _shrink(widths, indices, floor, excess)
+    return widths
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A column's header and alignment; ``flexible`` columns narrow (and wrap) first."""
+
+    header: str
+    align: Align = "left"
+    flexible: bool = True
+
+
+class ColumnTable:
+    """Rows of untrusted text in fixed-width columns, as plain lines.
+
+    Rows are kept as tuples of clean strings (no per-row objects beyond that),
+    and the widest cell of each column is tracked as rows are added, as is
+    (one byte a row) whether a row holds wide or zero-width characters.
+    """
+
+    def __init__(self, columns: Sequence[Column]) -> None:
+        self.columns = tuple(columns)
+        self.rows: list[tuple[str, ...]] = []
+        self.headers = tuple(clean_cell(column.header) for column in self.columns)
+        self._natural = [cell_width(header) for header in self.headers]
+        self._wide = bytearray()  # per row: 1 if a cell's width in cells is not its len()
+
+    def add_row(self, cells: Sequence[str]) -> None:
+        """Add one row of untrusted text, cleaned (as by ``clean_line``) and measured."""
+        row = tuple(cells)
+        if len(row) != len(self.columns):
+            raise ValueError(f"{len(row)} cells for {len(self.columns)} columns")
+        # The whole row checked at once, as clean_cell checks a cell: "|" is printable, so
+        # a space at either end of a cell shows as " |" or "| " (or at an end of the whole).
+        joined = "|".join(row)
+        if not (joined.isprintable() and "  " not in joined and "| " not in joined and (
+                " |" not in joined and joined[:1] != " " and joined[-1:] != " ")):
+            row = tuple(map(clean_cell, row))
+            joined = "".join(row)
+        lengths = list(map(len, row))
+        if joined.isascii():  # and clean: one cell a character
+            sizes, wide = lengths, False
+        else:
+            sizes = list(map(cell_width, row))
+            wide = sizes != lengths
+        self._natural = list(map(max, self._natural, sizes))
+        self.rows.append(row)
+        self._wide.append(wide)
+
+    def add_rows(self, rows: Iterable[Sequence[str]]) -> None:
+        for row in rows:
+            self.add_row(row)
+
+    def widths(self, width: int) -> list[int]:
+        """Each column's width in cells when the table is drawn ``width`` cells wide."""
+        return fit_widths(self._natural, [column.flexible for column in self.columns], width)
+
+    def lines(self, width: int, *, bold_header: bool = False) -> list[str]:
+        """The header (bold with ANSI codes if asked), a rule, then every row; no trailing
+        blanks.  Lines fit ``width`` cells when it allows 2 cells a column."""
+        widths = self.widths(width)
+        right = [column.align == "right" for column in self.columns]
+        header = self._wrapped(self.headers, widths, right)
+        if bold_header:
+            header = [f"{BOLD}{line}{RESET}" for line in header]
+        out = [*header, GAP.join(RULE * w for w in widths)]
+        # A row whose cells all fit is one line.  When each character is one cell (ASCII,
+        # most Latin text) a format string pads it; otherwise each cell is padded apart.
+        narrow_line = GAP.join(f"{{:{'>' if flush_right else '<'}{w}}}"
+                               for flush_right, w in zip(right, widths, strict=True))
+        justify = [str.rjust if r else str.ljust for r in right]
+        append, join = out.append, GAP.join
+        for row, wide in zip(self.rows, self._wide, strict=True):
+            if not wide:
+                if all(map(le, map(len, row), widths)):
+                    append(narrow_line.format(*row).rstrip(" "))
+                    continue
+            else:
+                sizes = list(map(cell_width, row))
+                if all(map(le, sizes, widths)):
+                    # str.ljust counts characters: ask for the cells missing, plus len(text)
+                    room = map(sub, map(add, widths, map(len, row)), sizes)
+                    cells = [pad(text, n) for pad, text, n in zip(justify, row, room, strict=True)]
+                    append(join(cells).rstrip(" "))
+                    continue
+            out += self._wrapped(row, widths, right)
+        return out
+
+    @staticmethod
+    def _wrapped(row: Sequence[str], widths: Sequence[int], right: Sequence[bool]) -> list[str]:
+        """A row over several lines: each cell wrapped in its column, blank below its end."""
+        pieces = [wrap(text, w) for text, w in zip(row, widths, strict=True)]
+        out = []
+        for k in range(max(map(len, pieces), default=1)):
+            parts = []
+            for column, w, flush_right in zip(pieces, widths, right, strict=True):
+                text = column[k] if k < len(column) else ""
+                pad = " " * max(0, w - cell_width(text))
+                parts.append(pad + text if flush_right else text + pad)
+            out.append(GAP.join(parts).rstrip(" "))
+        return out
