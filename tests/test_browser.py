@@ -213,3 +213,33 @@ def test_injected_markup_stays_text_in_chromium(invoke: Invoke, tmp_path: Path,
     seen.assert_clean()
     assert seen.page.locator("script, img").count() == 0
     assert seen.page.get_by_text(injected("guidance")).first.is_visible()
+
+
+SVG_TEXT_OUTSIDE = """() => [...document.querySelectorAll('svg[viewBox]')].flatMap(svg => {
+    const box = svg.viewBox.baseVal;
+    return [...svg.querySelectorAll('text')].filter(t => {
+        const b = t.getBBox();
+        return b.x < box.x - 0.5 || b.y < box.y - 0.5
+            || b.x + b.width > box.x + box.width + 0.5
+            || b.y + b.height > box.y + box.height + 0.5;
+    }).map(t => (svg.getAttribute('class') || '') + ': ' + t.textContent);
+})"""
+
+
+@pytest.mark.parametrize("command", ["score", "compare", "summary"])
+def test_chart_labels_stay_inside_their_charts(command: str, invoke: Invoke, tmp_path: Path,
+                                               visit: Any) -> None:
+    """No axis label, tick or legend is cut off at a chart's edge (as the last date was)."""
+    from test_compare import SERIES  # the dated visits of one subject
+
+    out = tmp_path / f"{command}.html"
+    inputs = {"score": [*map(str, EXAMPLE_FILES)],
+              "compare": [*(str(p) for p in sorted(SERIES.glob("2026-*.yaml"))),
+                          "--rubric", str(SERIES / "corner-shop.yaml")],
+              "summary": [str(EXAMPLES)]}[command]
+    result = invoke(command, *inputs, "--format", "html", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    seen = visit(out)
+    seen.assert_clean()
+    assert seen.page.locator("svg[viewBox] text").count() > 5
+    assert seen.page.evaluate(SVG_TEXT_OUTSIDE) == []

@@ -309,11 +309,18 @@ def line_chart(
         if len(points) != len(x_labels):
             raise ValueError(f"line_chart: series {name!r} has {len(points)} points, "
                              f"expected {len(x_labels)}")
-    left, right, top = 52.0, 24.0, 16.0
+    count = len(x_labels)
+    # The first and last labels are centred on the plot's edges: leave room for half of
+    # each (estimated at 0.6 em a character of the 10.5 px labels) so none is cut off.
+    def half(label: str) -> float:
+        return max(map(len, wrap_label(label, 14, 2)), default=0) * 10.5 * 0.6 / 2 + 4
+
+    left = max(52.0, half(x_labels[0])) if count > 1 else 52.0
+    right = max(24.0, half(x_labels[-1])) if count > 1 else 24.0
+    top = 16.0
     legend_rows = math.ceil((len(series) + (threshold is not None)) / 3) or 1
     bottom = 44.0 + 20 * legend_rows
     plot_w, plot_h = width - left - right, height - top - bottom
-    count = len(x_labels)
 
     def xy(index: int, value: float) -> tuple[float, float]:
         x = left + (plot_w / 2 if count == 1 else plot_w * index / (count - 1))
