@@ -266,16 +266,25 @@ def test_layout_snapshot() -> None:
         "Bartholomew Smith-Jones  b2   12.5  moved house",
         "東京カフェ               c3    3.1  Supercalifragilistic",
     ]
-    assert table.widths(40) == [13, 2, 5, 14]  # flexible columns give way, widest first
+    # flexible columns give way, widest first: Name to its longest word, then Note
+    assert table.widths(40) == [11, 2, 5, 16]
     assert table.lines(40, bold_header=True) == [
-        "\x1b[1mName           Id  Score  Note\x1b[0m",
-        "─────────────  ──  ─────  ──────────────",
-        "Ann            a1    7.0  ok",
-        "Bartholomew    b2   12.5  moved house",
+        "\x1b[1mName         Id  Score  Note\x1b[0m",
+        "───────────  ──  ─────  ────────────────",
+        "Ann          a1    7.0  ok",
+        "Bartholomew  b2   12.5  moved house",
         "Smith-Jones",
-        "東京カフェ     c3    3.1  Supercalifragi",
-        "                          listic",
+        "東京カフェ   c3    3.1  Supercalifragili",
+        "                        stic",
     ]
+
+
+def test_fit_widths_keeps_words_whole_when_it_can() -> None:
+    # the level names' longest words (25 cells) stay whole; the subject wraps instead
+    assert fit_widths([21, 12, 10, 29, 5, 30], [True, False, False, True, False, True], 100,
+                      [11, 0, 0, 25, 0, 25]) == [13, 12, 10, 25, 5, 25]
+    # a word longer than MAX_KEPT_WORD is broken anyway: it does not hold its column wide
+    assert fit_widths([60, 20], [True, True], 50, [60, 12]) == [28, 20]
 
 
 def test_fit_widths() -> None:

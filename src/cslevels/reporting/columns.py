@@ -26,6 +26,7 @@ GAP = "  "  # between columns
 RULE = "─"  # under the header, one run per column (like rich's box.SIMPLE)
 MIN_FLEXIBLE = 8  # a flexible column is not narrowed below this while others can give
 MIN_SQUEEZED = 4  # ... nor below this before the other columns give
+MAX_KEPT_WORD = 30  # a longer word (a URL, a hash) is broken anyway: it does not hold a column
 MIN_CELLS = 2  # the last resort: a 2-cell character still fits
 BOLD, RESET = "\x1b[1m", "\x1b[0m"
 
@@ -93,38 +94,48 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
-def _shrink(widths: list[int], indices: Sequence[int], floor: int, excess: int) -> int:
-    """Narrow the widest of ``indices`` first, none below ``floor``; the excess left."""
+def _shrink(widths: list[int], indices: Sequence[int], floors: Sequence[int],
+            excess: int) -> int:
+    """Narrow the widest of ``indices`` first, none below its floor; the excess left."""
     while excess > 0:
-        candidates = [i for i in indices if widths[i] > floor]
+        candidates = [i for i in indices if widths[i] > floors[i]]
         if not candidates:
             break
         top = max(widths[i] for i in candidates)
         widest = [i for i in candidates if widths[i] == top]
-        below = max([floor, *(widths[i] for i in candidates if widths[i] < top)])
+        below = max([*(floors[i] for i in widest),
+                     *(widths[i] for i in candidates if widths[i] < top)])
         step = min(top - below, -(-excess // len(widest)))  # level with the next, or enough
         for i in widest:
-            cut = min(step, excess)
+            cut = min(step, excess, widths[i] - floors[i])
             widths[i] -= cut
             excess -= cut
     return excess
 
 
-def fit_widths(natural: Sequence[int], flexible: Sequence[bool], width: int) -> list[int]:
+def fit_widths(natural: Sequence[int], flexible: Sequence[bool], width: int,
+               longest_words: Sequence[int] | None = None) -> list[int]:
     """Column widths within ``width`` cells: natural widths when they fit.
 
-    Otherwise the flexible columns give way, widest first, down to
-    ``MIN_FLEXIBLE`` cells, then to ``MIN_SQUEEZED``; only then the others
-    (which would rather not wrap: dates, numbers, ids), down to ``MIN_CELLS``.
-    The result fits whenever ``width`` allows ``MIN_CELLS`` a column.
+    Otherwise the flexible columns give way, widest first: first down to their
+    longest word (so text wraps between words, not inside them) unless that word
+    is over ``MAX_KEPT_WORD``, and not below ``MIN_FLEXIBLE``; then down to
+    ``MIN_FLEXIBLE``, then ``MIN_SQUEEZED``; only then the others (which would
+    rather not wrap: dates, numbers, ids), down to ``MIN_CELLS``.  The result
+    fits whenever ``width`` allows ``MIN_CELLS`` a column.
     """
     widths = list(natural)
-    excess = sum(widths) + len(GAP) * (len(widths) - 1) - width
+    count = len(widths)
+    excess = sum(widths) + len(GAP) * (count - 1) - width
     some = [i for i, flex in enumerate(flexible) if flex]
-    for indices, floor in ((some, MIN_FLEXIBLE), (some, MIN_SQUEEZED),
-                           (range(len(widths)), MIN_CELLS)):
+    words = longest_words if longest_words is not None else [0] * count
+    whole_words = [max(MIN_FLEXIBLE, w if w <= MAX_KEPT_WORD else 0) for w in words]
+    whole_words = [min(f, n) for f, n in zip(whole_words, natural, strict=True)]
+    for indices, floors in ((some, whole_words), (some, [MIN_FLEXIBLE] * count),
+                            (some, [MIN_SQUEEZED] * count),
+                            (range(count), [MIN_CELLS] * count)):
         if excess > 0:
-            excess = _shrink(widths, indices, floor, excess)
+            excess = _shrink(widths, indices, floors, excess)
     return widths
 
 
@@ -150,6 +161,9 @@ class ColumnTable:
         self.rows: list[tuple[str, ...]] = []
         self.headers = tuple(clean_cell(column.header) for column in self.columns)
         self._natural = [cell_width(header) for header in self.headers]
+        # the widest word of each flexible column (cells), so fitting can keep words whole
+        self._words = [0] * len(self.columns)
+        self._flexible = [i for i, column in enumerate(self.columns) if column.flexible]
         self._wide = bytearray()  # per row: 1 if a cell's width in cells is not its len()
 
     def add_row(self, cells: Sequence[str]) -> None:
@@ -171,6 +185,12 @@ class ColumnTable:
             sizes = list(map(cell_width, row))
             wide = sizes != lengths
         self._natural = list(map(max, self._natural, sizes))
+        words = self._words
+        for i in self._flexible:
+            if sizes[i] > words[i]:  # a cell no wider than that cannot hold a longer word
+                longest = max(map(cell_width, row[i].split(" ")))
+                if longest > words[i]:
+                    words[i] = longest
         self.rows.append(row)
         self._wide.append(wide)
 
@@ -180,7 +200,8 @@ class ColumnTable:
 
     def widths(self, width: int) -> list[int]:
         """Each column's width in cells when the table is drawn ``width`` cells wide."""
-        return fit_widths(self._natural, [column.flexible for column in self.columns], width)
+        return fit_widths(self._natural, [column.flexible for column in self.columns], width,
+                          self._words)
 
     def lines(self, width: int, *, bold_header: bool = False) -> list[str]:
         """The header (bold with ANSI codes if asked), a rule, then every row; no trailing
