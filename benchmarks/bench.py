@@ -366,7 +366,7 @@ def report(work: Path, files: int, runs: int, seed: int, env: dict[str, str]) ->
         "  the same, rubric cache off": [*cslevels, "score", str(EXAMPLE), "--format", "json"],
     }
     # The rubric cache (cslevels.rubric_cache) lives in the temp folder: the warm-up round
-    # fills it, as the first command of a day does; the last row shows a cold start.
+    # fills it, as the first command for a rubric does; the last row runs without it.
     env_of = {"  the same, rubric cache off": {"CSLEVELS_NO_CACHE": "1"}}
     print(f"Start-up: median of {runs} runs each, round-robin, after one warm-up "
           f"(EXAMPLE = {EXAMPLE.name})")

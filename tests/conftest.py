@@ -17,8 +17,7 @@ from cslevels.cli import app
 # Tests never read or write the user's own rubric cache (~/.cache/cslevels): one fresh
 # folder per test session, inherited by every subprocess a test starts.
 _CACHE = tempfile.mkdtemp(prefix="cslevels-test-cache-")
-os.environ["CSLEVELS_CACHE_DIR"] = _CACHE
-os.environ.pop("CSLEVELS_NO_CACHE", None)
+os.environ["CSLEVELS_CACHE_DIR"] = _CACHE  # CSLEVELS_NO_CACHE=1 runs the suite without it
 atexit.register(shutil.rmtree, _CACHE, True)
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import DATA, RUBRICS
+from conftest import DATA, RUBRICS, Invoke
 from cslevels import loading, rubric_cache
-from cslevels.errors import InvalidDocumentError
+from cslevels.errors import InputError, InvalidDocumentError
 from cslevels.models import Rubric
 
 WARNING_RUBRIC = DATA / "warnings" / "rubric-missing-guidance.yaml"
@@ -48,6 +48,13 @@ def entries(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.json")) if folder.is_dir() else []
 
 
+def cached(path: Path) -> loading.LoadedRubric | None:
+    """What the cache holds for ``path`` as it is now, without loading it."""
+    entry = rubric_cache.entry_path(path, path.read_bytes())
+    assert entry is not None, "the cache is off"
+    return rubric_cache.load(entry, path)
+
+
 @pytest.mark.parametrize("path", [*sorted(RUBRICS.glob("*.yaml")), WARNING_RUBRIC],
                          ids=lambda p: p.name)
 def test_a_cached_rubric_equals_a_fresh_load(path: Path, cache: Path,
@@ -55,14 +62,14 @@ def test_a_cached_rubric_equals_a_fresh_load(path: Path, cache: Path,
     first = loading.load_rubric(path)
     assert len(entries(cache)) == 1
     loading._RUBRIC_CACHE.clear()
-    cached = rubric_cache.load(path, path.read_bytes())
-    assert cached is not None
+    from_cache = cached(path)
+    assert from_cache is not None
     expected = fresh(path, monkeypatch)
-    assert cached == expected == first
+    assert from_cache == expected == first
     # the same fields set, so a dump of either (e.g. `show --format yaml`) is the same
-    assert (cached.rubric.model_dump(exclude_unset=True)
+    assert (from_cache.rubric.model_dump(exclude_unset=True)
             == expected.rubric.model_dump(exclude_unset=True))
-    assert cached.warnings == expected.warnings  # warnings keep their line:column
+    assert from_cache.warnings == expected.warnings  # warnings keep their line:column
 
 
 def test_the_warnings_name_the_path_the_rubric_was_given_by(
@@ -143,6 +150,7 @@ def test_no_cache_writes_nothing(cache: Path, monkeypatch: pytest.MonkeyPatch) -
 
 def test_default_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv(rubric_cache.CACHE_DIR_ENV, raising=False)
+    monkeypatch.delenv(rubric_cache.NO_CACHE_ENV, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert rubric_cache.cache_dir() == tmp_path / "cslevels" / "rubrics"
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/dir")  # not absolute: ~/.cache instead
@@ -159,19 +167,28 @@ def test_a_broken_rubric_is_never_cached(cache: Path) -> None:
     assert entries(cache) == []
 
 
-def test_old_entries_are_pruned(cache: Path, tmp_path: Path,
-                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_least_recently_used_entries_are_pruned(cache: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rubric_cache, "MAX_ENTRIES", 4)
     text = (RUBRICS / "five-grades.yaml").read_text(encoding="utf-8")
-    for n in range(6):
-        path = tmp_path / f"r{n}.yaml"
+    paths = [tmp_path / f"r{n}.yaml" for n in range(5)]
+    for n, path in enumerate(paths[:4]):
         path.write_text(text, encoding="utf-8")
         loading.load_rubric(path)
-    kept = entries(cache)
-    assert 2 <= len(kept) <= 4
-    loading._RUBRIC_CACHE.clear()
-    newest = tmp_path / "r5.yaml"
-    assert rubric_cache.load(newest, newest.read_bytes()) is not None  # the newest stays
+        entry = rubric_cache.entry_path(path, path.read_bytes())
+        assert entry is not None
+        os.utime(entry, (1_000_000 + n, 1_000_000 + n))  # r0 oldest ... r3 newest
+    assert cached(paths[0]) is not None  # a hit makes r0 the most recently used
+    foreign = cache / "notes.json"  # not an entry's name: never touched
+    foreign.write_text("{}", encoding="utf-8")
+    stale = cache / ".entry.abc.tmp"  # left by a killed process
+    stale.write_text("x", encoding="utf-8")
+    os.utime(stale, (1_000_000, 1_000_000))
+    paths[4].write_text(text, encoding="utf-8")
+    loading.load_rubric(paths[4])  # a fifth entry: over the limit, down to half
+    kept = {p.name for p in paths if cached(p) is not None}
+    assert kept == {"r0.yaml", "r4.yaml"}
+    assert foreign.exists() and not stale.exists()
 
 
 def test_a_later_command_skips_parsing_and_validation(tmp_path: Path) -> None:
@@ -186,6 +203,149 @@ def test_a_later_command_skips_parsing_and_validation(tmp_path: Path) -> None:
                            text=True, check=True).stdout.split() for _ in range(2)]
     assert runs[0] == ["True", "True"]  # first: parsed and validated
     assert runs[1][0] == "False"  # then: from the cache, the validator never built
+
+
+# ---------------------------------------------------------------- trust and failure
+
+
+def write_forged_entry(path: Path, payload: str) -> Path:
+    """An entry for ``path`` holding ``payload`` with a correct checksum."""
+    import hashlib
+
+    entry = rubric_cache.entry_path(path, path.read_bytes())
+    assert entry is not None
+    entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    entry.write_text(hashlib.sha256(payload.encode()).hexdigest() + "\n" + payload,
+                     encoding="utf-8")
+    return entry
+
+
+def test_a_folder_others_may_write_is_never_used(cache: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    path = RUBRICS / "six-levels.yaml"
+    loading.load_rubric(path)
+    (entry,) = entries(cache)
+    assert cached(path) is not None
+    cache.chmod(0o777)  # e.g. a shared /tmp folder: another user could plant entries
+    assert cached(path) is None
+    entry.unlink()
+    loading._RUBRIC_CACHE.clear()
+    assert loading.load_rubric(path) == fresh(path, monkeypatch)
+    assert entries(cache) == []  # and nothing is written there either
+
+
+@pytest.mark.skipif(not hasattr(os, "chown") or os.geteuid() != 0,
+                    reason="needs root to give a folder to another user")
+def test_a_folder_of_another_user_is_never_used(cache: Path) -> None:
+    path = RUBRICS / "six-levels.yaml"
+    loading.load_rubric(path)
+    assert cached(path) is not None
+    os.chown(cache, 65534, 65534)
+    assert cached(path) is None
+
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo", "deep", "huge"])
+def test_strange_entries_mean_a_fresh_load(kind: str, cache: Path, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    path = RUBRICS / "five-grades.yaml"
+    entry = rubric_cache.entry_path(path, path.read_bytes())
+    assert entry is not None
+    cache.mkdir(mode=0o700, parents=True)
+    if kind == "symlink":
+        entry.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(entry)  # nobody writes to it: reading must not wait
+    elif kind == "deep":
+        write_forged_entry(path, "[" * 100_000 + "]" * 100_000)  # RecursionError in json
+    else:
+        monkeypatch.setattr(rubric_cache, "MAX_ENTRY_BYTES", 1000)
+        write_forged_entry(path, json.dumps({"format": rubric_cache.FORMAT, "x": "y" * 2000}))
+    assert cached(path) is None
+    assert loading.load_rubric(path) == fresh(path, monkeypatch)
+
+
+def test_a_failed_write_is_not_an_error(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    path = RUBRICS / "seven-levels.yaml"
+    assert loading.load_rubric(path) == fresh(path, monkeypatch)
+    assert entries(cache) == [] and list(cache.iterdir()) == []  # no temporary file left
+
+
+def test_a_lower_node_limit_is_not_bypassed_by_the_cache(cache: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    path = RUBRICS / "five-grades.yaml"
+    loading.load_rubric(path)  # cached under the default limit
+    loading._RUBRIC_CACHE.clear()
+    monkeypatch.setenv("CSLEVELS_MAX_NODES", "50")
+    with pytest.raises(InputError):
+        loading.load_rubric(path)
+
+
+@pytest.mark.parametrize(("variable", "value", "on"), [
+    (rubric_cache.NO_CACHE_ENV, "0", True), (rubric_cache.NO_CACHE_ENV, "no", True),
+    (rubric_cache.NO_CACHE_ENV, "1", False), (rubric_cache.NO_CACHE_ENV, "yes", False),
+    (rubric_cache.CACHE_DIR_ENV, "relative/folder", False)])
+def test_switches(variable: str, value: str, on: bool, cache: Path,
+                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(variable, value)  # (the cache fixture turned the cache on)
+    assert (rubric_cache.cache_dir() is not None) is on
+
+
+def test_a_cache_dir_may_start_with_a_tilde(monkeypatch: pytest.MonkeyPatch,
+                                            tmp_path: Path) -> None:
+    monkeypatch.delenv(rubric_cache.NO_CACHE_ENV, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv(rubric_cache.CACHE_DIR_ENV, "~/my-cache")
+    assert rubric_cache.cache_dir() == tmp_path / "my-cache" / "rubrics"
+
+
+def test_no_home_folder_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(rubric_cache.CACHE_DIR_ENV, raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", "")
+    assert rubric_cache.cache_dir() is None
+
+
+@pytest.mark.parametrize("args", [
+    ["score", *map(str, sorted((RUBRICS.parent / "examples").glob("*.yaml"))), "--format", "json"],
+    ["show", str(WARNING_RUBRIC)],
+    ["validate", str(RUBRICS.parent / "examples")],
+], ids=["score", "show-with-warnings", "validate-answers"])
+def test_commands_print_the_same_with_or_without_the_cache(args: list[str], invoke: Invoke,
+                                                           tmp_path: Path) -> None:
+    outputs = []
+    for env in ({rubric_cache.NO_CACHE_ENV: "1"},
+                {rubric_cache.CACHE_DIR_ENV: str(tmp_path / "c"), rubric_cache.NO_CACHE_ENV: ""},
+                {rubric_cache.CACHE_DIR_ENV: str(tmp_path / "c"), rubric_cache.NO_CACHE_ENV: ""}):
+        # off, then cold (fills the cache), then warm
+        loading._RUBRIC_CACHE.clear()
+        result = invoke(*args, env=env)
+        outputs.append((result.exit_code, result.stdout, result.stderr))
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert entries(tmp_path / "c" / "rubrics")
+
+
+def test_every_nested_model_field_is_rebuilt() -> None:
+    """rubric_from_dump rebuilds nested models by hand: a new nested field must be added."""
+    from pydantic import BaseModel
+
+    from cslevels.loading import _nested_models
+
+    found, todo, seen = set(), [Rubric], set()
+    while todo:
+        model = todo.pop()
+        seen.add(model)
+        for name, info in model.model_fields.items():
+            nested: list[type[BaseModel]] = list(_nested_models(info.annotation))
+            if nested:
+                found.add((model, name))
+                todo += [m for m in nested if m not in seen]
+    assert found == rubric_cache.NESTED_FIELDS
 
 
 # ---------------------------------------------------------------- property

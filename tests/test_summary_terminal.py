@@ -287,6 +287,16 @@ def test_fit_widths_keeps_words_whole_when_it_can() -> None:
     assert fit_widths([60, 20], [True, True], 50, [60, 12]) == [28, 20]
 
 
+def test_a_long_fixed_cell_gives_way_before_words_are_broken() -> None:
+    # a 56-character rubric id at 80 columns wraps; the level names keep their words whole
+    assert fit_widths([20, 56, 10, 20, 5, 20], [True, False, False, True, False, True], 80,
+                      [8, 0, 0, 12, 0, 12]) == [8, 23, 10, 12, 5, 12]
+    # at 60 (81 cells too many): words give 28, the id 40 (down to MAX_KEPT_FIXED), the
+    # text columns 8 more (to MIN_FLEXIBLE) and the last 5 below it, widest first
+    assert fit_widths([20, 56, 10, 20, 5, 20], [True, False, False, True, False, True], 60,
+                      [8, 0, 0, 12, 0, 12]) == [6, 16, 10, 6, 5, 7]
+
+
 def test_fit_widths() -> None:
     assert fit_widths([10, 5, 7], [True, False, True], 30) == [10, 5, 7]
     assert fit_widths([30, 10, 20], [True, False, True], 50) == [18, 10, 18]

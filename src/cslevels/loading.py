@@ -336,7 +336,8 @@ def load_rubric(path: Path) -> LoadedRubric:
     if key is not None and key in _RUBRIC_CACHE:
         return _RUBRIC_CACHE[key]
     raw = read_bytes(path)
-    loaded = rubric_cache.load(path, raw)
+    entry = rubric_cache.entry_path(path, raw)
+    loaded = rubric_cache.load(entry, path) if entry is not None else None
     if loaded is None:
         doc = parse(decode(raw, str(path)), str(path))
         if document_kind(doc) != "rubric":
@@ -345,7 +346,8 @@ def load_rubric(path: Path) -> LoadedRubric:
         loaded, findings = rubric_from_document(doc, path)
         if loaded is None:
             raise InvalidDocumentError(findings)
-        rubric_cache.store(path, raw, loaded)
+        if entry is not None:
+            rubric_cache.store(entry, loaded)
     if key is not None:
         _RUBRIC_CACHE[key] = loaded
     return loaded

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -28,35 +27,55 @@ def atomic_write(path: Path, text: str, *, overwrite: bool = True) -> None:
     if not overwrite and path.exists():
         raise OutputError("already exists; not overwriting it", path=name, code="exists",
                           hint="use --force to replace it, or choose another file")
-    data = text.encode("utf-8")
+    if path.exists():
+        try:
+            mode: int | None = path.stat().st_mode & 0o7777  # keep the file's permissions
+        except OSError:
+            mode = None
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask  # as open() would create it, not mkstemp's 0o600
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        write_then_rename(path, text.encode("utf-8"), durable=True, mode=mode,
+                          exclusive=not overwrite)
+    except FileExistsError:
+        raise OutputError("already exists; not overwriting it", path=name,
+                          code="exists") from None
     except OSError as exc:
         raise OutputError(f"cannot write: {exc.strerror or exc}", path=name) from None
+    _fsync_folder(folder)
+
+
+def write_then_rename(path: Path, data: bytes, *, durable: bool, mode: int | None = None,
+                      exclusive: bool = False) -> None:
+    """Write ``data`` to a new file beside ``path``, then rename it over ``path``.
+
+    Readers see the old file or the new one, never a part.  ``durable`` flushes the
+    data to disk first (a report, answers); a cache entry can do without.  With
+    ``exclusive``, a ``path`` that appeared meanwhile raises ``FileExistsError``.
+    Failures raise ``OSError`` and leave no temporary file behind.
+    """
+    import tempfile  # ~4 ms of imports (random, shutil) that most commands never need
+
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        if mode is not None:
             with contextlib.suppress(OSError):
-                os.chmod(tmp, path.stat().st_mode & 0o7777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        if not overwrite and path.exists():
-            raise OutputError("already exists; not overwriting it", path=name, code="exists")
+                os.chmod(tmp, mode)
+        if exclusive and path.exists():
+            raise FileExistsError(str(path))
         os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise OutputError(f"cannot write: {exc.strerror or exc}", path=name) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_folder(folder)
 
 
 def refuse_inputs(path: Path, inputs: Iterable[Path]) -> None:

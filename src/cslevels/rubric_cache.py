@@ -6,13 +6,20 @@ about 15 ms of every ``cslevels score``, for a file that rarely changes.  The
 outcome of a successful load is kept as JSON (data only: a cache file is never
 code, so it is never pickled) under a name that hashes everything the outcome
 depends on: the rubric's exact bytes, the path it was named by (messages quote
-it), the limits in force, and the code that judges rubrics.  An edited rubric,
-an upgrade or an edit of cslevels itself is therefore never served stale.
+it), the limits in force, and the code that judges it (cslevels' own modules,
+PyYAML, pydantic, Python).  An edited rubric, an upgrade or an edit of cslevels
+itself is therefore never served stale.
 
-``CSLEVELS_CACHE_DIR`` picks the folder (default ``$XDG_CACHE_HOME/cslevels``,
-else ``~/.cache/cslevels``); ``CSLEVELS_NO_CACHE=1`` turns the cache off.  A
-cache that cannot be read or written, or a damaged entry, only means the rubric
-is loaded afresh: the cache never turns a good rubric into an error.
+Trust: an entry is believed without validation, so the folder is used only when
+it belongs to the user running cslevels and nobody else may write to it; every
+entry carries a checksum against accidental damage.  Whoever can write the
+folder can change results, exactly as whoever can write your rubrics can.
+
+``CSLEVELS_CACHE_DIR`` picks the folder (entries go in its ``rubrics``
+subfolder; default ``$XDG_CACHE_HOME/cslevels``, else ``~/.cache/cslevels``);
+``CSLEVELS_NO_CACHE=1`` turns the cache off.  A cache that cannot be used, read
+or written, or a damaged entry, only means the rubric is loaded afresh: the cache
+never turns a good rubric into an error.
 """
 
 from __future__ import annotations
@@ -21,7 +28,10 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
+import re
+import stat
+import sys
+import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,67 +47,101 @@ CACHE_DIR_ENV = "CSLEVELS_CACHE_DIR"
 NO_CACHE_ENV = "CSLEVELS_NO_CACHE"
 FORMAT = "cslevels-rubric-cache/1"
 MAX_ENTRIES = 200  # rubrics are small (a few KB each); past this the oldest half goes
-
-# The modules whose code decides whether a rubric is valid and what it means.  Their
-# size and modification time are part of every key, so editing them (in a checkout or
-# an editable install, where the version number stays the same) empties the cache.
-_JUDGES = ("models.py", "checks.py", "loading.py", "yamlio.py", "rubric_cache.py")
+MAX_ENTRY_BYTES = 64 * 1024 * 1024  # far above any rubric within the file-size limit
+STALE_TEMP_SECONDS = 3600  # a temporary file this old was left by a killed process
+_ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.json")  # the only files the cache reads or prunes
+_TEMP_PREFIX = ".entry."
 
 
 def cache_dir() -> Path | None:
     """Where rubric cache entries live, or None when the cache is off."""
     if os.environ.get(NO_CACHE_ENV, "").strip().lower() not in ("", "0", "false", "no"):
         return None
-    chosen = os.environ.get(CACHE_DIR_ENV)
+    chosen = os.path.expanduser(os.environ.get(CACHE_DIR_ENV, ""))
     if chosen:
-        return Path(chosen) / "rubrics"
+        # A relative folder would mean one cache per working folder, and files left in
+        # each: the cache is off instead.
+        return Path(chosen) / "rubrics" if os.path.isabs(chosen) else None
     base = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(base):  # unset, or relative, which the XDG spec says to ignore
-        base = os.path.join(os.path.expanduser("~"), ".cache")
-    if not os.path.isabs(base):  # no home folder: never litter the working folder
-        return None
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home) or home == os.sep:  # no home folder (HOME="" gives "/")
+            return None
+        base = os.path.join(home, ".cache")
     return Path(base) / "cslevels" / "rubrics"
+
+
+def _private(folder: Path) -> bool:
+    """Whether ``folder`` is a real folder of this user's that no one else may write."""
+    try:
+        info = os.lstat(folder)
+    except OSError:
+        return False
+    owner_ok = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    return stat.S_ISDIR(info.st_mode) and owner_ok and not info.st_mode & 0o022
+
+
+def entry_path(path: Path, raw: bytes) -> Path | None:
+    """The cache file for loading ``raw`` as the rubric ``path``; None: do not cache."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    return folder / f"{cache_key(str(path), raw)}.json"
 
 
 def cache_key(name: str, raw: bytes) -> str:
     """The hash of everything a rubric's loaded form depends on."""
+    import yaml
     from pydantic.version import VERSION as PYDANTIC_VERSION
 
-    from cslevels.yamlio import max_nodes
+    from cslevels.yamlio import LOADER_NAME, max_nodes
 
+    parts = [FORMAT, cslevels.__version__, PYDANTIC_VERSION, yaml.__version__, LOADER_NAME,
+             sys.version, str(max_nodes()), name]
+    # cslevels' own modules by size and time: an edit in a checkout or an editable install
+    # (where the version number stays the same) empties the cache.
     package = Path(cslevels.__file__).parent
-    judges = []
-    for module in _JUDGES:
-        try:
-            info = (package / module).stat()
-            judges.append(f"{module}:{info.st_mtime_ns}:{info.st_size}")
-        except OSError:
-            judges.append(f"{module}:-")
-    head = "\0".join([FORMAT, cslevels.__version__, PYDANTIC_VERSION, *judges,
-                      str(max_nodes()), name])
-    return hashlib.sha256(head.encode("utf-8", "surrogateescape") + b"\0" + raw).hexdigest()
+    with contextlib.suppress(OSError), os.scandir(package) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            if entry.name.endswith(".py"):
+                info = entry.stat()
+                parts.append(f"{entry.name}:{info.st_mtime_ns}:{info.st_size}")
+    head = "\0".join(parts).encode("utf-8", "surrogateescape")
+    return hashlib.sha256(head + b"\0" + raw).hexdigest()
 
 
-def load(path: Path, raw: bytes) -> LoadedRubric | None:
-    """The cached outcome of loading ``raw`` as the rubric ``path``, if there is one."""
-    folder = cache_dir()
-    if folder is None:
+def load(entry: Path, path: Path) -> LoadedRubric | None:
+    """The cached outcome of loading the rubric ``path``, if ``entry`` holds a good one."""
+    if not _private(entry.parent):
         return None
     try:
-        text = (folder / f"{cache_key(str(path), raw)}.json").read_text(encoding="utf-8")
+        text = _read_entry(entry)
         check, _, payload = text.partition("\n")
         if hashlib.sha256(payload.encode("utf-8")).hexdigest() != check:
             return None  # damaged: load afresh, and the store afterwards replaces it
-        return _loaded_from(json.loads(payload), path)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        loaded = _loaded_from(json.loads(payload), path)
+        with contextlib.suppress(OSError):
+            os.utime(entry)  # recently used: pruning takes the least recently used first
+        return loaded
+    except Exception:  # any surprise in a cache entry (even a RecursionError): a fresh load
         return None
 
 
-def store(path: Path, raw: bytes, loaded: LoadedRubric) -> None:
+def _read_entry(entry: Path) -> str:
+    """An entry's text: a regular file, not followed through a link, of bounded size."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(entry, flags)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ENTRY_BYTES:
+            raise ValueError("not a cache entry")
+        return handle.read(MAX_ENTRY_BYTES + 1).decode("utf-8")
+
+
+def store(entry: Path, loaded: LoadedRubric) -> None:
     """Keep a successful load for next time; failing to is not an error."""
-    folder = cache_dir()
-    if folder is None:
-        return
+    from cslevels.output import write_then_rename
+
     payload = json.dumps({
         "format": FORMAT,
         "digest": loaded.digest,
@@ -105,26 +149,32 @@ def store(path: Path, raw: bytes, loaded: LoadedRubric) -> None:
         "rubric": loaded.rubric.model_dump(exclude_unset=True),
     }, ensure_ascii=False, separators=(",", ":"))
     text = hashlib.sha256(payload.encode("utf-8")).hexdigest() + "\n" + payload
+    folder = entry.parent
     with contextlib.suppress(OSError, ValueError):
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".entry.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(tmp, folder / f"{cache_key(str(path), raw)}.json")
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        if not _private(folder):
+            return  # someone else's, or open to others: never write (or read) there
+        write_then_rename(entry, text.encode("utf-8"), durable=False)
         _prune(folder)
 
 
 def _prune(folder: Path) -> None:
-    entries = list(folder.glob("*.json"))
+    """Keep the cache small: drop the least recently used entries and stale temp files."""
+    entries: list[tuple[int, Path]] = []
+    now = time.time()
+    with os.scandir(folder) as found:
+        for item in found:
+            with contextlib.suppress(OSError):
+                if _ENTRY_NAME.fullmatch(item.name):
+                    entries.append((item.stat(follow_symlinks=False).st_mtime_ns,
+                                    Path(item.path)))
+                elif (item.name.startswith(_TEMP_PREFIX) and item.name.endswith(".tmp")
+                      and now - item.stat(follow_symlinks=False).st_mtime > STALE_TEMP_SECONDS):
+                    os.unlink(item.path)
     if len(entries) <= MAX_ENTRIES:
         return
-    entries.sort(key=lambda p: p.stat().st_mtime_ns)
-    for old in entries[: len(entries) - MAX_ENTRIES // 2]:
+    entries.sort()
+    for _, old in entries[: len(entries) - MAX_ENTRIES // 2]:
         with contextlib.suppress(OSError):
             old.unlink()
 
@@ -140,6 +190,12 @@ def _loaded_from(data: dict[str, Any], path: Path) -> LoadedRubric:
         digest=str(data["digest"]),
         warnings=tuple(Finding(**w) for w in data["warnings"]),
     )
+
+
+# Every field of the rubric models that holds other models, as rubric_from_dump rebuilds
+# them; a test compares this with the models, so a new nested field cannot be forgotten.
+NESTED_FIELDS = {(Rubric, "scales"), (Rubric, "levels"), (Rubric, "source"),
+                 (Scale, "options"), (Level, "questions")}
 
 
 def rubric_from_dump(data: dict[str, Any]) -> Rubric:

@@ -27,6 +27,7 @@ try:  # the C composer is several times faster; fall back where libyaml is missi
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+LOADER_NAME = _Loader.__name__  # part of the rubric cache's key: the loaders differ at the edges
 
 DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
 DEFAULT_MAX_NODES = 100_000

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from operator import add, le, sub
+from operator import le
 from typing import Literal
 
 from rich.cells import cell_len, split_graphemes
@@ -27,6 +27,7 @@ RULE = "─"  # under the header, one run per column (like rich's box.SIMPLE)
 MIN_FLEXIBLE = 8  # a flexible column is not narrowed below this while others can give
 MIN_SQUEEZED = 4  # ... nor below this before the other columns give
 MAX_KEPT_WORD = 30  # a longer word (a URL, a hash) is broken anyway: it does not hold a column
+MAX_KEPT_FIXED = 16  # a fixed column wider than this (a long id) gives way before the text
 MIN_CELLS = 2  # the last resort: a 2-cell character still fits
 BOLD, RESET = "\x1b[1m", "\x1b[0m"
 
@@ -119,9 +120,10 @@ def fit_widths(natural: Sequence[int], flexible: Sequence[bool], width: int,
 
     Otherwise the flexible columns give way, widest first: first down to their
     longest word (so text wraps between words, not inside them) unless that word
-    is over ``MAX_KEPT_WORD``, and not below ``MIN_FLEXIBLE``; then down to
-    ``MIN_FLEXIBLE``, then ``MIN_SQUEEZED``; only then the others (which would
-    rather not wrap: dates, numbers, ids), down to ``MIN_CELLS``.  The result
+    is over ``MAX_KEPT_WORD``, and not below ``MIN_FLEXIBLE``.  Then the others
+    (which would rather not wrap: dates, numbers, ids) down to ``MAX_KEPT_FIXED``;
+    then the flexible ones to ``MIN_FLEXIBLE`` and ``MIN_SQUEEZED``; last of all
+    every column down to ``MIN_CELLS``.  The result
     fits whenever ``width`` allows ``MIN_CELLS`` a column.
     """
     widths = list(natural)
@@ -131,7 +133,9 @@ def fit_widths(natural: Sequence[int], flexible: Sequence[bool], width: int,
     words = longest_words if longest_words is not None else [0] * count
     whole_words = [max(MIN_FLEXIBLE, w if w <= MAX_KEPT_WORD else 0) for w in words]
     whole_words = [min(f, n) for f, n in zip(whole_words, natural, strict=True)]
-    for indices, floors in ((some, whole_words), (some, [MIN_FLEXIBLE] * count),
+    others = [i for i, flex in enumerate(flexible) if not flex]
+    for indices, floors in ((some, whole_words), (others, [MAX_KEPT_FIXED] * count),
+                            (some, [MIN_FLEXIBLE] * count),
                             (some, [MIN_SQUEEZED] * count),
                             (range(count), [MIN_CELLS] * count)):
         if excess > 0:
@@ -195,6 +199,7 @@ class ColumnTable:
         self._wide.append(wide)
 
     def add_rows(self, rows: Iterable[Sequence[str]]) -> None:
+        """Add each row as :meth:`add_row` does."""
         for row in rows:
             self.add_row(row)
 
@@ -226,9 +231,10 @@ class ColumnTable:
             else:
                 sizes = list(map(cell_width, row))
                 if all(map(le, sizes, widths)):
-                    # str.ljust counts characters: ask for the cells missing, plus len(text)
-                    room = map(sub, map(add, widths, map(len, row)), sizes)
-                    cells = [pad(text, n) for pad, text, n in zip(justify, row, room, strict=True)]
+                    # str.ljust counts characters: ask for the cells missing plus len(text)
+                    cells = [pad(text, w + len(text) - used)
+                             for pad, text, w, used in zip(justify, row, widths, sizes,
+                                                          strict=True)]
                     append(join(cells).rstrip(" "))
                     continue
             out += self._wrapped(row, widths, right)
