@@ -16,10 +16,9 @@ import math
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
@@ -34,8 +33,9 @@ RUBRICS_PATH_ENV = "CSLEVELS_RUBRICS_PATH"
 _RUBRIC_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")  # as models.Identifier
 
 
-@dataclass(frozen=True)
-class LoadedRubric:
+# The records here are NamedTuples rather than frozen dataclasses for start-up time; see
+# the note in cslevels.scoring.
+class LoadedRubric(NamedTuple):
     """A valid rubric with where it came from and a hash of its exact content."""
 
     rubric: Rubric
@@ -48,14 +48,13 @@ class LoadedRubric:
         return self.digest[:12]
 
 
-@dataclass(frozen=True)
-class LoadedAnswers:
+class LoadedAnswers(NamedTuple):
     """A valid answers file together with the rubric it was checked against."""
 
     answers: Answers
     rubric: LoadedRubric
     path: Path
-    warnings: tuple[Finding, ...] = field(default=())
+    warnings: tuple[Finding, ...] = ()
 
 
 # ---------------------------------------------------------------- schema errors
@@ -89,8 +88,7 @@ def _field_names(model: type[BaseModel]) -> tuple[str, ...]:
     return tuple(sorted(_all_field_names(model)))
 
 
-@dataclass(frozen=True)
-class _Located:
+class _Located(NamedTuple):
     """One pydantic error with its place in the data."""
 
     loc: Loc  # keys and indexes into the YAML data
@@ -428,8 +426,7 @@ def builtin_rubrics_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "rubrics"
 
 
-@dataclass(frozen=True)
-class RubricEntry:
+class RubricEntry(NamedTuple):
     id: str
     path: Path
     origin: str

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import accumulate, product
 from math import fsum, prod
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from cslevels.models import NA, Answers, Level, Option, Question, Rubric, Scale
 
@@ -30,12 +30,15 @@ EPSILON = 1e-9  # float noise allowed when comparing a score with a threshold
 MAX_EXACT_SETS = 4096  # up to this many sets of unanswered questions, try them all
 MAX_SEARCH_QUESTIONS = 200  # beyond this many questions in a level, search in O(n log n)
 
+# The per-question and per-level records are NamedTuples: immutable and compared by value
+# like frozen dataclasses, but defined without generating code at import, ~0.4 ms each of
+# every start-up (docs/performance.md).  Result stays a dataclass (CombinedResult extends
+# it), as does Profile (a field named ``index`` would hide ``tuple.index``).
 Status = Literal["achieved", "not achieved", "insufficient"]
 AnswerState = Literal["answered", "na", "missing"]
 
 
-@dataclass(frozen=True)
-class QuestionInput:
+class QuestionInput(NamedTuple):
     """What the engine needs of one answer: its score, or n/a.
 
     Built from an option by :func:`inputs_from_answers`; several raters are
@@ -48,8 +51,7 @@ class QuestionInput:
     evidence: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class QuestionResult:
+class QuestionResult(NamedTuple):
     key: str
     level_id: str
     question: Question
@@ -72,8 +74,7 @@ class QuestionResult:
         return max(0.0, self.question.weight * (self.best.score - self.score))
 
 
-@dataclass(frozen=True)
-class LevelResult:
+class LevelResult(NamedTuple):
     rank: int
     level: Level
     threshold: float
@@ -103,8 +104,7 @@ class LevelResult:
         return fsum(q.question.weight for q in self.questions if q.state == "answered")
 
 
-@dataclass(frozen=True)
-class Raise:
+class Raise(NamedTuple):
     """One step of a fastest path: answer ``key`` with the scale's best option."""
 
     key: str
@@ -114,8 +114,7 @@ class Raise:
     gain: float  # weighted points it adds: w * (best - score), or w * best when unanswered
 
 
-@dataclass(frozen=True)
-class LevelGap:
+class LevelGap(NamedTuple):
     """What stands between the subject and one level."""
 
     level: LevelResult
@@ -125,8 +124,7 @@ class LevelGap:
     reason: str | None = None  # why the fastest path is None
 
 
-@dataclass(frozen=True)
-class Blocker:
+class Blocker(NamedTuple):
     """A staged level that is not achieved while higher levels meet their thresholds."""
 
     level: LevelResult
