@@ -36,9 +36,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import yaml
+from pydantic.version import VERSION as PYDANTIC_VERSION
+
 import cslevels
 from cslevels.errors import Finding
 from cslevels.models import Level, Option, Question, Rubric, Scale, Source
+from cslevels.yamlio import LOADER_NAME, max_nodes
 
 if TYPE_CHECKING:
     from cslevels.loading import LoadedRubric
@@ -91,11 +95,6 @@ def entry_path(path: Path, raw: bytes) -> Path | None:
 
 def cache_key(name: str, raw: bytes) -> str:
     """The hash of everything a rubric's loaded form depends on."""
-    import yaml
-    from pydantic.version import VERSION as PYDANTIC_VERSION
-
-    from cslevels.yamlio import LOADER_NAME, max_nodes
-
     parts = [FORMAT, cslevels.__version__, PYDANTIC_VERSION, yaml.__version__, LOADER_NAME,
              sys.version, str(max_nodes()), name]
     # cslevels' own modules by size and time: an edit in a checkout or an editable install

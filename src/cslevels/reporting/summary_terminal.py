@@ -9,7 +9,6 @@ terminal, so pipes and CI logs stay clean.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -48,33 +47,15 @@ FILE_COLUMN = Column("File")
 def portfolio_table(portfolio: Portfolio, width: int = 100) -> ColumnTable:
     """One row per assessment, every cell cleaned; the File column only when it has room.
 
-    Plain strings, not rich renderables: 100,000 rows must stay cheap.  The
-    texts that repeat from row to row (levels, dates, scores) are made once.
+    Plain strings, not rich renderables: 100,000 rows must stay cheap.
     """
     with_files = width >= FILE_COLUMN_WIDTH
     table = ColumnTable([*PORTFOLIO_COLUMNS, *([FILE_COLUMN] if with_files else [])])
-    levels: dict[tuple[int | None, str | None, int, int], str] = {}
-    weakest: dict[tuple[str | None, float | None], str] = {}
-    dates: dict[dt.date | None, str] = {}
-    indexes: dict[float | None, str] = {}
-    add = table.add_row
     for row in portfolio.rows:
-        key = (row.achieved_level, row.achieved_name, row.levels_achieved, row.level_count)
-        level = levels.get(key)
-        if level is None:
-            level = levels[key] = level_text(row)
-        weak = weakest.get((row.weakest, row.weakest_score))
-        if weak is None:
-            weak = weakest[row.weakest, row.weakest_score] = (
-                "—" if row.weakest is None else f"{percent(row.weakest_score)} {row.weakest}")
-        date = dates.get(row.date)
-        if date is None:
-            date = dates[row.date] = "—" if row.date is None else row.date.isoformat()
-        index = indexes.get(row.index)
-        if index is None:
-            index = indexes[row.index] = "—" if row.index is None else f"{row.index:.1f}"
-        cells = (row.subject, row.rubric_id, date, level, index, weak)
-        add((*cells, row.path) if with_files else cells)
+        weakest = "—" if row.weakest is None else f"{percent(row.weakest_score)} {row.weakest}"
+        cells = (row.subject, row.rubric_id, "—" if row.date is None else row.date.isoformat(),
+                 level_text(row), "—" if row.index is None else f"{row.index:.1f}", weakest)
+        table.add_row((*cells, row.path) if with_files else cells)
     return table
 
 
