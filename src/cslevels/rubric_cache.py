@@ -25,6 +25,7 @@ never turns a good rubric into an error.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -95,8 +96,15 @@ def entry_path(path: Path, raw: bytes) -> Path | None:
 
 def cache_key(name: str, raw: bytes) -> str:
     """The hash of everything a rubric's loaded form depends on."""
+    head = "\0".join([_code_fingerprint(), str(max_nodes()), name])
+    return hashlib.sha256(head.encode("utf-8", "surrogateescape") + b"\0" + raw).hexdigest()
+
+
+@functools.cache
+def _code_fingerprint() -> str:
+    """The versions of the code that judges rubrics, fixed for the life of a process."""
     parts = [FORMAT, cslevels.__version__, PYDANTIC_VERSION, yaml.__version__, LOADER_NAME,
-             sys.version, str(max_nodes()), name]
+             sys.version]
     # cslevels' own modules by size and time: an edit in a checkout or an editable install
     # (where the version number stays the same) empties the cache.
     package = Path(cslevels.__file__).parent
@@ -105,8 +113,7 @@ def cache_key(name: str, raw: bytes) -> str:
             if entry.name.endswith(".py"):
                 info = entry.stat()
                 parts.append(f"{entry.name}:{info.st_mtime_ns}:{info.st_size}")
-    head = "\0".join(parts).encode("utf-8", "surrogateescape")
-    return hashlib.sha256(head + b"\0" + raw).hexdigest()
+    return "\0".join(parts)
 
 
 def load(entry: Path, path: Path) -> LoadedRubric | None:
