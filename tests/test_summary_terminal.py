@@ -360,3 +360,11 @@ def test_layout_fits_and_loses_nothing(shape: list[tuple[bool, bool]], data: st.
     for j, pieces in enumerate(cells):
         assert "".join(pieces).replace(" ", "") == "".join(
             clean_line(row[j]) for row in rows).replace(" ", "")
+
+
+def test_large_counts_are_grouped_by_thousands() -> None:
+    portfolio = make_portfolio(*(f"Client {n}" for n in range(1_200)))
+    out = render_portfolio(portfolio, RenderOptions(width=100))
+    assert "Portfolio: 1,200 assessment(s)" in out
+    assert "Assessments (1,200), by subject" in out
+    assert "1,200 assessment(s)" in out.split("Levels reached")[1]

@@ -63,7 +63,7 @@ def portfolio_lines(portfolio: Portfolio, width: int = 100, color: bool = False)
     """The table as lines of text: its title, the header (bold in colour) and the rows."""
     width = max(40, width)  # as the console is
     lines = portfolio_table(portfolio, width).lines(width, bold_header=color)
-    lines.insert(0, f"Assessments ({len(portfolio.rows)}), by {portfolio.sort}")
+    lines.insert(0, f"Assessments ({len(portfolio.rows):,}), by {portfolio.sort}")
     return lines
 
 
@@ -74,7 +74,7 @@ def histograms(portfolio: Portfolio) -> list[RenderableType]:
         digest = f", hash {info.digest[:12]}" if info.digest else ""
         out.append(Text(""))
         out.append(Text("Levels reached: ", style="bold") + plain(info.title, "bold"))
-        out.append(plain(f"{info.id} {info.version}{digest}, {total} assessment(s)", "dim"))
+        out.append(plain(f"{info.id} {info.version}{digest}, {total:,} assessment(s)", "dim"))
         top = max(n for _, _, n in buckets) or 1
         name_width = min(28, max(len(name) for _, name, _ in buckets))
         for level, name, count in buckets:
@@ -83,7 +83,7 @@ def histograms(portfolio: Portfolio) -> list[RenderableType]:
             line += plain(name[:name_width].ljust(name_width))
             line.append("  ")
             line.append("█" * filled, style="cyan")
-            line.append(f" {count}")
+            line.append(f" {count:,}")
             out.append(line)
     return out
 
@@ -97,7 +97,7 @@ def render_portfolio(portfolio: Portfolio, options: RenderOptions | None = None)
     options = options or RenderOptions()
     head: list[RenderableType] = []
     tail: list[RenderableType] = []
-    heading = f"Portfolio: {len(portfolio.rows)} assessment(s)"
+    heading = f"Portfolio: {len(portfolio.rows):,} assessment(s)"
     if portfolio.rubric_filter:
         heading += f" of rubric {portfolio.rubric_filter}"
     head.append(plain(heading, "bold"))
