@@ -14,18 +14,14 @@ from markupsafe import Markup
 from cslevels.compare import Comparison, answer_text, label
 from cslevels.formats import RenderOptions
 from cslevels.reporting import svg
-from cslevels.reporting.data import signed
+from cslevels.reporting.data import result_short_level, signed
 from cslevels.scoring import Result
 
 TEMPLATE = "compare.html.j2"
 
 
 def level_text(result: Result) -> str:
-    if result.achieved_level is None:
-        return f"{sum(1 for lv in result.levels if lv.achieved)} of {len(result.levels)} achieved"
-    if result.achieved_level == 0:
-        return "0 — no level achieved"
-    return f"{result.achieved_level} — {result.levels[result.achieved_level - 1].name}"
+    return result_short_level(result, zero="no level achieved")
 
 
 

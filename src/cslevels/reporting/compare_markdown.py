@@ -8,17 +8,13 @@ from __future__ import annotations
 
 from cslevels.compare import Comparison, QuestionChange, Step, answer_text, label
 from cslevels.formats import RenderOptions
-from cslevels.reporting.data import percent, signed
+from cslevels.reporting.data import percent, result_short_level, signed
 from cslevels.reporting.markdown import STATUS_WORD, md
 from cslevels.scoring import Result
 
 
 def _level(result: Result) -> str:
-    if result.achieved_level is None:
-        return f"{sum(1 for lv in result.levels if lv.achieved)} of {len(result.levels)} achieved"
-    if result.achieved_level == 0:
-        return "0 — none"
-    return f"{result.achieved_level} — {md(result.levels[result.achieved_level - 1].name)}"
+    return result_short_level(result, escape=md)
 
 
 def _change(change: QuestionChange) -> list[str]:

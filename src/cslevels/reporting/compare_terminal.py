@@ -18,7 +18,7 @@ from rich.text import Text
 
 from cslevels.compare import Comparison, QuestionChange, Step, answer_text, label
 from cslevels.formats import RenderOptions
-from cslevels.reporting.data import percent, signed
+from cslevels.reporting.data import percent, result_short_level, signed
 from cslevels.reporting.terminal import STATUS_MARK, capture, plain
 from cslevels.scoring import Result
 
@@ -35,14 +35,6 @@ def sparkline(values: Sequence[float | None], top: float = 1.0) -> str:
         share = max(0.0, min(1.0, value / top))
         out.append(SPARKS[min(len(SPARKS) - 1, int(share * len(SPARKS)))])
     return "".join(out)
-
-
-def _level_text(result: Result) -> str:
-    if result.achieved_level is None:
-        return f"{sum(1 for lv in result.levels if lv.achieved)} of {len(result.levels)} achieved"
-    if result.achieved_level == 0:
-        return "0 — none"
-    return f"{result.achieved_level} — {result.levels[result.achieved_level - 1].name}"
 
 
 
@@ -68,7 +60,7 @@ def assessments_table(comparison: Comparison) -> Table:
     table.add_column("File", overflow="fold")
     previous: Result | None = None
     for n, result in enumerate(comparison.results, 1):
-        level = plain(_level_text(result))
+        level = plain(result_short_level(result))
         if previous is not None and result.achieved_level is not None \
                 and previous.achieved_level is not None:
             delta = result.achieved_level - previous.achieved_level

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from cslevels.scoring import LevelGap, LevelResult, QuestionResult, Raise, Result
@@ -38,6 +39,24 @@ def score_percent(level: LevelResult) -> str:
 def names_its_rank(name: str, rank: int) -> bool:
     """True for names such as "Grade 3 — Established", which already say their rank."""
     return re.match(rf"^\w+\s+{rank}\b", name) is not None
+
+
+def short_level(achieved: int | None, name: str | None, achieved_count: int, level_count: int,
+                zero: str = "none") -> str:
+    """A table cell: '3 — Name', '0 — none', or '2 of 7 achieved' for a continuous rubric."""
+    if achieved is None:
+        return f"{achieved_count} of {level_count} achieved"
+    if achieved == 0:
+        return f"0 — {zero}"
+    return f"{achieved} — {name}"
+
+
+def result_short_level(result: Result, zero: str = "none",
+                       escape: Callable[[str], str] = str) -> str:
+    """:func:`short_level` of a result; ``escape`` prepares the level name for the format."""
+    achieved = result.achieved
+    return short_level(result.achieved_level, escape(achieved.name) if achieved else None,
+                       sum(1 for lv in result.levels if lv.achieved), len(result.levels), zero)
 
 
 def level_label(result: Result) -> str:

@@ -11,17 +11,15 @@ from markupsafe import Markup
 
 from cslevels.formats import RenderOptions
 from cslevels.reporting import svg
+from cslevels.reporting.data import short_level
 from cslevels.summary import Portfolio, Row, RubricInfo
 
 TEMPLATE = "summary.html.j2"
 
 
 def level_text(row: Row) -> str:
-    if row.achieved_level is None:
-        return f"{row.levels_achieved} of {row.level_count} achieved"
-    if row.achieved_level == 0:
-        return "0 — no level achieved"
-    return f"{row.achieved_level} — {row.achieved_name}"
+    return short_level(row.achieved_level, row.achieved_name, row.levels_achieved,
+                       row.level_count, zero="no level achieved")
 
 
 def histograms(portfolio: Portfolio) -> list[tuple[RubricInfo, int, Markup]]:

@@ -17,7 +17,7 @@ from rich.text import Text
 
 from cslevels.formats import RenderOptions
 from cslevels.reporting.columns import Column, ColumnTable
-from cslevels.reporting.data import percent
+from cslevels.reporting.data import percent, short_level
 from cslevels.reporting.terminal import capture, plain
 from cslevels.summary import Portfolio, Row
 
@@ -26,11 +26,7 @@ FILE_COLUMN_WIDTH = 140  # narrower terminals leave the file column out
 
 
 def level_text(row: Row) -> str:
-    if row.achieved_level is None:
-        return f"{row.levels_achieved} of {row.level_count} achieved"
-    if row.achieved_level == 0:
-        return "0 — none"
-    return f"{row.achieved_level} — {row.achieved_name}"
+    return short_level(row.achieved_level, row.achieved_name, row.levels_achieved, row.level_count)
 
 
 PORTFOLIO_COLUMNS = (
