@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, Invoke
+from cslevels.core.locations import Position
 from cslevels.errors import InputError, InvalidDocumentError
 from cslevels.loading import load_answers, load_rubric
 from cslevels.yamlio import load_path, parse
@@ -33,8 +34,8 @@ def test_positions_of_values_and_keys() -> None:
     assert doc.positions[("b", 1, "d", 1)] == (4, 19)
     assert doc.key_positions[("b", 1, "d")] == (4, 12)
     # a place that does not exist falls back to its nearest ancestor
-    assert doc.locate(("b", 1, "missing")) == (4, 5)
-    assert doc.locate(("b", 1, "d"), prefer_key=True) == (4, 12)
+    assert doc.locate(("b", 1, "missing")) == Position(4, 5)
+    assert doc.locate(("b", 1, "d"), prefer_key=True) == Position(4, 12)
 
 
 def test_comment_lines_and_bom_do_not_shift_positions(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from cslevels.core.locations import finding_at
 from cslevels.errors import CslevelsError, Finding, InputError, InvalidDocumentError, OutputError
 from cslevels.loading import LoadedRubric, RubricLibrary, answers_from_document, document_kind
 from cslevels.models import ANSWERS_SCHEMA, NA, AnswerEntry, Answers, Rubric
@@ -238,10 +239,9 @@ def read_answers_for(path: Path, rubric: LoadedRubric,
     data = doc.data
     named = data.get("rubric") if isinstance(data, dict) else None
     if isinstance(named, str) and named != rubric.rubric.id:
-        line, column = doc.locate(("rubric",))
-        raise InvalidDocumentError([Finding(
-            name, f"these are answers for rubric {named!r}, not {rubric.rubric.id!r}; "
-            "it was left untouched", line=line, column=column, code="rubric-mismatch",
+        raise InvalidDocumentError([finding_at(
+            doc, ("rubric",), f"these are answers for rubric {named!r}, not "
+            f"{rubric.rubric.id!r}; it was left untouched", code="rubric-mismatch",
             hint="choose another -o file, or assess with the rubric it names")])
     loaded, findings = answers_from_document(doc, path, library or RubricLibrary(), rubric)
     if loaded is None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Iterator
 
+from cslevels.core.locations import Document, Loc, finding_at
 from cslevels.errors import Finding, Severity
 from cslevels.models import NA, AnswerEntry, Answers, Rubric
-from cslevels.yamlio import Loc, YamlDocument, shorten
+from cslevels.yamlio import shorten
 
 EPSILON = 1e-9
 MAX_HINTS = 20  # "did you mean" (difflib) for the first typos only: a file may hold thousands
@@ -47,7 +48,7 @@ def capped(findings: list[Finding]) -> list[Finding]:
 
 
 class _Reporter:
-    def __init__(self, doc: YamlDocument) -> None:
+    def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.findings: list[Finding] = []
 
@@ -61,21 +62,12 @@ class _Reporter:
         hint: str | None = None,
         at_key: bool = False,
     ) -> None:
-        line, column = self.doc.locate(loc, prefer_key=at_key)
-        self.findings.append(
-            Finding(
-                path=self.doc.path,
-                message=message,
-                line=line,
-                column=column,
-                severity="warning" if severity == "warning" else "error",
-                code=code,
-                hint=hint,
-            )
-        )
+        self.findings.append(finding_at(
+            self.doc, loc, message, prefer_key=at_key, code=code, hint=hint,
+            severity="warning" if severity == "warning" else "error"))
 
 
-def check_rubric(rubric: Rubric, doc: YamlDocument) -> list[Finding]:
+def check_rubric(rubric: Rubric, doc: Document) -> list[Finding]:
     """Cross-document rules for a rubric that passed its schema."""
     out = _Reporter(doc)
     _unique(out, ((("levels", i, "id"), lv.id) for i, lv in enumerate(rubric.levels)),
@@ -142,14 +134,14 @@ def _unique(out: _Reporter, items: Iterator[tuple[Loc, object]], message: str) -
     seen: dict[object, Loc] = {}
     for loc, value in items:
         if value in seen:
-            first_line = out.doc.locate(seen[value])[0]
-            out.add(loc, f"{message.format(value)} (first at line {first_line})",
+            first = out.doc.locate(seen[value]).describe()
+            out.add(loc, f"{message.format(value)} (first at {first})",
                     code="duplicate-id")
         else:
             seen[value] = loc
 
 
-def check_answers(answers: Answers, rubric: Rubric, doc: YamlDocument) -> list[Finding]:
+def check_answers(answers: Answers, rubric: Rubric, doc: Document) -> list[Finding]:
     """Rules that tie an answers file to its rubric: keys, values, n/a, version."""
     out = _Reporter(doc)
     if answers.rubric_version is not None and answers.rubric_version != rubric.version:

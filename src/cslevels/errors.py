@@ -26,11 +26,14 @@ class Finding:
     severity: Severity = "error"
     code: str = "invalid"
     hint: str | None = None
+    cell: str | None = None  # where a file has cells, not lines: a workbook's "Sheet!C7"
 
     @property
     def location(self) -> str:
         parts = [self.path]
-        if self.line is not None:
+        if self.cell is not None:
+            parts.append(self.cell)
+        elif self.line is not None:
             parts.append(str(self.line))
             if self.column is not None:
                 parts.append(str(self.column))
@@ -57,6 +60,7 @@ class CslevelsError(Exception):
         column: int | None = None,
         hint: str | None = None,
         code: str = "invalid",
+        cell: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -65,6 +69,7 @@ class CslevelsError(Exception):
         self.column = column
         self.hint = hint
         self.code = code
+        self.cell = cell
 
     def to_findings(self) -> list[Finding]:
         return [
@@ -75,6 +80,7 @@ class CslevelsError(Exception):
                 column=self.column,
                 hint=self.hint,
                 code=self.code,
+                cell=self.cell,
             )
         ]
 
@@ -101,7 +107,8 @@ class InvalidDocumentError(CslevelsError):
         self.findings = [f for f in findings]
         first = next((f for f in self.findings if f.severity == "error"), self.findings[0])
         super().__init__(
-            first.message, path=first.path, line=first.line, column=first.column, hint=first.hint
+            first.message, path=first.path, line=first.line, column=first.column, hint=first.hint,
+            cell=first.cell,
         )
 
     def to_findings(self) -> list[Finding]:

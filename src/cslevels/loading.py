@@ -24,9 +24,10 @@ from pydantic import BaseModel, ValidationError
 
 from cslevels import rubric_cache
 from cslevels.checks import capped, check_answers, check_rubric, did_you_mean
+from cslevels.core.locations import Document, Loc, finding_at
 from cslevels.errors import Finding, InputError, InvalidDocumentError, RubricNotFoundError
 from cslevels.models import ANSWERS_SCHEMA, RUBRIC_SCHEMA, Answers, Rubric
-from cslevels.yamlio import Loc, YamlDocument, decode, load_path, parse, read_bytes, shorten
+from cslevels.yamlio import decode, load_path, parse, read_bytes, shorten
 
 Kind = Literal["rubric", "answers"]
 RUBRICS_PATH_ENV = "CSLEVELS_RUBRICS_PATH"
@@ -183,7 +184,7 @@ def _describe(value: Any) -> str:
 
 
 def schema_findings(
-    exc: ValidationError, doc: YamlDocument, model: type[BaseModel]
+    exc: ValidationError, doc: Document, model: type[BaseModel]
 ) -> list[Finding]:
     """Turn pydantic's errors into one finding per offending place in the YAML."""
     located = [_locate_error(doc.data, dict(e)) for e in exc.errors(include_url=False)]
@@ -198,15 +199,12 @@ def schema_findings(
     findings: list[Finding] = []
     for (loc, at_key), items in by_loc.items():
         message, hint, prefer_key = _message(loc, at_key, [i.error for i in items], doc, model)
-        line, column = doc.locate(loc, prefer_key=prefer_key)
-        findings.append(
-            Finding(path=doc.path, message=message, line=line, column=column, hint=hint,
-                    code="schema")
-        )
+        findings.append(finding_at(doc, loc, message, prefer_key=prefer_key, hint=hint,
+                                   code="schema"))
     return findings
 
 
-def _yaml_hint(loc: Loc, value: Any, errors: list[dict[str, Any]], doc: YamlDocument) -> str | None:
+def _yaml_hint(loc: Loc, value: Any, errors: list[dict[str, Any]], doc: Document) -> str | None:
     """Explain a YAML 1.1 surprise: an unquoted ``no``, ``1.10`` or date read as non-text."""
     raw = doc.raw_plain_scalar(loc)
     if raw is None or value is None or isinstance(value, str):
@@ -223,7 +221,7 @@ def _message(
     loc: Loc,
     at_key: bool,
     errors: list[dict[str, Any]],
-    doc: YamlDocument,
+    doc: Document,
     model: type[BaseModel],
 ) -> tuple[str, str | None, bool]:
     """Message, hint, and whether to point at the key rather than the value."""
@@ -272,7 +270,7 @@ def _message(
 # ---------------------------------------------------------------- documents
 
 
-def document_kind(doc: YamlDocument) -> Kind:
+def document_kind(doc: Document) -> Kind:
     """Tell a rubric from an answers file by its ``schema:`` line."""
     data = doc.data
     schema = data.get("schema") if isinstance(data, dict) else None
@@ -280,9 +278,8 @@ def document_kind(doc: YamlDocument) -> Kind:
         return "rubric"
     if schema == ANSWERS_SCHEMA:
         return "answers"
-    line, column = doc.locate(("schema",)) if isinstance(data, dict) and "schema" in data else (
-        doc.locate(())
-    )
+    line, column, cell = doc.locate(("schema",) if isinstance(data, dict) and "schema" in data
+                                    else ())
     if not isinstance(data, dict):
         message = f"not a cslevels file: the document is {_describe(data)}, not a mapping"
     elif "schema" not in data:
@@ -290,13 +287,13 @@ def document_kind(doc: YamlDocument) -> Kind:
     else:
         message = f"unknown schema {schema!r}"
     raise InputError(
-        message, path=doc.path, line=line, column=column, code="unknown-kind",
+        message, path=doc.path, line=line, column=column, cell=cell, code="unknown-kind",
         hint=f"start the file with `schema: {RUBRIC_SCHEMA}` or `schema: {ANSWERS_SCHEMA}`",
     )
 
 
 def rubric_from_document(
-    doc: YamlDocument, path: Path
+    doc: Document, path: Path
 ) -> tuple[LoadedRubric | None, list[Finding]]:
     """Validate a parsed rubric; the result is None when any error was found."""
     try:
@@ -311,7 +308,7 @@ def rubric_from_document(
     return LoadedRubric(rubric, path, digest, tuple(findings)), findings
 
 
-def _canonical_text(doc: YamlDocument) -> bytes:
+def _canonical_text(doc: Document) -> bytes:
     # The digest is of the parsed content, so reformatting or comments do not change it.
     import json
 
@@ -363,7 +360,7 @@ def is_rubric_reference(ref: str) -> bool:
 
 
 def answers_from_document(
-    doc: YamlDocument, path: Path, library: RubricLibrary, rubric_override: LoadedRubric | None
+    doc: Document, path: Path, library: RubricLibrary, rubric_override: LoadedRubric | None
 ) -> tuple[LoadedAnswers | None, list[Finding]]:
     """Validate a parsed answers file against its rubric."""
     try:
@@ -373,15 +370,13 @@ def answers_from_document(
     if rubric_override is not None:
         loaded_rubric = rubric_override
         if rubric_override.rubric.id != answers.rubric:
-            line, column = doc.locate(("rubric",))
-            return None, [Finding(
-                path=doc.path, line=line, column=column, code="rubric-mismatch",
+            return None, [finding_at(
+                doc, ("rubric",), code="rubric-mismatch",
                 message=f"answers are for rubric {answers.rubric!r}, but --rubric gave "
                 f"{rubric_override.rubric.id!r}")]
     elif not is_rubric_reference(answers.rubric):
-        line, column = doc.locate(("rubric",))
-        return None, [Finding(
-            path=doc.path, line=line, column=column, code="rubric-not-an-id",
+        return None, [finding_at(
+            doc, ("rubric",), code="rubric-not-an-id",
             message=f"rubric: {shorten(answers.rubric)!r} is neither a rubric id nor a "
             ".yaml file",
             hint="name a rubric by its id, e.g. seven-levels, or give --rubric FILE")]
@@ -389,10 +384,8 @@ def answers_from_document(
         try:
             loaded_rubric = library.resolve(answers.rubric)
         except RubricNotFoundError as exc:
-            line, column = doc.locate(("rubric",))
-            return None, [Finding(path=doc.path, line=line, column=column,
-                                  message=f"unknown rubric {answers.rubric!r}",
-                                  hint=exc.hint, code="rubric-not-found")]
+            return None, [finding_at(doc, ("rubric",), f"unknown rubric {answers.rubric!r}",
+                                     hint=exc.hint, code="rubric-not-found")]
     findings = capped(check_answers(answers, loaded_rubric.rubric, doc))
     if any(f.severity == "error" for f in findings):
         return None, findings

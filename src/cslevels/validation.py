@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cslevels.core.locations import finding_at
 from cslevels.errors import CslevelsError, Finding
 from cslevels.loading import (
     LoadedRubric,
@@ -117,16 +118,17 @@ def validate(
         rubric_id = doc.data.get("rubric") if isinstance(doc.data, dict) else None
         override = given_rubrics.get(rubric_id) if isinstance(rubric_id, str) else None
         if override is None and isinstance(rubric_id, str) and rubric_id in broken_rubrics:
-            report.findings.append(Finding(
-                report.path, f"its rubric {rubric_id!r} ({broken_rubrics[rubric_id]}) has "
-                "errors; fix the rubric first", *doc.locate(("rubric",)), code="rubric-invalid"))
+            report.findings.append(finding_at(
+                doc, ("rubric",), f"its rubric {rubric_id!r} ({broken_rubrics[rubric_id]}) has "
+                "errors; fix the rubric first", code="rubric-invalid"))
             continue
         try:
             _loaded, findings = answers_from_document(doc, path, library, override)
         except CslevelsError as exc:  # the rubric it names is itself broken
             findings = [
-                Finding(report.path, f"its rubric cannot be loaded: {f.location}: {f.message}",
-                        *doc.locate(("rubric",)), code="rubric-invalid")
+                finding_at(doc, ("rubric",),
+                           f"its rubric cannot be loaded: {f.location}: {f.message}",
+                           code="rubric-invalid")
                 for f in exc.to_findings()[:1]
             ]
         report.findings += findings

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
+from cslevels.core.locations import Loc, Position
 from cslevels.errors import InputError
 
 try:  # the C composer is several times faster; fall back where libyaml is missing
@@ -33,7 +34,6 @@ DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
 DEFAULT_MAX_NODES = 100_000
 MAX_DEPTH = 64
 
-Loc = tuple[Any, ...]
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
@@ -85,16 +85,16 @@ class YamlDocument:
     key_positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     plain_scalars: dict[Loc, str] = field(default_factory=dict)
 
-    def locate(self, loc: Loc, *, prefer_key: bool = False) -> tuple[int | None, int | None]:
+    def locate(self, loc: Loc, *, prefer_key: bool = False) -> Position:
         """Line and column of ``loc``, or of its nearest ancestor that exists."""
         loc = tuple(loc)
         if prefer_key and loc in self.key_positions:
-            return self.key_positions[loc]
+            return Position(*self.key_positions[loc])
         while True:
             if loc in self.positions:
-                return self.positions[loc]
+                return Position(*self.positions[loc])
             if not loc:
-                return (None, None)
+                return Position()
             loc = loc[:-1]
 
     def raw_plain_scalar(self, loc: Loc) -> str | None:
