@@ -1,0 +1,1 @@
+"""Answers templates: the media a person fills in (the browser form, ...)."""

@@ -1,0 +1,205 @@
+"""``cslevels template RUBRIC -o survey.html``: an offline questionnaire for a browser.
+
+One self-contained HTML page that anyone can fill in without cslevels: radio choices
+for every question, notes and evidence, progress, autosave in the browser's own
+storage, and a "Download answers" button that writes a YAML answers file in the
+documented format.  The page scores nothing: cslevels alone scores the download.
+
+Safety: the page's Content-Security-Policy allows only its own inline script and
+style, by hash, and nothing from anywhere else (no network, no form submission).
+Rubric text reaches the markup through jinja2's autoescaping; the data the script
+needs sits in a ``<script type="application/json">`` block written as pure ASCII
+JSON in which ``<``, ``>`` and ``&`` are escaped, so no text can end the block.
+
+Storage: answers are kept in ``localStorage`` under a key made of the rubric id,
+version and content digest and a random id drawn for each generated file, so two
+surveys never mix, even for the same rubric, while editing the subject does not
+lose anything.  Reopening the same file restores its answers.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+from functools import cache
+from typing import Any
+
+from markupsafe import Markup
+
+from cslevels import __version__
+from cslevels.models import ANSWERS_SCHEMA, NA, AnswerEntry, Answers, Rubric
+
+FORM_TEMPLATE = "form.html.j2"
+SCRIPT_FILE = "form.js"
+STYLE_FILES = ("_page.css.j2", "form.css")
+STORAGE_PREFIX = "cslevels-form/v1"
+
+# The answers format's limits (cslevels.models), checked in the page before a download
+# so that the file it writes always validates; tests pin them against the models.
+LIMITS = {"subject": 10_000, "assessor": 1_000, "note": 10_000, "evidence": 2_000}
+
+
+def _source(name: str) -> str:
+    from cslevels.reporting.htmlkit import environment
+
+    env = environment()
+    assert env.loader is not None
+    text, _filename, _uptodate = env.loader.get_source(env, name)
+    return text
+
+
+def _sha256(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode()
+
+
+@cache
+def _assets() -> tuple[str, str, str]:
+    """The page's script, style and Content-Security-Policy (allowing exactly those two)."""
+    from cslevels.text import clean
+
+    script = "\n" + _source(SCRIPT_FILE).strip() + "\n"
+    style = "\n" + "\n".join(_source(name).strip() for name in STYLE_FILES) + "\n"
+    for text, end in ((script, "</script"), (style, "</style")):
+        # the whole page goes through clean(); the hashed text must come out unchanged
+        assert end not in text.lower() and clean(text) == text and text.isascii()
+    csp = "; ".join([
+        "default-src 'none'",
+        f"script-src '{_sha256(script)}'",
+        f"style-src '{_sha256(style)}'",
+        "img-src 'none'",
+        "connect-src 'none'",
+        "font-src 'none'",
+        "media-src 'none'",
+        "object-src 'none'",
+        "frame-src 'none'",
+        "worker-src 'none'",
+        "manifest-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+    ])
+    return script, style, csp
+
+
+def json_for_script(data: object) -> str:
+    """JSON that is safe inside ``<script type="application/json">``.
+
+    Pure ASCII (so U+2028/U+2029 and every other character arrive as ``\\u`` escapes,
+    which also keeps the page's clean-up of control characters away from it), with
+    ``<``, ``>`` and ``&`` escaped: no ``</script>`` or ``<!--`` can appear.
+    """
+    text = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _option_index(rubric: Rubric, key: str, value: object) -> str | None:
+    found = rubric.find(key)
+    if found is None:
+        return None
+    _level, question = found
+    if value == NA:
+        return "na" if question.allow_na else None
+    for index, option in enumerate(rubric.scales[question.scale].options):
+        if option.value == value and type(option.value) is type(value):
+            return str(index)
+    return None
+
+
+def prefill_state(rubric: Rubric, answers: Answers | None) -> dict[str, Any] | None:
+    """Answers in the page's own state shape (what the script keeps in storage)."""
+    if answers is None:
+        return None
+    entries: dict[str, dict[str, Any]] = {}
+    for key in rubric.question_keys():
+        raw = answers.answers.get(key)
+        if raw is None:
+            continue
+        entry = raw if isinstance(raw, AnswerEntry) else AnswerEntry(value=raw)
+        item: dict[str, Any] = {}
+        if entry.value is not None:
+            choice = _option_index(rubric, key, entry.value)
+            if choice is not None:
+                item["c"] = choice
+        if entry.note:
+            item["n"] = entry.note
+        if entry.evidence:
+            item["e"] = list(entry.evidence)
+        if item:
+            entries[key] = item
+    return {
+        "details": {
+            "subject": answers.subject,
+            "assessor": answers.assessor or "",
+            "date": answers.date.isoformat() if answers.date else "",
+            "target": str(answers.target) if answers.target else "",
+        },
+        "answers": entries,
+    }
+
+
+def storage_key(rubric: Rubric, digest: str, form_id: str) -> str:
+    return "/".join([STORAGE_PREFIX, rubric.id, rubric.version, digest, form_id])
+
+
+def form_data(rubric: Rubric, digest: str, answers: Answers | None, form_id: str) -> dict[str, Any]:
+    """Everything the page's script needs, and nothing else."""
+    questions = []
+    level_sizes = []
+    for rank, level in enumerate(rubric.levels):
+        level_sizes.append(len(level.questions))
+        for question in level.questions:
+            options = rubric.scales[question.scale].options
+            questions.append({
+                "k": f"{level.id}.{question.id}",
+                "l": rank,
+                "o": [[1, str(o.value)] if isinstance(o.value, int) else [0, o.value]
+                      for o in options],
+                "na": question.allow_na,
+            })
+    return {
+        "format": 1,
+        "key": storage_key(rubric, digest, form_id),
+        "schema": ANSWERS_SCHEMA,
+        "rubric": rubric.id,
+        "version": rubric.version,
+        "levels": level_sizes,
+        "questions": questions,
+        "limits": LIMITS,
+        "prefill": prefill_state(rubric, answers),
+    }
+
+
+def render_form(rubric: Rubric, digest: str, answers: Answers | None = None, *,
+                form_id: str | None = None) -> str:
+    """The questionnaire page; ``answers`` pre-fill it (``template --from``).
+
+    ``form_id`` names this file in the browser's storage; by default a fresh random
+    id, so every generated file keeps its own answers.
+    """
+    from cslevels.reporting.html import names_its_rank, slash_parts
+    from cslevels.reporting.htmlkit import render_template
+
+    script, style, csp = _assets()
+    data = form_data(rubric, digest, answers, form_id or secrets.token_urlsafe(12))
+    numbered = []
+    index = 0
+    for rank, level in enumerate(rubric.levels, 1):
+        items = []
+        for number, question in enumerate(level.questions, 1):
+            items.append((index, f"{rank}.{number}", question, rubric.scales[question.scale]))
+            index += 1
+        numbered.append((rank, level, items))
+    return render_template(
+        FORM_TEMPLATE,
+        rubric=rubric,
+        levels=numbered,
+        question_count=index,
+        csp=csp,
+        script=Markup(script),  # our own file, hashed in the CSP
+        style=Markup(style),
+        data=Markup(json_for_script(data)),  # ASCII JSON with < > & escaped
+        cslevels_version=__version__,
+        names_its_rank=names_its_rank,
+        slash_parts=slash_parts,
+    )
