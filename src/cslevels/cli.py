@@ -28,6 +28,8 @@ from cslevels.formats import (
     SHOW_FORMATS,
     SUFFIX_FORMATS,
     SUMMARY_FORMATS,
+    TEMPLATE_FORMATS,
+    TEMPLATE_SUFFIXES,
     VALIDATE_FORMATS,
     RenderOptions,
 )
@@ -45,6 +47,7 @@ app = typer.Typer(
 
 ScoreFormat = Enum("ScoreFormat", {name: name for name in SCORE_FORMATS}, type=str)  # type: ignore[misc]
 ShowFormat = Enum("ShowFormat", {name: name for name in SHOW_FORMATS}, type=str)  # type: ignore[misc]
+TemplateFormat = Enum("TemplateFormat", {n: n for n in TEMPLATE_FORMATS}, type=str)  # type: ignore[misc]
 ValidateFormat = Enum("ValidateFormat", {n: n for n in VALIDATE_FORMATS}, type=str)  # type: ignore[misc]
 
 
@@ -237,15 +240,55 @@ def schema(
 def template(
     rubric: Annotated[str, typer.Argument(help="A rubric id or a path to a rubric file.")],
     output: OutputOption = None,
+    fmt: Annotated[
+        Optional[TemplateFormat],  # noqa: UP045
+        typer.Option("--format", "-f", help="yaml: an answers file to fill in; form: an "
+                     "offline HTML form for a browser. Default: from the -o suffix, else yaml."),
+    ] = None,
+    from_answers: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--from", help="Pre-fill it with this answers file.", dir_okay=False),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     rubrics_dir: RubricsDirs = None,
 ) -> None:
-    """Write a blank answers file: every question commented with its options."""
-    from cslevels.template import answers_template
-
+    """Write a blank answers file (every question commented with its options) or a form."""
     with user_errors():
-        loaded = library(rubrics_dir).resolve(rubric)
-        emit(answers_template(loaded.rubric), output, overwrite=force, inputs=[loaded.path])
+        name = template_format(fmt.value if fmt else None, output)
+        lib = library(rubrics_dir)
+        loaded = lib.resolve(rubric)
+        answers = None
+        if from_answers is not None:
+            from cslevels.template import read_answers_from
+
+            prefill = read_answers_from(from_answers, loaded, lib)
+            for finding in prefill.warnings:
+                warn(str(finding))
+            answers = prefill.answers
+        emit(TEMPLATE_FORMATS.render(name, loaded, answers), output, overwrite=force,
+             inputs=[loaded.path, *([from_answers] if from_answers else [])])
+
+
+def template_format(requested: str | None, output: Path | None) -> str:
+    """--format, else the output's suffix; a suffix no medium is written in is refused."""
+    suffix = output.suffix.lower() if output is not None else ""
+    implied = TEMPLATE_SUFFIXES.get(suffix)
+    known = ", ".join(sorted(TEMPLATE_SUFFIXES))
+    if requested is not None:
+        if implied is not None and implied != requested:
+            raise OutputError(f"--format {requested} does not write a {suffix} file",
+                              path=str(output), code="suffix-mismatch",
+                              hint=f"name it {Path(str(output)).stem}"
+                              f"{_suffix_of(requested)} or drop --format")
+        return requested
+    if suffix and implied is None:
+        raise OutputError(f"template does not write {suffix} files", path=str(output),
+                          code="unknown-suffix", hint=f"use one of {known}, or give --format")
+    return implied or "yaml"
+
+
+def _suffix_of(medium: str) -> str:
+    return next(s for s, m in TEMPLATE_SUFFIXES.items() if m == medium)
 
 
 @app.command()

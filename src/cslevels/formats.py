@@ -95,4 +95,15 @@ SUMMARY_FORMATS = FormatRegistry(
     },
 )
 
+# ``cslevels template``: the media an answers template is made in.  Each renderer takes
+# (LoadedRubric, Answers | None) - the answers of ``--from`` - and returns the file's text.
+TEMPLATE_FORMATS = FormatRegistry(
+    "template",
+    {
+        "yaml": "cslevels.template:yaml_medium",
+        "form": "cslevels.template:form_medium",
+    },
+)
+TEMPLATE_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".html": "form", ".htm": "form"}
+
 SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json"}

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import textwrap
+from pathlib import Path
 
 import yaml
 
-from cslevels.models import ANSWERS_SCHEMA, Rubric
+from cslevels.loading import LoadedAnswers, LoadedRubric, RubricLibrary
+from cslevels.models import ANSWERS_SCHEMA, Answers, Rubric
 from cslevels.text import clean_line
 
 
@@ -82,3 +84,56 @@ def answers_template(rubric: Rubric) -> str:
                 lines += _comment(question.guidance, "Evidence: ")
             lines.append(f"  {level.id}.{question.id}:")
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- media and --from
+
+
+def read_answers_from(path: Path, loaded: LoadedRubric,
+                      library: RubricLibrary | None = None) -> LoadedAnswers:
+    """``template --from ANSWERS``: a valid answers file for ``loaded``, or a refusal.
+
+    Answers for another rubric are refused by name (pre-filling them would drop every
+    answer); warnings such as a rubric version mismatch are left to the caller.
+    """
+    from cslevels.core.locations import finding_at
+    from cslevels.errors import InputError, InvalidDocumentError
+    from cslevels.loading import answers_from_document, document_kind
+    from cslevels.yamlio import load_path
+
+    doc = load_path(path)
+    if document_kind(doc) != "answers":
+        raise InputError("--from: this is a rubric, not an answers file", path=str(path),
+                         code="wrong-kind", hint="--from takes an answers file")
+    data = doc.data
+    named = data.get("rubric") if isinstance(data, dict) else None
+    if isinstance(named, str) and named != loaded.rubric.id:
+        raise InvalidDocumentError([finding_at(
+            doc, ("rubric",), f"--from: these are answers for rubric {named!r}, not "
+            f"{loaded.rubric.id!r}", code="rubric-mismatch",
+            hint=f"make the template for the rubric they name: cslevels template {named} "
+            "--from ...")])
+    answers, findings = answers_from_document(doc, path, library or RubricLibrary(), loaded)
+    if answers is None:
+        raise InvalidDocumentError(findings)
+    return answers
+
+
+def yaml_medium(loaded: LoadedRubric, answers: Answers | None) -> str:
+    """The YAML answers template; with ``answers``, those answers as an answers file."""
+    if answers is None:
+        return answers_template(loaded.rubric)
+    from cslevels.answers_io import AnswersDraft, render_answers
+
+    draft = AnswersDraft.from_answers(answers)
+    draft.rubric_version = loaded.rubric.version
+    header = ("# Answers file for " + clean_line(loaded.rubric.title)
+              + ", from `cslevels template --from`.\n# Then: cslevels score <this file>\n")
+    return render_answers(draft, loaded.rubric.question_keys(), header=header)
+
+
+def form_medium(loaded: LoadedRubric, answers: Answers | None) -> str:
+    """The offline browser form (:mod:`cslevels.reporting.template.form`)."""
+    from cslevels.reporting.template.form import render_form
+
+    return render_form(loaded.rubric, loaded.digest, answers)
