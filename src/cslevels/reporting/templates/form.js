@@ -130,7 +130,8 @@
     }
     if (!state.savedAt) {
       el.className = "save-state";
-      el.textContent = "Not saved yet: answers are kept in this browser as you fill them in.";
+      el.textContent = (DATA.prefill ? "Pre-filled from an answers file. " : "Not saved yet: ") +
+        "Answers are kept in this browser as you fill them in.";
       return;
     }
     line = "Saved in this browser at " + clock(state.savedAt);
@@ -514,9 +515,7 @@
       showAll();
     });
     if (saved) {
-      var count = Object.keys(state.answers).length;
-      document.getElementById("save-state").textContent += " Restored " + count +
-        " saved answer" + (count === 1 ? "" : "s") + ".";
+      document.getElementById("save-state").textContent += " Restored what was saved here.";
     }
     document.documentElement.setAttribute("data-ready", "");
     if (window.performance && performance.mark) { performance.mark("cslevels-form-ready"); }
