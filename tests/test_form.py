@@ -41,7 +41,7 @@ HOSTILE_NOTES = [
     "2026-11-20",
     "\x01\x02\x07\x08\x0b\x0c\x1b[31mred\x1b[0m\x7f \x85 \ufeff",
     "tab\there, back\\slash, \\n not a newline, \\u0041",
-    "emoji 😀👍🏽👨‍👩‍👧 and 𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+    "emoji 😀👍🏽👨‍👩‍👧 and \U0001d518\U0001d52b\U0001d526 (Fraktur)",
     "עברית مرحبا \u202eevil\u202c \u2066isolate\u2069",
     "separators \u2028 and \u2029 and NEL \u0085",
     "</script><script>alert(1)</script><!-- -->",
@@ -260,9 +260,12 @@ def test_partial_answers_stay_missing_and_a_note_alone_is_kept(
     path.write_text(form.download(), encoding="utf-8")
     answers = load_answers(path).answers
     keys = rubric.question_keys()
-    assert answers.answers[keys[0]] == rubric.scales[rubric.find(keys[0])[1].scale].options[3].value  # type: ignore[index]
+    _level, first = rubric.find(keys[0])  # type: ignore[misc]
+    assert answers.answers[keys[0]] == rubric.scales[first.scale].options[3].value
     assert answers.answers[keys[2]] == "n/a"
-    assert answers.entry(keys[1]) is None and answers.answers[keys[1]].note == "asked, no answer yet"  # type: ignore[union-attr]
+    note_only = answers.answers[keys[1]]
+    assert answers.entry(keys[1]) is None
+    assert isinstance(note_only, AnswerEntry) and note_only.note == "asked, no answer yet"
     assert keys[3] not in answers.answers
     assert len(answers.answers) == 3
     levels = score_json(invoke, path)["levels"]
