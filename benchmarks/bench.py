@@ -10,7 +10,12 @@ Three questions, each against a floor that cslevels cannot beat:
 * start-up: ``cslevels --version`` / ``--help`` / ``validate`` / ``score --format
   json``, against ``python -c pass`` and a bare one-command typer app (the
   cheapest program a typer CLI can be);
-* the HTML report: scoring an example and rendering it, in-process.
+* the HTML report: scoring an example and rendering it, in-process;
+* the browser form (``template RUBRIC -o survey.html``) of a 500-question rubric:
+  its file size (target under 1 MB) and its time to usable in headless Chromium
+  (target under 300 ms): from navigation start until the first questions take
+  clicks and keys (the page builds the rest a chunk at a time, yielding between
+  chunks), or the first paint if that is later.  ``--form-only`` runs just this.
 
 Wall times are medians of runs taken round-robin after one warm-up, so a machine
 busy with other work slows every row alike; the CPU time of each child process
@@ -258,6 +263,139 @@ def versions() -> str:
     return ", ".join(parts)
 
 
+# ---------------------------------------------------------------- the browser form
+
+FORM_QUESTIONS = 500
+FORM_TARGET_MS = 300.0
+FORM_TARGET_BYTES = 1_000_000
+
+
+def big_rubric(questions: int = FORM_QUESTIONS, levels: int = 10) -> dict[str, Any]:
+    """A rubric of ``questions`` questions with texts as long as the built-in ones'."""
+    rng = random.Random(16)
+    words = ("customer", "staff", "record", "visit", "reply", "queue", "counter", "phone",
+             "sample", "complaint", "follow-up", "owner", "log", "week", "answer", "ticket")
+
+    def sentence(count: int) -> str:
+        return " ".join(rng.choice(words) for _ in range(count)).capitalize()
+
+    scales = {
+        "frequency": {"label": "How often is this seen in the contacts sampled?", "options": [
+            {"value": i, "label": label, "score": i / 4}
+            for i, label in enumerate(("Never", "Rarely", "Sometimes", "Usually", "Always"))]},
+        "practice": {"label": "How far is this practice in place?", "options": [
+            {"value": v, "label": label, "score": score} for v, label, score in (
+                ("no", "Not in place", 0.0), ("informal", "Informal or ad hoc", 0.4),
+                ("uneven", "In place but applied unevenly", 0.7),
+                ("yes", "In place and applied consistently", 1.0))]},
+    }
+    per_level = questions // levels
+    return {
+        "schema": "cslevels/rubric/v1", "id": "bench-form", "version": "1.0",
+        "title": "Benchmark rubric for the browser form", "subject": "business",
+        "scales": scales,
+        "levels": [{
+            "id": f"level-{n}", "name": f"Level {n + 1} " + sentence(2),
+            "summary": sentence(25),
+            "questions": [{
+                "id": f"q-{k}", "text": sentence(22) + "?",
+                "scale": "frequency" if k % 2 else "practice", "allow_na": k % 5 == 0,
+                "guidance": sentence(30), "recommendation": sentence(20),
+            } for k in range(per_level)],
+        } for n in range(levels)],
+    }
+
+
+FIRST_PAINT = """() => new Promise(resolve => {
+    const look = () => {
+        const paint = performance.getEntriesByName('first-contentful-paint')[0];
+        paint ? resolve(paint.startTime) : setTimeout(look, 10);
+    };
+    look();
+})"""
+
+
+def form_report(work: Path, runs: int) -> None:
+    from cslevels.loading import load_rubric
+    from cslevels.reporting.template.form import render_form
+
+    path = work / "bench-form.yaml"
+    path.write_text(yaml.safe_dump(big_rubric(), sort_keys=False), encoding="utf-8")
+    loaded = load_rubric(path)
+    count = len(loaded.rubric.questions())
+    start = time.perf_counter()
+    page = render_form(loaded.rubric, loaded.digest)
+    rendered = time.perf_counter() - start
+    survey = work / "survey.html"
+    survey.write_text(page, encoding="utf-8")
+    size = survey.stat().st_size
+    print(f"Browser form of a {count}-question rubric (template -o survey.html)")
+    print(f"  {'file size':52} {size / 1000:8.1f} kB  (target < {FORM_TARGET_BYTES / 1000:.0f} kB"
+          f"{'' if size < FORM_TARGET_BYTES else ', MISSED'})")
+    print(f"  {'render, in-process (first call)':52} {ms(rendered)} ms")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("  time to usable in Chromium: skipped (playwright is not installed)")
+        return
+    chromium = next((c for c in (os.environ.get("CSLEVELS_CHROMIUM"), "/usr/bin/chromium",
+                                 shutil.which("chromium"), shutil.which("chromium-browser"))
+                     if c and os.access(c, os.X_OK)), None)
+    if chromium is None:
+        print("  time to usable in Chromium: skipped (no Chromium found)")
+        return
+    usable: list[float] = []
+    painted: list[float] = []
+    ready: list[float] = []
+    loaded_at: list[float] = []
+    floor: list[float] = []
+    report_page = work / "report.html"
+    report_page.write_text(html_report_once(), encoding="utf-8")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            for run_number in range(runs + 1):  # the first is a warm-up
+                context = browser.new_context(offline=True)
+                tab = context.new_page()
+                tab.goto(survey.as_uri(), wait_until="load")
+                tab.wait_for_selector("html[data-ready]")
+                tab.locator("input[name='a0']").first.click()  # usable: a click counts
+                assert tab.text_content("#progress-text") == f"1 of {count} answered"
+                painted_at = tab.evaluate(FIRST_PAINT)
+                marks = tab.evaluate("""() => [
+                    performance.getEntriesByName('cslevels-form-usable')[0].startTime,
+                    performance.getEntriesByName('cslevels-form-ready')[0].startTime,
+                    performance.getEntriesByType('navigation')[0].loadEventEnd]""")
+                marks.insert(1, painted_at)
+                context.close()
+                context = browser.new_context(offline=True)  # the floor, the same way
+                tab = context.new_page()
+                tab.goto(report_page.as_uri(), wait_until="load")
+                floor_paint = tab.evaluate(FIRST_PAINT)
+                context.close()
+                if run_number:
+                    floor.append(floor_paint / 1000)
+                    usable.append(max(marks[0], marks[1]) / 1000)
+                    painted.append(marks[1] / 1000)
+                    ready.append(marks[2] / 1000)
+                    loaded_at.append(marks[3] / 1000)
+        finally:
+            browser.close()
+    median = statistics.median(usable)
+    print(f"  {'floor: first paint of the HTML report (no script)':52} "
+          f"{ms(statistics.median(floor))} ms")
+    missed = "" if median * 1000 < FORM_TARGET_MS else ", MISSED"
+    print(f"  {f'time to usable in Chromium, median of {runs}':52} {ms(median)} ms  "
+          f"(target < {FORM_TARGET_MS:.0f} ms{missed})")
+    print(f"  {'  best run':52} {ms(min(usable))} ms")
+    print(f"  {'  first contentful paint, median':52} {ms(statistics.median(painted))} ms")
+    print(f"  {'  every question built, median':52} {ms(statistics.median(ready))} ms")
+    print(f"  {'  load event end, median':52} {ms(statistics.median(loaded_at))} ms")
+    print("  (from navigation start; usable = the first questions take input and are painted;"
+          " fresh storage)")
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -291,6 +429,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="300 files, 5 runs")
     parser.add_argument("--seed", type=int, default=8, help="random seed of the answers files")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--form-only", action="store_true",
+                        help="only the browser form rows (file size, time to usable)")
     parser.add_argument("--env-as-is", action="store_true",
                         help="do not turn bytecode caching on for the subprocesses")
     args = parser.parse_args(argv)
@@ -309,7 +449,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         env["PYTHONPYCACHEPREFIX"] = str(pycache)
     try:
         print_header(pycache)
-        report(work, files, runs, args.seed, env)
+        if args.form_only:
+            form_report(work, max(runs, 5))
+        else:
+            report(work, files, runs, args.seed, env)
     finally:
         if args.keep:
             print(f"\nkept {work}")
@@ -394,6 +537,8 @@ def report(work: Path, files: int, runs: int, seed: int, env: dict[str, str]) ->
     print(f"HTML report of {EXAMPLE.name}, in-process (score + render)")
     print(f"  {'first call (imports jinja2, compiles templates)':52} {ms(first)} ms")
     print(f"  {f'median of {render_runs} later calls':52} {ms(warm)} ms")
+    print()
+    form_report(work, render_runs)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     print(f"\nload average at end: {load}")
 

@@ -7,9 +7,11 @@ documented format.  The page scores nothing: cslevels alone scores the download.
 
 Safety: the page's Content-Security-Policy allows only its own inline script and
 style, by hash, and nothing from anywhere else (no network, no form submission).
-Rubric text reaches the markup through jinja2's autoescaping; the data the script
-needs sits in a ``<script type="application/json">`` block written as pure ASCII
-JSON in which ``<``, ``>`` and ``&`` are escaped, so no text can end the block.
+The page's frame (title, details, level headings) reaches the markup through
+jinja2's autoescaping.  The questions are data: a ``<script type="application/json">``
+block written as pure ASCII JSON in which ``<``, ``>`` and ``&`` are escaped, so no
+text can end the block; the script builds them with ``textContent`` (never markup),
+a level or so at a time, so that a 500-question rubric is usable at once.
 
 Storage: answers are kept in ``localStorage`` under a key made of the rubric id,
 version and content digest and a random id drawn for each generated file, so two
@@ -94,6 +96,7 @@ def json_for_script(data: object) -> str:
 
 
 def _option_index(rubric: Rubric, key: str, value: object) -> str | None:
+    """The page's name for an answer: the option's position, or "na"."""
     found = rubric.find(key)
     if found is None:
         return None
@@ -143,19 +146,32 @@ def storage_key(rubric: Rubric, digest: str, form_id: str) -> str:
 
 
 def form_data(rubric: Rubric, digest: str, answers: Answers | None, form_id: str) -> dict[str, Any]:
-    """Everything the page's script needs, and nothing else."""
+    """Everything the page's script needs, and nothing else.
+
+    Texts to show (``t`` question, ``g`` guidance, option labels) pass through
+    :func:`cslevels.text.clean`, as on every other page, so control and bidi-override
+    characters show as visible escapes; option values (what the download writes) do
+    not: they are data.
+    """
+    from cslevels.text import clean
+
+    scale_ids = list(rubric.scales)
+    scales = [{
+        "label": clean(scale.label),
+        "o": [[1 if isinstance(o.value, int) else 0, str(o.value), clean(o.label)]
+              for o in scale.options],
+    } for scale in rubric.scales.values()]
     questions = []
-    level_sizes = []
     for rank, level in enumerate(rubric.levels):
-        level_sizes.append(len(level.questions))
-        for question in level.questions:
-            options = rubric.scales[question.scale].options
+        for number, question in enumerate(level.questions, 1):
             questions.append({
                 "k": f"{level.id}.{question.id}",
                 "l": rank,
-                "o": [[1, str(o.value)] if isinstance(o.value, int) else [0, o.value]
-                      for o in options],
+                "n": f"{rank + 1}.{number}",
+                "t": clean(question.text),
+                "s": scale_ids.index(question.scale),
                 "na": question.allow_na,
+                "g": clean(question.guidance) if question.guidance else None,
             })
     return {
         "format": 1,
@@ -163,7 +179,8 @@ def form_data(rubric: Rubric, digest: str, answers: Answers | None, form_id: str
         "schema": ANSWERS_SCHEMA,
         "rubric": rubric.id,
         "version": rubric.version,
-        "levels": level_sizes,
+        "levels": [len(level.questions) for level in rubric.levels],
+        "scales": scales,
         "questions": questions,
         "limits": LIMITS,
         "prefill": prefill_state(rubric, answers),
@@ -182,19 +199,11 @@ def render_form(rubric: Rubric, digest: str, answers: Answers | None = None, *,
 
     script, style, csp = _assets()
     data = form_data(rubric, digest, answers, form_id or secrets.token_urlsafe(12))
-    numbered = []
-    index = 0
-    for rank, level in enumerate(rubric.levels, 1):
-        items = []
-        for number, question in enumerate(level.questions, 1):
-            items.append((index, f"{rank}.{number}", question, rubric.scales[question.scale]))
-            index += 1
-        numbered.append((rank, level, items))
     return render_template(
         FORM_TEMPLATE,
         rubric=rubric,
-        levels=numbered,
-        question_count=index,
+        levels=[(rank, level, len(level.questions)) for rank, level in enumerate(rubric.levels, 1)],
+        question_count=len(data["questions"]),
         csp=Markup(csp),  # our own constant: quotes kept readable
         script=Markup(script),  # our own file, hashed in the CSP
         style=Markup(style),

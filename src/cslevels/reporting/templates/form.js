@@ -25,7 +25,7 @@
 
   function validChoice(q, c) {
     if (c === "na") { return q.na === true; }
-    return typeof c === "string" && /^(0|[1-9][0-9]*)$/.test(c) && Number(c) < q.o.length;
+    return typeof c === "string" && /^(0|[1-9][0-9]*)$/.test(c) && Number(c) < DATA.scales[q.s].o.length;
   }
 
   /* Only what this form can show survives: a damaged or foreign entry cannot break the page. */
@@ -145,9 +145,131 @@
     el.textContent = line + ".";
   }
 
+  /* ------------------------------------------------------------ building the questions */
+
+  var built = [];  /* built[index]: that question's controls, once it is in the page */
+  var FIRST_CHUNK = 20;
+  var CHUNK = 60;
+
+  function el(tag, className, content) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (content !== undefined) { node.textContent = content; }
+    return node;
+  }
+
+  function textField(refs, index, field, name, hint) {
+    var box = el("div", "note-field");
+    var label = el("label", null, name);
+    label.htmlFor = field + index;
+    if (hint) { label.appendChild(document.createTextNode(" ")); label.appendChild(el("span", "muted", hint)); }
+    var area = el("textarea");
+    area.id = field + index;
+    area.rows = 2;
+    area.setAttribute("data-i", String(index));
+    area.setAttribute("data-f", field);
+    var limit = el("p", "limit");
+    limit.id = "l" + field + index;
+    limit.hidden = true;
+    var print = el("div", "print-text");
+    print.setAttribute("data-print", field + index);
+    box.appendChild(label);
+    box.appendChild(area);
+    box.appendChild(limit);
+    box.appendChild(print);
+    refs[field] = area;
+    refs["l" + field] = limit;
+    refs["p" + field] = print;
+    return box;
+  }
+
+  function choice(refs, index, value, text, hint) {
+    var label = el("label", "choice");
+    var input = el("input");
+    input.type = "radio";
+    input.name = "a" + index;
+    input.value = value;
+    var span = el("span", null, text);
+    if (hint) { span.appendChild(document.createTextNode(" ")); span.appendChild(el("span", "muted", hint)); }
+    label.appendChild(input);
+    label.appendChild(span);
+    refs.radios.push(input);
+    return label;
+  }
+
+  function build(index) {
+    var q = QS[index];
+    var refs = { radios: [] };
+    var scale = DATA.scales[q.s];
+    var set = el("fieldset", "q");
+    set.id = "q" + index;
+    var legend = el("legend");
+    legend.appendChild(el("span", "q-num", q.n));
+    legend.appendChild(document.createTextNode(" "));
+    legend.appendChild(el("span", "q-text", q.t));
+    set.appendChild(legend);
+    var label = el("p", "scale-label", scale.label + " ");
+    label.appendChild(el("span", "key", q.k));
+    set.appendChild(label);
+    var choices = el("div", "choices");
+    scale.o.forEach(function (option, j) {
+      choices.appendChild(choice(refs, index, String(j), option[2]));
+    });
+    if (q.na) { choices.appendChild(choice(refs, index, "na", "n/a", "(does not apply)")); }
+    var clear = el("button", "link clear", "Clear");
+    clear.type = "button";
+    clear.hidden = true;
+    clear.setAttribute("data-clear", String(index));
+    clear.setAttribute("aria-label", "Clear the answer to question " + q.n);
+    choices.appendChild(clear);
+    refs.clear = clear;
+    refs.set = set;
+    set.appendChild(choices);
+    if (q.g) {
+      var details = el("details", "guidance");
+      details.appendChild(el("summary", null, "Look for"));
+      details.appendChild(el("p", null, q.g));
+      set.appendChild(details);
+    }
+    var notes = el("div", "notes");
+    notes.appendChild(textField(refs, index, "n", "Note"));
+    notes.appendChild(textField(refs, index, "e", "Evidence", "(one item per line)"));
+    set.appendChild(notes);
+    built.push(refs);
+    return set;
+  }
+
+  function buildUpTo(end, done) {
+    var start = built.length;
+    var containers = document.querySelectorAll("[data-level]");
+    var fragment = null;
+    var level = -1;
+    function flush() {
+      if (!fragment) { return; }
+      var box = containers[level];
+      var loading = box.querySelector(".loading");
+      if (loading) { box.removeChild(loading); }
+      box.appendChild(fragment);
+    }
+    for (var index = start; index < end && index < QS.length; index++) {
+      if (QS[index].l !== level) { flush(); level = QS[index].l; fragment = document.createDocumentFragment(); }
+      fragment.appendChild(build(index));
+    }
+    flush();
+    for (var shown = start; shown < built.length; shown++) { showQuestion(shown); }
+    if (built.length < QS.length) {
+      /* after the next frame is painted, so the page shows and takes input meanwhile */
+      requestAnimationFrame(function () {
+        setTimeout(function () { buildUpTo(built.length + CHUNK, done); }, 0);
+      });
+    } else {
+      done();
+    }
+  }
+
   /* ------------------------------------------------------------ the page */
 
-  function radios(index) { return document.getElementsByName("a" + index); }
+  function radios(index) { return built[index].radios; }
 
   function codePoints(s) {
     var pairs = s.match(/[\ud800-\udbff][\udc00-\udfff]/g);
@@ -174,8 +296,8 @@
 
   function showLimit(index, field) {
     var entry = state.answers[QS[index].k] || {};
-    var box = document.getElementById(field + index);
-    var msg = document.getElementById("l" + field + index);
+    var box = built[index][field];
+    var msg = built[index]["l" + field];
     var problem = "";
     if (field === "n" && entry.n && overLimit(entry.n, LIMITS.note)) {
       problem = "This note is " + number(codePoints(entry.n)) + " characters long; an answers " +
@@ -205,8 +327,8 @@
     var group = radios(index);
     var j;
     for (j = 0; j < group.length; j++) { group[j].checked = group[j].value === entry.c; }
-    var note = document.getElementById("n" + index);
-    var evidence = document.getElementById("e" + index);
+    var note = built[index].n;
+    var evidence = built[index].e;
     var noteText = entry.n || "";
     var evidenceText = (entry.e || []).join("\n");
     /* A textarea reads back CR as LF: rewrite it only when it shows something else. */
@@ -220,15 +342,15 @@
 
   function showPrint(index) {
     var entry = state.answers[QS[index].k] || {};
-    document.querySelector('[data-print="n' + index + '"]').textContent = entry.n || "";
-    document.querySelector('[data-print="e' + index + '"]').textContent = (entry.e || []).join("\n");
+    built[index].pn.textContent = entry.n || "";
+    built[index].pe.textContent = (entry.e || []).join("\n");
   }
 
   function showAnswered(index) {
     var entry = state.answers[QS[index].k];
     var answered = !!(entry && entry.c !== undefined);
-    document.getElementById("q" + index).classList.toggle("answered", answered);
-    document.querySelector('[data-clear="' + index + '"]').hidden = !answered;
+    built[index].set.classList.toggle("answered", answered);
+    built[index].clear.hidden = !answered;
   }
 
   function showProgress() {
@@ -260,7 +382,7 @@
 
   function showAll() {
     showDetails();
-    for (var index = 0; index < QS.length; index++) { showQuestion(index); }
+    for (var index = 0; index < built.length; index++) { showQuestion(index); }
     showProgress();
     showStatus();
   }
@@ -294,7 +416,7 @@
 
   function valueText(q, choice) {
     if (choice === "na") { return quote("n/a"); }
-    var option = q.o[Number(choice)];
+    var option = DATA.scales[q.s].o[Number(choice)];
     return option[0] === 1 ? option[1] : quote(option[1]);
   }
 
@@ -348,7 +470,7 @@
     QS.forEach(function (q, index) {
       var entry = state.answers[q.k];
       if (!entry) { return; }
-      var label = "Question " + document.querySelector("#q" + index + " .q-num").textContent;
+      var label = "Question " + q.n;
       if (entry.n && overLimit(entry.n, LIMITS.note)) {
         found.push(["n" + index, label + ": the note is " + number(codePoints(entry.n)) +
           " characters; at most " + number(LIMITS.note) + "."]);
@@ -379,6 +501,7 @@
       link.addEventListener("click", function (event) {
         event.preventDefault();
         var target = document.getElementById(problem[0]);
+        if (!target) { return; }
         target.scrollIntoView({ block: "center" });
         target.focus();
       });
@@ -497,7 +620,9 @@
     var saved = loadSaved();
     state = sanitize(saved || DATA.prefill || {});
     if (!saved) { state.savedAt = ""; state.dirty = false; }
-    showAll();
+    showDetails();
+    showProgress();
+    showStatus();
     var main = document.getElementById("main");
     main.addEventListener("change", onChange);
     main.addEventListener("input", onInput);
@@ -517,8 +642,20 @@
     if (saved) {
       document.getElementById("save-state").textContent += " Restored what was saved here.";
     }
-    document.documentElement.setAttribute("data-ready", "");
-    if (window.performance && performance.mark) { performance.mark("cslevels-form-ready"); }
+    /* The first questions at once, the rest a chunk at a time: usable while it builds. */
+    buildUpTo(FIRST_CHUNK, function () {
+      document.documentElement.setAttribute("data-ready", "");
+      mark("cslevels-form-ready");
+      if (location.hash) {
+        var target = document.getElementById(location.hash.slice(1));
+        if (target) { target.scrollIntoView(); }
+      }
+    });
+    mark("cslevels-form-usable");
+  }
+
+  function mark(name) {
+    if (window.performance && performance.mark) { performance.mark(name); }
   }
 
   start();
