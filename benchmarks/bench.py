@@ -91,7 +91,7 @@ class RubricShape:
 
 def rubric_shapes() -> list[RubricShape]:
     """The built-in rubrics, read through cslevels itself so the files stay valid."""
-    from cslevels.loading import RubricLibrary
+    from cslevels.files.loading import RubricLibrary
 
     library = RubricLibrary()
     shapes = []
@@ -227,8 +227,8 @@ def median_time(function: Callable[[], object], runs: int) -> tuple[float, float
 
 
 def html_report_once() -> str:
-    from cslevels.assessment import score_files
-    from cslevels.formats import SCORE_FORMATS, RenderOptions
+    from cslevels.commands.score import score_files
+    from cslevels.reporting.formats import SCORE_FORMATS, RenderOptions
 
     batch = score_files([EXAMPLE])
     return SCORE_FORMATS.render("html", batch.results, RenderOptions())
@@ -365,7 +365,7 @@ def report(work: Path, files: int, runs: int, seed: int, env: dict[str, str]) ->
                                                  "json"],
         "  the same, rubric cache off": [*cslevels, "score", str(EXAMPLE), "--format", "json"],
     }
-    # The rubric cache (cslevels.rubric_cache) lives in the temp folder: the warm-up round
+    # The rubric cache (cslevels.files.rubric_cache) lives in the temp folder: the warm-up round
     # fills it, as the first command for a rubric does; the last row runs without it.
     env_of = {"  the same, rubric cache off": {"CSLEVELS_NO_CACHE": "1"}}
     print(f"Start-up: median of {runs} runs each, round-robin, after one warm-up "

@@ -1,4 +1,4 @@
-"""Writing answers files back (cslevels.answers_io): faithful, atomic, never lossy."""
+"""Writing answers files back (cslevels.files.drafts): faithful, atomic, never lossy."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import RUBRICS, Invoke
-from cslevels.answers_io import (
+from cslevels.core.models import Answers
+from cslevels.errors import InvalidDocumentError, OutputError
+from cslevels.files.drafts import (
     AnswersDraft,
     DraftEntry,
     keep_copy,
@@ -21,10 +23,8 @@ from cslevels.answers_io import (
     render_answers,
     save_answers,
 )
-from cslevels.errors import InvalidDocumentError, OutputError
-from cslevels.loading import RubricLibrary, load_answers, load_rubric
-from cslevels.models import Answers
-from cslevels.yamlio import parse
+from cslevels.files.loading import RubricLibrary, load_answers, load_rubric
+from cslevels.files.yamlio import parse
 
 SEVEN = RUBRICS / "seven-levels.yaml"
 

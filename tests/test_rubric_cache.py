@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import DATA, RUBRICS, Invoke
-from cslevels import loading, rubric_cache
+from cslevels.core.models import Rubric
 from cslevels.errors import InputError, InvalidDocumentError
-from cslevels.models import Rubric
+from cslevels.files import loading, rubric_cache
 
 WARNING_RUBRIC = DATA / "warnings" / "rubric-missing-guidance.yaml"
 
@@ -195,10 +195,10 @@ def test_a_later_command_skips_parsing_and_validation(tmp_path: Path) -> None:
     """The point of the cache: the second run builds no rubric validator at all."""
     env = {**os.environ, rubric_cache.CACHE_DIR_ENV: str(tmp_path / "cache")}
     env.pop(rubric_cache.NO_CACHE_ENV, None)
-    code = ("import sys; from cslevels.loading import RubricLibrary; "
-            "from cslevels.models import Rubric; "
+    code = ("import sys; from cslevels.files.loading import RubricLibrary; "
+            "from cslevels.core.models import Rubric; "
             "RubricLibrary().resolve('seven-levels'); "
-            "print(Rubric.__pydantic_complete__, 'cslevels.yamlio' in sys.modules)")
+            "print(Rubric.__pydantic_complete__, 'cslevels.files.yamlio' in sys.modules)")
     runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                            text=True, check=True).stdout.split() for _ in range(2)]
     assert runs[0] == ["True", "True"]  # first: parsed and validated
@@ -334,7 +334,7 @@ def test_every_nested_model_field_is_rebuilt() -> None:
     """rubric_from_dump rebuilds nested models by hand: a new nested field must be added."""
     from pydantic import BaseModel
 
-    from cslevels.loading import _nested_models
+    from cslevels.files.loading import _nested_models
 
     found, todo, seen = set(), [Rubric], set()
     while todo:

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from conftest import EXAMPLES, Invoke
-from cslevels.formats import SCORE_FORMATS
+from cslevels.reporting.formats import SCORE_FORMATS
 
 ANSI = re.compile(r"\x1b\[")
 RIVERSIDE = str(EXAMPLES / "riverside-cafe.yaml")

@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, EXAMPLES, Invoke
-from cslevels.formats import SUMMARY_FORMATS
-from cslevels.loading import RubricLibrary
-from cslevels.summary import PortfolioLibrary, Row, build_portfolio, iter_files, iter_rows
+from cslevels.commands.summary import PortfolioLibrary, Row, build_portfolio, iter_files, iter_rows
+from cslevels.files.loading import RubricLibrary
+from cslevels.reporting.formats import SUMMARY_FORMATS
 
 PORTFOLIO = DATA / "portfolio"
 SERIES = DATA / "series"

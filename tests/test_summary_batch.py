@@ -17,9 +17,8 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, RUBRICS, Invoke
-from cslevels import summary
-from cslevels.loading import LoadedRubric, RubricLibrary
-from cslevels.summary import (
+from cslevels.commands import summary
+from cslevels.commands.summary import (
     Failure,
     PortfolioLibrary,
     Row,
@@ -31,7 +30,8 @@ from cslevels.summary import (
     summarise_file,
     worker_count,
 )
-from cslevels.validation import validate
+from cslevels.commands.validate import validate
+from cslevels.files.loading import LoadedRubric, RubricLibrary
 
 PORTFOLIO = DATA / "portfolio"
 SERIES = DATA / "series"
@@ -179,7 +179,7 @@ def test_the_fast_path_rejects_duplicate_keys(tmp_path: Path) -> None:
 def test_the_nesting_bound_holds() -> None:
     import yaml
 
-    from cslevels.summary import _nesting_bound
+    from cslevels.commands.summary import _nesting_bound
 
     def depth(node: yaml.Node) -> int:
         if isinstance(node, yaml.MappingNode):
@@ -397,7 +397,7 @@ def test_progress_counts_every_file_in_parallel(tmp_path: Path) -> None:
     {"path": "clients/caf\udce9.yaml"},  # a file name that is not UTF-8, as os.walk gives it
 ])
 def test_the_json_writer_writes_what_json_dumps_writes(value: object) -> None:
-    from cslevels.reporting.summary_json import dumps
+    from cslevels.reporting.summary.json import dumps
 
     assert dumps(value) == json.dumps(value, indent=2, ensure_ascii=False)
     assert dumps({"outer": [value]}) == json.dumps({"outer": [value]}, indent=2,
@@ -405,7 +405,7 @@ def test_the_json_writer_writes_what_json_dumps_writes(value: object) -> None:
 
 
 def test_the_json_report_is_json_dumps_of_the_portfolio(tmp_path: Path) -> None:
-    from cslevels.reporting.summary_json import portfolio_dict, render_portfolio
+    from cslevels.reporting.summary.json import portfolio_dict, render_portfolio
 
     text = (PORTFOLIO / "six" / "echo-electronics.yaml").read_text(encoding="utf-8")
     (tmp_path / "e.yaml").write_text(text.replace(

@@ -1,4 +1,4 @@
-"""Safe, positioned YAML loading (cslevels.yamlio) and how its surprises are reported."""
+"""Safe, positioned YAML loading (cslevels.files.yamlio) and how its surprises are reported."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from conftest import DATA, Invoke
 from cslevels.core.locations import Position
 from cslevels.errors import InputError, InvalidDocumentError
-from cslevels.loading import load_answers, load_rubric
-from cslevels.yamlio import load_path, parse
+from cslevels.files.loading import load_answers, load_rubric
+from cslevels.files.yamlio import load_path, parse
 
 
 def error_of(text: str) -> InputError:

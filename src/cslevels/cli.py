@@ -22,7 +22,7 @@ import typer
 
 from cslevels import __version__
 from cslevels.errors import CslevelsError, Finding, OutputError
-from cslevels.formats import (
+from cslevels.reporting.formats import (
     COMPARE_FORMATS,
     SCORE_FORMATS,
     SHOW_FORMATS,
@@ -108,7 +108,7 @@ def emit(text: str, output: Path | None, *, overwrite: bool = True,
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    from cslevels.output import atomic_write, refuse_inputs
+    from cslevels.files.output import atomic_write, refuse_inputs
 
     refuse_inputs(output, inputs)
     atomic_write(output, text, overwrite=overwrite)
@@ -128,7 +128,7 @@ def pick_format(requested: str | None, output: Path | None, choices: Sequence[st
 
 
 def library(rubrics_dirs: Sequence[Path] | None):  # type: ignore[no-untyped-def]
-    from cslevels.loading import RubricLibrary
+    from cslevels.files.loading import RubricLibrary
 
     return RubricLibrary(rubrics_dirs or ())
 
@@ -208,7 +208,7 @@ def validate(
     rubrics_dir: RubricsDirs = None,
 ) -> None:
     """Check rubric and answers files (kind told by `schema:`); exit 1 on findings."""
-    from cslevels.validation import validate as run_validation
+    from cslevels.commands.validate import validate as run_validation
 
     with user_errors():
         report = run_validation(paths, library(rubrics_dir), strict=strict)
@@ -227,7 +227,7 @@ def schema(
     output: OutputOption = None,
 ) -> None:
     """Print the JSON Schema (draft-07) of the rubric or answers format."""
-    from cslevels.schemas import schema_text
+    from cslevels.core.schemas import schema_text
 
     with user_errors():
         emit(schema_text(name.value), output)
@@ -241,7 +241,7 @@ def template(
     rubrics_dir: RubricsDirs = None,
 ) -> None:
     """Write a blank answers file: every question commented with its options."""
-    from cslevels.template import answers_template
+    from cslevels.reporting.template.yaml import answers_template
 
     with user_errors():
         loaded = library(rubrics_dir).resolve(rubric)
@@ -273,10 +273,10 @@ def score(
     ] = False,
 ) -> None:
     """Score answers files and print the report."""
-    if combine:  # cslevels.series pulls in the comparison code: only for --combine
-        from cslevels.series import combine_files as scorer
+    if combine:  # cslevels.commands.compare pulls in the comparison code: only for --combine
+        from cslevels.commands.compare import combine_files as scorer
     else:
-        from cslevels.assessment import score_files as scorer
+        from cslevels.commands.score import score_files as scorer
 
     with user_errors():
         name = pick_format(fmt.value if fmt else None, output, list(SCORE_FORMATS), "terminal")
@@ -332,7 +332,7 @@ def compare(
         float,
         typer.Option("--tolerance", min=0.0, max=1.0,
                      help="The largest drop of a level score (0-1) not counted as a regression."),
-    ] = 0.05,  # cslevels.compare.DEFAULT_TOLERANCE, not imported to keep startup light
+    ] = 0.05,  # cslevels.core.compare.DEFAULT_TOLERANCE, not imported to keep startup light
     rubric: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option("--rubric", help="Score against this rubric file (or id)."),
@@ -340,7 +340,7 @@ def compare(
     rubrics_dir: RubricsDirs = None,
 ) -> None:
     """Follow one subject over time: level and score changes, regressions flagged."""
-    from cslevels.series import compare_files
+    from cslevels.commands.compare import compare_files
 
     if len(answers) < 2:
         raise typer.BadParameter("give at least two answers files: OLD NEW [MORE...]",
@@ -390,7 +390,7 @@ def assess(
     Exit codes: 0 done or q; 1 end of input or an error; 2 stdin is not a terminal
     (use --no-tty); 129 terminal closed; 130 Ctrl-C.  Answers given are always saved.
     """
-    from cslevels.interactive import AssessOptions, run_assess
+    from cslevels.commands.assess.questionnaire import AssessOptions, run_assess
 
     with user_errors():
         code = run_assess(
@@ -427,8 +427,8 @@ def summary(
     rubrics_dir: RubricsDirs = None,
 ) -> None:
     """A portfolio: one row per assessment, the distribution of levels; exit 1 if a file fails."""
-    from cslevels.reporting.summary_terminal import progress_bar
-    from cslevels.summary import build_portfolio
+    from cslevels.commands.summary import build_portfolio
+    from cslevels.reporting.summary.terminal import progress_bar
 
     with user_errors():
         name = pick_format(fmt.value if fmt else None, output, list(SUMMARY_FORMATS), "terminal")

@@ -2,20 +2,20 @@
 
 One place builds it for every format, so the JSON, terminal, Markdown and HTML
 reports each need only a line or two to include it.  A result carries raters
-only when it is a :class:`cslevels.combine.CombinedResult`.
+only when it is a :class:`cslevels.core.combine.CombinedResult`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cslevels.reporting.data import percent
+from cslevels.reporting.views import percent
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from cslevels.combine import QuestionSpread, RaterSpread
-    from cslevels.scoring import Result
+    from cslevels.core.combine import QuestionSpread, RaterSpread
+    from cslevels.core.scoring import Result
 
 MAX_RATER_COLUMNS = 5  # beyond this, tables show the mean and spread only
 
@@ -78,7 +78,7 @@ def raters_renderables(spread: RaterSpread) -> list[RenderableType]:
     from rich.table import Table
     from rich.text import Text
 
-    from cslevels.reporting.terminal import plain
+    from cslevels.reporting.score.terminal import plain
 
     out: list[RenderableType] = [Text("Rater disagreement", style="bold underline"),
                                  plain(_summary_line(spread))]
@@ -104,7 +104,7 @@ def raters_renderables(spread: RaterSpread) -> list[RenderableType]:
 
 def raters_markdown(spread: RaterSpread) -> list[str]:
     """The Markdown section (``md`` escapes every rater-written string)."""
-    from cslevels.reporting.markdown import md
+    from cslevels.reporting.score.markdown import md
 
     per_rater = len(spread.raters) <= MAX_RATER_COLUMNS
     heads = ["Question", *(md(n) for n in spread.names if per_rater), "Mean", "Spread", ""]

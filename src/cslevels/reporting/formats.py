@@ -1,0 +1,98 @@
+"""Name-to-implementation registries for output formats, imported lazily.
+
+Each command's ``--format`` choices are the keys of one registry.  A value is a
+``"module:function"`` string, imported only when that format is asked for, so
+``score --format json`` never pays for jinja2 and the HTML code.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How terminal output should look; other formats ignore it."""
+
+    color: bool = False
+    width: int = 100
+
+
+class FormatRegistry(Mapping[str, str]):
+    """Output formats of one kind of report, by name."""
+
+    def __init__(self, kind: str, targets: Mapping[str, str]) -> None:
+        self.kind = kind
+        self._targets = dict(targets)
+
+    def __getitem__(self, name: str) -> str:
+        return self._targets[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._targets)
+
+    def __len__(self) -> int:
+        return len(self._targets)
+
+    def renderer(self, name: str) -> Callable[..., str]:
+        module_name, _, attr = self._targets[name].partition(":")
+        function: Callable[..., str] = getattr(importlib.import_module(module_name), attr)
+        return function
+
+    def render(self, name: str, *args: Any, **kwargs: Any) -> str:
+        return self.renderer(name)(*args, **kwargs)
+
+
+SCORE_FORMATS = FormatRegistry(
+    "score",
+    {
+        "terminal": "cslevels.reporting.score.terminal:render_results",
+        "json": "cslevels.reporting.score.json:render_results",
+        "markdown": "cslevels.reporting.score.markdown:render_results",
+        "html": "cslevels.reporting.score.html:render_results",
+    },
+)
+
+SHOW_FORMATS = FormatRegistry(
+    "show",
+    {
+        "terminal": "cslevels.reporting.score.terminal:render_rubric",
+        "markdown": "cslevels.reporting.score.markdown:render_rubric",
+        "html": "cslevels.reporting.score.html:render_rubric",
+    },
+)
+
+VALIDATE_FORMATS = FormatRegistry(
+    "validate",
+    {
+        "text": "cslevels.reporting.validate.text:render_text",
+        "json": "cslevels.reporting.validate.text:render_json",
+        "github": "cslevels.reporting.validate.text:render_github",
+        "sarif": "cslevels.reporting.validate.text:render_sarif",
+    },
+)
+
+COMPARE_FORMATS = FormatRegistry(
+    "compare",
+    {
+        "terminal": "cslevels.reporting.compare.terminal:render_comparison",
+        "json": "cslevels.reporting.compare.json:render_comparison",
+        "markdown": "cslevels.reporting.compare.markdown:render_comparison",
+        "html": "cslevels.reporting.compare.html:render_comparison",
+    },
+)
+
+SUMMARY_FORMATS = FormatRegistry(
+    "summary",
+    {
+        "terminal": "cslevels.reporting.summary.terminal:render_portfolio",
+        "json": "cslevels.reporting.summary.json:render_portfolio",
+        "csv": "cslevels.reporting.summary.csv:render_portfolio",
+        "html": "cslevels.reporting.summary.html:render_portfolio",
+    },
+)
+
+SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json"}

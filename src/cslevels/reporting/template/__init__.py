@@ -1,0 +1,1 @@
+"""`cslevels template` outputs: a blank (or pre-filled) answers file in each medium."""
