@@ -91,7 +91,7 @@ class RubricShape:
 
 def rubric_shapes() -> list[RubricShape]:
     """The built-in rubrics, read through cslevels itself so the files stay valid."""
-    from cslevels.files.loading import RubricLibrary
+    from cslevels.files.library import RubricLibrary
 
     library = RubricLibrary()
     shapes = []

@@ -23,7 +23,8 @@ from cslevels.files.drafts import (
     render_answers,
     save_answers,
 )
-from cslevels.files.loading import RubricLibrary, load_answers, load_rubric
+from cslevels.files.library import RubricLibrary
+from cslevels.files.loading import load_answers, load_rubric
 from cslevels.files.yamlio import parse
 
 SEVEN = RUBRICS / "seven-levels.yaml"

@@ -20,7 +20,7 @@ import pytest
 
 from conftest import EXAMPLES, Invoke
 from cslevels.commands.score import score_files
-from cslevels.files.loading import RubricLibrary
+from cslevels.files.library import RubricLibrary
 from cslevels.reporting.views import level_label
 from test_html_report import PAYLOAD, injected, write_injection_case
 

@@ -30,7 +30,8 @@ from conftest import DATA, Invoke
 from cslevels.core.combine import DISAGREEMENT, QuestionSpread, Rater, RaterAnswer, combine
 from cslevels.core.models import Question
 from cslevels.errors import InputError
-from cslevels.files.loading import RubricLibrary, load_answers
+from cslevels.files.library import RubricLibrary
+from cslevels.files.loading import load_answers
 from cslevels.reporting.formats import SCORE_FORMATS
 
 SERIES = DATA / "series"

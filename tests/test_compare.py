@@ -23,7 +23,8 @@ from conftest import DATA, EXAMPLES, Invoke
 from cslevels.core.compare import compare
 from cslevels.core.scoring import Result, score
 from cslevels.errors import InputError
-from cslevels.files.loading import RubricLibrary, load_answers, load_rubric
+from cslevels.files.library import RubricLibrary
+from cslevels.files.loading import load_answers, load_rubric
 from cslevels.reporting.formats import COMPARE_FORMATS
 
 SERIES = DATA / "series"

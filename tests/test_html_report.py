@@ -16,7 +16,7 @@ import pytest
 
 from conftest import EXAMPLES, ROOT, Invoke
 from cslevels.commands.score import score_files
-from cslevels.files.loading import RubricLibrary
+from cslevels.files.library import RubricLibrary
 from cslevels.reporting.kit import svg
 from cslevels.reporting.score.html import render_page, render_results, render_rubric
 from cslevels.reporting.views import level_label

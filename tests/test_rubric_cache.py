@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import DATA, RUBRICS, Invoke
+from cslevels.core.documents import LoadedRubric
 from cslevels.core.models import Rubric
 from cslevels.errors import InputError, InvalidDocumentError
 from cslevels.files import loading, rubric_cache
@@ -36,7 +37,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder / "rubrics"
 
 
-def fresh(path: Path, monkeypatch: pytest.MonkeyPatch) -> loading.LoadedRubric:
+def fresh(path: Path, monkeypatch: pytest.MonkeyPatch) -> LoadedRubric:
     """Load ``path`` with the cache off: parse, validate and check from scratch."""
     with monkeypatch.context() as patch:
         patch.setenv(rubric_cache.NO_CACHE_ENV, "1")
@@ -48,7 +49,7 @@ def entries(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.json")) if folder.is_dir() else []
 
 
-def cached(path: Path) -> loading.LoadedRubric | None:
+def cached(path: Path) -> LoadedRubric | None:
     """What the cache holds for ``path`` as it is now, without loading it."""
     entry = rubric_cache.entry_path(path, path.read_bytes())
     assert entry is not None, "the cache is off"
@@ -334,7 +335,7 @@ def test_every_nested_model_field_is_rebuilt() -> None:
     """rubric_from_dump rebuilds nested models by hand: a new nested field must be added."""
     from pydantic import BaseModel
 
-    from cslevels.files.loading import _nested_models
+    from cslevels.core.schema_errors import _nested_models
 
     found, todo, seen = set(), [Rubric], set()
     while todo:

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from rich.cells import cell_len, get_character_cell_size
 
 from conftest import DATA, Invoke
-from cslevels.commands.summary import Portfolio, Row, RubricInfo
+from cslevels.core.portfolio import Portfolio, Row, RubricInfo
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.kit.columns import Column, ColumnTable, clean_cell, fit_widths
 from cslevels.reporting.summary.terminal import (

@@ -128,7 +128,7 @@ def pick_format(requested: str | None, output: Path | None, choices: Sequence[st
 
 
 def library(rubrics_dirs: Sequence[Path] | None):  # type: ignore[no-untyped-def]
-    from cslevels.files.loading import RubricLibrary
+    from cslevels.files.library import RubricLibrary
 
     return RubricLibrary(rubrics_dirs or ())
 
@@ -292,23 +292,11 @@ def score(
     if batch.errors:
         raise typer.Exit(1)
     if fail_under is not None:
-        below = [r for r in batch.results if gate_level(r) < fail_under]
+        below = [r for r in batch.results if r.level_reached < fail_under]
         for r in below:
-            warn(f"{r.source}: achieved level {gate_level(r)} is below --fail-under {fail_under}")
+            warn(f"{r.source}: achieved level {r.level_reached} is below --fail-under {fail_under}")
         if below:
             raise typer.Exit(1)
-
-
-def gate_level(result) -> int:  # type: ignore[no-untyped-def]
-    """The level --fail-under compares: for continuous rubrics, levels 1..N all achieved."""
-    if result.achieved_level is not None:
-        return int(result.achieved_level)
-    count = 0
-    for level in result.levels:
-        if not level.achieved:
-            break
-        count += 1
-    return count
 
 
 CompareFormat = Enum("CompareFormat", {n: n for n in COMPARE_FORMATS}, type=str)  # type: ignore[misc]

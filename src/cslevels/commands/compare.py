@@ -13,8 +13,10 @@ from pathlib import Path
 
 from cslevels.commands.score import ScoredBatch, score_loaded
 from cslevels.core.compare import DEFAULT_TOLERANCE, Comparison, compare
+from cslevels.core.documents import LoadedAnswers, LoadedRubric
 from cslevels.errors import CslevelsError, Finding, InvalidDocumentError
-from cslevels.files.loading import LoadedAnswers, LoadedRubric, RubricLibrary, load_answers
+from cslevels.files.library import RubricLibrary
+from cslevels.files.loading import load_answers
 
 
 def load_all(

@@ -10,9 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cslevels.core.documents import LoadedAnswers, LoadedRubric
 from cslevels.core.scoring import Result, score
 from cslevels.errors import CslevelsError, Finding
-from cslevels.files.loading import LoadedAnswers, LoadedRubric, RubricLibrary, load_answers
+from cslevels.files.library import RubricLibrary
+from cslevels.files.loading import load_answers
 
 
 @dataclass

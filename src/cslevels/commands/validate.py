@@ -1,7 +1,7 @@
 """``cslevels validate``: check rubric and answers files, every one of them.
 
-A file's kind comes from its ``schema:`` line.  Folders are searched for YAML
-files.  Rubrics given on the command line are also used to check answers files
+A file's kind comes from its ``schema:`` line.  Folders are searched for every
+medium a reader exists for.  Rubrics given on the command line are also used to check answers files
 given beside them, so a team can validate its own rubrics and assessments in
 one call.  One broken file never stops the others from being checked.
 """
@@ -9,79 +9,34 @@ one call.  One broken file never stops the others from being checked.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from cslevels.core.locations import finding_at
-from cslevels.errors import CslevelsError, Finding
-from cslevels.files.loading import (
+from cslevels.core.documents import (
     LoadedRubric,
-    RubricLibrary,
     answers_from_document,
     document_kind,
     rubric_from_document,
 )
-from cslevels.files.yamlio import YamlDocument, load_path
-
-YAML_SUFFIXES = {".yaml", ".yml"}
-
-
-@dataclass
-class FileReport:
-    path: str
-    kind: str | None = None
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "warning"]
-
-
-@dataclass
-class ValidationReport:
-    files: list[FileReport]
-    strict: bool = False
-
-    @property
-    def findings(self) -> list[Finding]:
-        return [f for report in self.files for f in report.findings]
-
-    @property
-    def failed(self) -> bool:
-        """Errors fail; with ``--strict`` warnings fail too."""
-        return any(f.severity == "error" or self.strict for f in self.findings)
+from cslevels.core.locations import Document, finding_at
+from cslevels.core.validation import FileReport, ValidationReport
+from cslevels.errors import CslevelsError, Finding
+from cslevels.files.library import RubricLibrary
+from cslevels.files.readers import read_document, suffix_words
+from cslevels.files.walk import FolderWalk
 
 
 def expand(paths: Iterable[Path]) -> Iterable[tuple[Path, Finding | None]]:
-    """Files to check: given files as they are, folders searched for YAML; each once."""
-    seen: set[Path] = set()
-    for path, problem in _expand(paths):
-        key = path.resolve() if problem is None else path
-        if key in seen:
-            continue
-        seen.add(key)
-        yield path, problem
-
-
-def _expand(paths: Iterable[Path]) -> Iterable[tuple[Path, Finding | None]]:
+    """Files to check: given files as they are, folders walked (``cslevels.files.walk``);
+    each once, and a finding for a folder with nothing to check."""
+    walk = FolderWalk()
     for path in paths:
-        if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*")
-                if p.suffix in YAML_SUFFIXES and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            if not found:
-                yield path, Finding(str(path), "no .yaml or .yml files in this folder",
-                                    code="empty-folder")
-            for file in found:
-                yield file, None
-        else:
-            yield path, None
+        found = False
+        for name in walk.names(path):
+            found = True
+            yield Path(name), None
+        if not found and path.is_dir():
+            yield path, Finding(str(path), f"no {suffix_words()} files in this folder",
+                                code="empty-folder")
 
 
 def validate(
@@ -90,7 +45,7 @@ def validate(
     """Check every file under ``paths``; rubrics first, so answers can use them."""
     library = library or RubricLibrary()
     reports: list[FileReport] = []
-    parsed: list[tuple[FileReport, YamlDocument, Path]] = []
+    parsed: list[tuple[FileReport, Document, Path]] = []
     given_rubrics: dict[str, LoadedRubric] = {}
     broken_rubrics: dict[str, str] = {}  # id -> path of a given rubric with errors
     for path, problem in expand(paths):
@@ -100,7 +55,7 @@ def validate(
             report.findings.append(problem)
             continue
         try:
-            doc = load_path(path)
+            doc = read_document(path)
             report.kind = document_kind(doc)
         except CslevelsError as exc:
             report.findings += exc.to_findings()

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from cslevels.core.locations import Document, Loc, finding_at
 from cslevels.core.models import NA, AnswerEntry, Answers, Rubric
 from cslevels.errors import Finding, Severity
-from cslevels.files.yamlio import shorten
+from cslevels.text import shorten
 
 EPSILON = 1e-9
 MAX_HINTS = 20  # "did you mean" (difflib) for the first typos only: a file may hold thousands

@@ -151,6 +151,15 @@ class Result:
         return self.rubric.method
 
     @property
+    def levels_achieved(self) -> int:
+        return sum(1 for level in self.levels if level.achieved)
+
+    @property
+    def level_reached(self) -> int:
+        """See :func:`level_reached`."""
+        return level_reached(self.achieved_level, self.levels_achieved)
+
+    @property
     def achieved(self) -> LevelResult | None:
         if not self.achieved_level:
             return None
@@ -173,6 +182,13 @@ class Result:
                 return None
             steps.extend(gap.fastest_path)
         return tuple(steps)
+
+
+def level_reached(achieved_level: int | None, levels_achieved: int) -> int:
+    """The one number that gates (``--fail-under``), portfolio rows and their sorting
+    and distribution compare: a staged rubric's achieved level (0 if none); for a
+    continuous rubric, where each level stands alone, how many levels are achieved."""
+    return achieved_level if achieved_level is not None else levels_achieved
 
 
 def round_index(value: float) -> float:

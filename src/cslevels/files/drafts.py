@@ -19,10 +19,11 @@ from typing import Any
 
 import yaml
 
+from cslevels.core.documents import LoadedRubric, answers_from_document, document_kind
 from cslevels.core.locations import finding_at
 from cslevels.core.models import ANSWERS_SCHEMA, NA, AnswerEntry, Answers, Rubric
 from cslevels.errors import CslevelsError, Finding, InputError, InvalidDocumentError, OutputError
-from cslevels.files.loading import LoadedRubric, RubricLibrary, answers_from_document, document_kind
+from cslevels.files.library import RubricLibrary
 from cslevels.files.yamlio import load_path, parse, read_text
 
 Value = int | str

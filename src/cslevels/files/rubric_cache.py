@@ -35,18 +35,17 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 from pydantic.version import VERSION as PYDANTIC_VERSION
 
 import cslevels
+from cslevels.core.documents import LoadedRubric
 from cslevels.core.models import Level, Option, Question, Rubric, Scale, Source
 from cslevels.errors import Finding
+from cslevels.files.output import write_then_rename
 from cslevels.files.yamlio import LOADER_NAME, max_nodes
-
-if TYPE_CHECKING:
-    from cslevels.files.loading import LoadedRubric
 
 CACHE_DIR_ENV = "CSLEVELS_CACHE_DIR"
 NO_CACHE_ENV = "CSLEVELS_NO_CACHE"
@@ -157,8 +156,6 @@ def _read_entry(entry: Path) -> str:
 
 def store(entry: Path, loaded: LoadedRubric) -> None:
     """Keep a successful load for next time; failing to is not an error."""
-    from cslevels.files.output import write_then_rename
-
     payload = json.dumps({
         "format": FORMAT,
         "digest": loaded.digest,
@@ -197,8 +194,6 @@ def _prune(folder: Path) -> None:
 
 
 def _loaded_from(data: dict[str, Any], path: Path) -> LoadedRubric:
-    from cslevels.files.loading import LoadedRubric
-
     if data["format"] != FORMAT:
         raise ValueError("another cache format")
     return LoadedRubric(

@@ -23,6 +23,7 @@ from yaml.constructor import SafeConstructor
 
 from cslevels.core.locations import Loc, Position
 from cslevels.errors import InputError
+from cslevels.text import shorten
 
 try:  # the C composer is several times faster; fall back where libyaml is missing
     from yaml import CSafeLoader as _Loader
@@ -47,11 +48,6 @@ _SCALAR_TAGS = {
 }
 _CONSTRUCTOR = SafeConstructor()
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def shorten(text: str, limit: int = 60) -> str:
-    """``text`` cut to ``limit`` characters for a message (a file may hold megabytes)."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def max_file_bytes() -> int:

@@ -31,6 +31,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from cslevels.core.documents import LoadedRubric
 from cslevels.core.models import NA, Level, Option, Question, Rubric, Scale
 from cslevels.errors import CslevelsError, InputError, OutputError
 from cslevels.files.drafts import (
@@ -40,7 +41,7 @@ from cslevels.files.drafts import (
     read_answers_for,
     save_answers,
 )
-from cslevels.files.loading import LoadedRubric, RubricLibrary
+from cslevels.files.library import RubricLibrary
 from cslevels.reporting.formats import RenderOptions
 from cslevels.text import clean, clean_line
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 
-from cslevels.commands.summary import Portfolio, Row
+from cslevels.core.portfolio import Portfolio, Row
 from cslevels.reporting.formats import RenderOptions
 
 HEADER = ("path", "subject", "rubric", "rubric_version", "rubric_digest", "date",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from cslevels.commands.summary import Portfolio, Row, RubricInfo
+from cslevels.core.portfolio import Portfolio, Row, RubricInfo
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.kit import svg
 from cslevels.reporting.views import short_level

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring  # C-accelerated where the C module is built
 from typing import Any
 
-from cslevels.commands.summary import Failure, Portfolio, Row, RubricInfo
+from cslevels.core.portfolio import Failure, Portfolio, Row, RubricInfo
 from cslevels.errors import Finding
 from cslevels.reporting.formats import RenderOptions
 

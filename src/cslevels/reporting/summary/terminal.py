@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from rich.console import RenderableType
 from rich.text import Text
 
-from cslevels.commands.summary import Portfolio, Row
+from cslevels.core.portfolio import Portfolio, Row
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.kit.columns import Column, ColumnTable
 from cslevels.reporting.score.terminal import capture, plain

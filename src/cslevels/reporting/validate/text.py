@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from cslevels import __version__
-from cslevels.commands.validate import ValidationReport
+from cslevels.core.validation import ValidationReport
 from cslevels.reporting.formats import RenderOptions
 from cslevels.text import clean_line
 
