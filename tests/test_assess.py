@@ -374,7 +374,7 @@ answers:
 
 @pytest.mark.parametrize("content, message", [
     ("hello: [unclosed\n", "YAML syntax error"),
-    (TINY, "this is a rubric file, not an answers file"),
+    (TINY, "this is a rubric, not an answers file"),
     ("schema: cslevels/answers/v1\nrubric: seven-levels\nsubject: X\nanswers: {}\n",
      "answers for rubric 'seven-levels', not 'tiny'"),
     ("schema: cslevels/answers/v1\nrubric: tiny\nsubject: X\nanswers:\n  basics.phone: 9\n",

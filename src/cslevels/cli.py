@@ -274,7 +274,7 @@ def score(
 ) -> None:
     """Score answers files and print the report."""
     if combine:  # cslevels.commands.compare pulls in the comparison code: only for --combine
-        from cslevels.commands.compare import combine_files as scorer
+        from cslevels.commands.score import combine_files as scorer
     else:
         from cslevels.commands.score import score_files as scorer
 
@@ -294,7 +294,9 @@ def score(
     if fail_under is not None:
         below = [r for r in batch.results if r.level_reached < fail_under]
         for r in below:
-            warn(f"{r.source}: achieved level {r.level_reached} is below --fail-under {fail_under}")
+            reached = (f"achieved level {r.level_reached} is" if r.achieved_level is not None
+                       else f"{r.level_reached} of {len(r.levels)} levels achieved,")
+            warn(f"{r.source}: {reached} below --fail-under {fail_under}")
         if below:
             raise typer.Exit(1)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from cslevels.commands.score import score_loaded
 from cslevels.commands.summary_fast import UNRESOLVED, fast_result
 from cslevels.core.documents import (
     LoadedRubric,
@@ -21,6 +20,7 @@ from cslevels.core.documents import (
     rubric_from_document,
 )
 from cslevels.core.portfolio import Failure, Row, RubricInfo, row_from_result, rubric_info
+from cslevels.core.scoring import score_loaded
 from cslevels.errors import CslevelsError, Finding, RubricNotFoundError
 from cslevels.files.library import RubricLibrary
 from cslevels.files.readers import read_document

@@ -24,6 +24,7 @@ from itertools import accumulate, product
 from math import fsum, prod
 from typing import Literal, NamedTuple
 
+from cslevels.core.documents import LoadedAnswers
 from cslevels.core.models import NA, Answers, Level, Option, Question, Rubric, Scale
 
 EPSILON = 1e-9  # float noise allowed when comparing a score with a threshold
@@ -189,6 +190,18 @@ def level_reached(achieved_level: int | None, levels_achieved: int) -> int:
     and distribution compare: a staged rubric's achieved level (0 if none); for a
     continuous rubric, where each level stands alone, how many levels are achieved."""
     return achieved_level if achieved_level is not None else levels_achieved
+
+
+def score_loaded(loaded: LoadedAnswers, *, target: int | None = None) -> Result:
+    """Score a loaded answers file against the rubric it was checked with."""
+    return score(
+        loaded.rubric.rubric,
+        loaded.answers,
+        target=target,
+        rubric_digest=loaded.rubric.digest,
+        source=str(loaded.path),
+        warnings=[f.message for f in loaded.warnings],
+    )
 
 
 def round_index(value: float) -> float:

@@ -19,12 +19,11 @@ from typing import Any
 
 import yaml
 
-from cslevels.core.documents import LoadedRubric, answers_from_document, document_kind
+from cslevels.core.documents import LoadedRubric, RubricResolver, answers_from_document, expect_kind
 from cslevels.core.locations import finding_at
-from cslevels.core.models import ANSWERS_SCHEMA, NA, AnswerEntry, Answers, Rubric
-from cslevels.errors import CslevelsError, Finding, InputError, InvalidDocumentError, OutputError
-from cslevels.files.library import RubricLibrary
-from cslevels.files.yamlio import load_path, parse, read_text
+from cslevels.core.models import ANSWERS_SCHEMA, AnswerEntry, Answers, Rubric
+from cslevels.errors import CslevelsError, Finding, InvalidDocumentError, OutputError
+from cslevels.files.yamlio import parse, read_text
 
 Value = int | str
 
@@ -219,7 +218,7 @@ class ExistingAnswers:
 
 
 def read_answers_for(path: Path, rubric: LoadedRubric,
-                     library: RubricLibrary | None = None) -> ExistingAnswers:
+                     library: RubricResolver) -> ExistingAnswers:
     """Read ``path`` as an answers file for ``rubric``, or refuse with every reason.
 
     Every refusal ends with a finding that says the file is left untouched, so a
@@ -231,10 +230,8 @@ def read_answers_for(path: Path, rubric: LoadedRubric,
                         hint="fix it (see `cslevels validate`) or choose another -o file")
     try:
         text = read_text(path)
-        doc = load_path(path)
-        if document_kind(doc) != "answers":
-            raise InputError("this is a rubric file, not an answers file", path=name,
-                             code="wrong-kind")
+        doc = parse(text, name)  # the text just read: one read, so both are the same file
+        expect_kind(doc, "answers")
     except CslevelsError as exc:
         raise InvalidDocumentError([*exc.to_findings(), untouched]) from None
     data = doc.data
@@ -244,14 +241,10 @@ def read_answers_for(path: Path, rubric: LoadedRubric,
             doc, ("rubric",), f"these are answers for rubric {named!r}, not "
             f"{rubric.rubric.id!r}; it was left untouched", code="rubric-mismatch",
             hint="choose another -o file, or assess with the rubric it names")])
-    loaded, findings = answers_from_document(doc, path, library or RubricLibrary(), rubric)
+    loaded, findings = answers_from_document(doc, path, library, rubric)
     if loaded is None:
         raise InvalidDocumentError([*findings, untouched])
     draft = AnswersDraft.from_answers(loaded.answers)
     reformatted = render_answers(draft, rubric.rubric.question_keys()) != text.lstrip("\ufeff")
     return ExistingAnswers(draft, text, tuple(f for f in findings if f.severity != "error"),
                            reformatted)
-
-
-def is_na(value: object) -> bool:
-    return value == NA

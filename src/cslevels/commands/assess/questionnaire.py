@@ -767,7 +767,7 @@ def _quit(run: _Run) -> int:
 
 
 def _finish(run: _Run, render: RenderOptions, loaded: LoadedRubric) -> int:
-    from cslevels.commands.score import score_loaded
+    from cslevels.core.scoring import score_loaded
     from cslevels.files.loading import load_answers
     from cslevels.reporting.formats import SCORE_FORMATS
 
