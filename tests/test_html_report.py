@@ -18,7 +18,9 @@ from conftest import EXAMPLES, ROOT, Invoke
 from cslevels.commands.score import score_files
 from cslevels.files.library import RubricLibrary
 from cslevels.reporting.kit import svg
-from cslevels.reporting.score.html import render_page, render_results, render_rubric
+from cslevels.reporting.kit.html import render_page
+from cslevels.reporting.score.html import render_results
+from cslevels.reporting.show.html import render_rubric
 from cslevels.reporting.views import level_label
 
 TEMPLATES = ROOT / "src" / "cslevels" / "reporting" / "templates"

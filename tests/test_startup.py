@@ -36,7 +36,7 @@ main()
 
 HTML_ONLY = ("jinja2", "markupsafe", "cslevels.reporting.score.html", "cslevels.reporting.kit.html",
              "cslevels.reporting.kit.svg")
-TERMINAL_ONLY = ("rich", "cslevels.reporting.score.terminal")
+TERMINAL_ONLY = ("rich", "cslevels.reporting.kit.terminal", "cslevels.reporting.score.terminal")
 ASSESS_ONLY = ("cslevels.commands.assess.questionnaire", "cslevels.files.drafts")
 COMPARE_ONLY = ("cslevels.commands.compare", "cslevels.core.compare", "cslevels.core.combine")
 SCHEMA_ONLY = ("jsonschema", "cslevels.core.schemas")

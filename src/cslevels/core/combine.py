@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from cslevels.core.models import NA, Answers, Option, Question, Rubric
+from cslevels.core.models import Answers, Option, Question, Rubric
 from cslevels.core.scoring import EPSILON, QuestionInput, Result, inputs_from_answers, score
 from cslevels.errors import InputError
 
@@ -210,11 +210,3 @@ def score_combined(
     return CombinedResult(**values, raters=combination.spread)
 
 
-def answer_value(answer: RaterAnswer) -> str:
-    """How one rater's answer reads in a report."""
-    if answer.state == "na":
-        return NA
-    if answer.state == "missing":
-        return "—"
-    assert answer.option is not None
-    return f"{answer.option.label} ({answer.option.value})"

@@ -32,17 +32,6 @@ ChangeKind = Literal["improved", "regressed", "changed"]
 RegressionKind = Literal["level", "status", "score"]
 
 
-def answer_text(q: QuestionResult | None) -> str:
-    """How an answer reads in a report: its option's label, n/a or unanswered."""
-    if q is None:
-        return "not in this rubric version"
-    if q.state == "na":
-        return "n/a"
-    if q.state == "missing":
-        return "unanswered"
-    return q.option.label if q.option is not None else f"{(q.score or 0.0) * 100:.0f}%"
-
-
 def label(result: Result) -> str:
     """A short name for one assessment: its date, else its file."""
     if result.answers.date is not None:

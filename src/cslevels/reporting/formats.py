@@ -59,9 +59,9 @@ SCORE_FORMATS = FormatRegistry(
 SHOW_FORMATS = FormatRegistry(
     "show",
     {
-        "terminal": "cslevels.reporting.score.terminal:render_rubric",
-        "markdown": "cslevels.reporting.score.markdown:render_rubric",
-        "html": "cslevels.reporting.score.html:render_rubric",
+        "terminal": "cslevels.reporting.show.terminal:render_rubric",
+        "markdown": "cslevels.reporting.show.markdown:render_rubric",
+        "html": "cslevels.reporting.show.html:render_rubric",
     },
 )
 
@@ -69,9 +69,9 @@ VALIDATE_FORMATS = FormatRegistry(
     "validate",
     {
         "text": "cslevels.reporting.validate.text:render_text",
-        "json": "cslevels.reporting.validate.text:render_json",
-        "github": "cslevels.reporting.validate.text:render_github",
-        "sarif": "cslevels.reporting.validate.text:render_sarif",
+        "json": "cslevels.reporting.validate.json:render_json",
+        "github": "cslevels.reporting.validate.github:render_github",
+        "sarif": "cslevels.reporting.validate.sarif:render_sarif",
     },
 )
 

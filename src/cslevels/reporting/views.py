@@ -4,9 +4,40 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from cslevels.core.models import Option
 from cslevels.core.scoring import LevelGap, LevelResult, QuestionResult, Raise, Result
+
+if TYPE_CHECKING:  # the combine code is imported only for --combine
+    from cslevels.core.combine import QuestionSpread, RaterAnswer, RaterSpread
+
+# How a status reads in the terminal and in Markdown: a symbol and a word, so colour is
+# never the only signal (HTML shows icons and words of its own, in kit.html).
+STATUS_LABELS = {"achieved": "✔ achieved", "not achieved": "✘ not achieved",
+                 "insufficient": "? insufficient"}
+
+
+def answer_text(state: str, option: Option | None, *, with_value: bool = False,
+                na: str = "n/a", missing: str = "unanswered", unscaled: str | None = None,
+                score: float | None = None) -> str:
+    """How an answer reads in a report, in every format: its option's label (and value),
+    n/a, or its absence; a combined answer between options reads as ``unscaled`` or,
+    without one, as its score in percent."""
+    if state == "na":
+        return na
+    if state == "missing":
+        return missing
+    if option is None:
+        return unscaled if unscaled is not None else f"{(score or 0.0) * 100:.0f}%"
+    return f"{option.label} ({option.value})" if with_value else option.label
+
+
+def compared_answer_text(q: QuestionResult | None) -> str:
+    """An answer in a comparison, where a question may be missing from one version."""
+    if q is None:
+        return "not in this rubric version"
+    return answer_text(q.state, q.option, score=q.score)
 
 
 def percent(value: float | None, decimals: int = 0) -> str:
@@ -191,6 +222,54 @@ def _raters_entry(result: Result) -> dict[str, Any]:
     raters = getattr(result, "raters", None)
     if raters is None:
         return {}
-    from cslevels.reporting.raters import raters_dict
 
     return {"raters": raters_dict(raters)}
+
+
+MAX_RATER_COLUMNS = 5  # beyond this, tables show the mean and spread only
+
+
+def rater_answer_text(answer: RaterAnswer) -> str:
+    return answer_text(answer.state, answer.option, with_value=True, missing="—")
+
+
+def spread_text(q: QuestionSpread) -> str:
+    return percent(q.spread)
+
+
+def raters_dict(spread: RaterSpread) -> dict[str, Any]:
+    """The JSON view: every rater, and every question with each rater's answer."""
+    return {
+        "raters": [
+            {"name": r.name, "source": r.source, "assessor": r.answers.assessor,
+             "date": None if r.answers.date is None else r.answers.date.isoformat()}
+            for r in spread.raters
+        ],
+        "disagreement_threshold": spread.threshold,
+        "disagreements": [q.key for q in spread.disagreements],
+        "questions": [
+            {
+                "id": q.key,
+                "mean": None if q.mean is None else round(q.mean, 6),
+                "spread": None if q.spread is None else round(q.spread, 6),
+                "disagreement": q.disagreement,
+                "answers": [
+                    {"rater": a.rater, "state": a.state,
+                     "value": None if a.option is None else a.option.value,
+                     "answer": None if a.option is None else a.option.label,
+                     "score": a.score, "note": a.note}
+                    for a in q.answers
+                ],
+            }
+            for q in spread.questions
+        ],
+    }
+
+
+def rater_summary_line(spread: RaterSpread) -> str:
+    flagged = len(spread.disagreements)
+    return (f"{len(spread.raters)} raters: {', '.join(spread.names)}. Combined score = mean of "
+            f"the raters who gave an option (n/a answers left out). {flagged} question(s) "
+            f"where the raters are {percent(spread.threshold)} of the scale or more apart.")
+
+

@@ -11,11 +11,11 @@ from typing import Any
 
 from markupsafe import Markup
 
-from cslevels.core.compare import Comparison, answer_text, label
+from cslevels.core.compare import Comparison, label
 from cslevels.core.scoring import Result
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.kit import svg
-from cslevels.reporting.views import result_short_level, signed
+from cslevels.reporting.views import compared_answer_text, result_short_level, signed
 
 TEMPLATE = "compare.html.j2"
 
@@ -53,7 +53,7 @@ def trend_charts(comparison: Comparison) -> list[tuple[Markup, str]]:
 
 
 def render_comparison(comparison: Comparison, options: RenderOptions | None = None) -> str:
-    from cslevels.reporting.score.html import render_page
+    from cslevels.reporting.kit.html import render_page
 
     latest = {c.id: c for c in comparison.latest.levels}
     context: dict[str, Any] = {
@@ -62,7 +62,7 @@ def render_comparison(comparison: Comparison, options: RenderOptions | None = No
         "charts": trend_charts(comparison),
         "latest_changes": latest,
         "label": label,
-        "answer_text": answer_text,
+        "answer_text": compared_answer_text,
         "level_text": level_text,
         "signed": signed,
         "tolerance_points": f"{comparison.tolerance * 100:g}",

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cslevels.core.compare import Comparison, LevelChange, QuestionChange, Step, answer_text
+from cslevels.core.compare import Comparison, LevelChange, QuestionChange, Step
 from cslevels.core.scoring import Result
 from cslevels.reporting.formats import RenderOptions
+from cslevels.reporting.views import compared_answer_text
 
 
 def _round(value: float | None) -> float | None:
@@ -48,10 +49,10 @@ def question_change_dict(change: QuestionChange) -> dict[str, Any]:
         "id": change.key,
         "text": change.question.text,
         "kind": change.kind,
-        "old": {"answer": answer_text(change.old), "state": change.old.state,
+        "old": {"answer": compared_answer_text(change.old), "state": change.old.state,
                 "value": None if change.old.option is None else change.old.option.value,
                 "score": change.old.score, "note": change.old.note},
-        "new": {"answer": answer_text(change.new), "state": change.new.state,
+        "new": {"answer": compared_answer_text(change.new), "state": change.new.state,
                 "value": None if change.new.option is None else change.new.option.value,
                 "score": change.new.score, "note": change.new.note},
         "delta": _round(change.delta),

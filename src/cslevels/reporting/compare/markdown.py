@@ -6,11 +6,17 @@ a table cell.
 
 from __future__ import annotations
 
-from cslevels.core.compare import Comparison, QuestionChange, Step, answer_text, label
+from cslevels.core.compare import Comparison, QuestionChange, Step, label
 from cslevels.core.scoring import Result
 from cslevels.reporting.formats import RenderOptions
-from cslevels.reporting.score.markdown import STATUS_WORD, md
-from cslevels.reporting.views import percent, result_short_level, signed
+from cslevels.reporting.kit.markdown import md
+from cslevels.reporting.views import (
+    STATUS_LABELS,
+    compared_answer_text,
+    percent,
+    result_short_level,
+    signed,
+)
 
 
 def _level(result: Result) -> str:
@@ -19,8 +25,8 @@ def _level(result: Result) -> str:
 
 def _change(change: QuestionChange) -> list[str]:
     delta = "" if change.delta is None else f" ({signed(change.delta * 100)} points)"
-    lines = [f"- **{md(change.key)}**: {md(answer_text(change.old))} → "
-             f"{md(answer_text(change.new))}{delta}",
+    lines = [f"- **{md(change.key)}**: {md(compared_answer_text(change.old))} → "
+             f"{md(compared_answer_text(change.new))}{delta}",
              f"  - *{md(change.question.text)}*"]
     if change.old.note and change.old.note != change.new.note:
         lines.append(f"  - before: {md(change.old.note)}")
@@ -93,7 +99,7 @@ def render_comparison(comparison: Comparison, options: RenderOptions | None = No
         cells = [percent(None if lv is None else lv.score) for lv in series]
         lines.append(f"| {rank} | {md(name)} | " + " | ".join(cells)
                      + f" | {signed(delta)}{flag} | "
-                     + (STATUS_WORD[now.status] if now is not None else "—") + " |")
+                     + (STATUS_LABELS[now.status] if now is not None else "—") + " |")
     lines.append("")
     for n, step in enumerate(comparison.steps):
         lines += _step(step, n == len(comparison.steps) - 1)

@@ -16,11 +16,17 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from cslevels.core.compare import Comparison, QuestionChange, Step, answer_text, label
+from cslevels.core.compare import Comparison, QuestionChange, Step, label
 from cslevels.core.scoring import Result
 from cslevels.reporting.formats import RenderOptions
-from cslevels.reporting.score.terminal import STATUS_MARK, capture, plain
-from cslevels.reporting.views import percent, result_short_level, signed
+from cslevels.reporting.kit.terminal import capture, plain
+from cslevels.reporting.views import (
+    STATUS_LABELS,
+    compared_answer_text,
+    percent,
+    result_short_level,
+    signed,
+)
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -135,7 +141,7 @@ def levels_table(comparison: Comparison, width: int) -> Table:
         now = series[-1]
         table.add_row(str(rank), plain(name), *[percent(scores[i]) for i in shown], delta_text,
                       Text(sparkline(scores), style="cyan"),
-                      STATUS_MARK[now.status] if now is not None else "—")
+                      STATUS_LABELS[now.status] if now is not None else "—")
     return table
 
 
@@ -144,7 +150,7 @@ def _change_lines(change: QuestionChange) -> list[RenderableType]:
     style = {"improved": "green", "regressed": "red", "changed": "yellow"}[change.kind]
     points = "" if delta is None else f"{signed(delta * 100)} pts"
     line = Text(f"  {points:>8} ", style=style) + plain(change.key, "bold") + Text(": ")
-    line += plain(f"{answer_text(change.old)} → {answer_text(change.new)}")
+    line += plain(f"{compared_answer_text(change.old)} → {compared_answer_text(change.new)}")
     out: list[RenderableType] = [line, Padding(plain(change.question.text, "dim"), (0, 0, 0, 11))]
     if change.old.note and change.old.note != change.new.note:
         out.append(Padding(Text("before: ", style="dim") + plain(change.old.note), (0, 0, 0, 11)))

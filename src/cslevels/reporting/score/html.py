@@ -10,72 +10,26 @@ module never marks user text safe.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from markupsafe import Markup
 
-from cslevels import __version__
-from cslevels.core.models import Rubric
 from cslevels.core.scoring import LevelGap, LevelResult, QuestionResult, Result
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.kit import svg
+from cslevels.reporting.kit.html import render_page, status_icon, status_word
+from cslevels.reporting.views import answer_text as reads_as
 from cslevels.reporting.views import (
     blocker_text,
     level_label,
+    names_its_rank,
     percent,
     score_percent,
     status_reason,
 )
 
 REPORT_TEMPLATE = "report.html.j2"
-QUESTIONNAIRE_TEMPLATE = "questionnaire.html.j2"
-
-# Status as an icon and a word, so colour is never the only signal.
-STATUS_ICONS = {
-    "achieved": "✓",
-    "not achieved": "✗",
-    "insufficient": "?",
-    "answered": "✓",
-    "na": "—",
-    "missing": "…",
-}
-STATUS_WORDS = {
-    "achieved": "achieved",
-    "not achieved": "not achieved",
-    "insufficient": "insufficient",
-    "answered": "answered",
-    "na": "n/a",
-    "missing": "not answered",
-}
-
-
-def status_icon(status: str) -> str:
-    return STATUS_ICONS.get(status, "")
-
-
-def status_word(status: str) -> str:
-    return STATUS_WORDS.get(status, status)
-
-
-def status_class(status: str) -> str:
-    """A CSS class name for a status: 'not achieved' -> 'status-not-achieved'."""
-    return "status-" + status.replace(" ", "-").replace("/", "")
-
-
-_SLASH = re.compile(r"(?<=\w/)(?=\w)")
-
-
-def slash_parts(text: str) -> list[str]:
-    """'A/B/C' -> ['A/', 'B/', 'C']: where a long name may wrap (templates add <wbr>)."""
-    return _SLASH.split(text)
-
-
-def names_its_rank(name: str, rank: int) -> bool:
-    """True for names such as "Grade 3 — Established", which need no "3." in front."""
-    return re.match(rf"^\w+\s+{rank}\b", name) is not None
 
 
 def level_short(level: LevelResult) -> str:
@@ -83,44 +37,13 @@ def level_short(level: LevelResult) -> str:
     return level.name if names_its_rank(level.name, level.rank) else f"{level.rank}. {level.name}"
 
 
-def page_context() -> dict[str, Any]:
-    """What every page template may use besides its own context."""
-    return {
-        "cslevels_version": __version__,
-        "lang": "en",
-        "percent": percent,
-        "score_percent": score_percent,
-        "status_icon": status_icon,
-        "status_word": status_word,
-        "status_class": status_class,
-        "slash_parts": slash_parts,
-        "names_its_rank": names_its_rank,
-    }
-
-
-def render_page(template: str, **context: Any) -> str:
-    """Render ``template`` (which extends ``base.html.j2``) with the shared helpers.
-
-    Reports for other commands call this with their own template; keep user
-    text as plain ``str`` in ``context`` so that autoescaping covers it.
-    """
-    from cslevels.reporting.kit.html import render_template
-
-    return render_template(template, **{**page_context(), **context})
-
-
 # ------------------------------------------------------------------ report
 
 
 def answer_text(q: QuestionResult) -> str:
-    """The answer as a reader sees it: the option's label and value, or its absence."""
-    if q.state == "na":
-        return "n/a (not applicable)"
-    if q.state == "missing":
-        return "Not answered"
-    if q.option is None:
-        return "Combined score"
-    return f"{q.option.label} ({q.option.value})"
+    """The answer as a reader of the HTML report sees it (one wording: views.answer_text)."""
+    return reads_as(q.state, q.option, with_value=True, na="n/a (not applicable)",
+                    missing="Not answered", unscaled="Combined score")
 
 
 def gain_points(level: LevelResult, q: QuestionResult) -> float:
@@ -244,13 +167,3 @@ def render_results(results: Sequence[Result], options: RenderOptions | None = No
 # ------------------------------------------------------------------ questionnaire
 
 
-def render_rubric(rubric: Rubric, options: RenderOptions | None = None) -> str:
-    """The rubric as a blank questionnaire to print and fill in by hand."""
-    overrides = [(rank, level) for rank, level in enumerate(rubric.levels, 1)
-                 if level.threshold is not None and level.threshold != rubric.threshold]
-    return render_page(
-        QUESTIONNAIRE_TEMPLATE,
-        rubric=rubric,
-        question_count=sum(len(level.questions) for level in rubric.levels),
-        threshold_overrides=overrides,
-    )

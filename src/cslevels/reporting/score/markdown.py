@@ -6,30 +6,27 @@ cells when a viewer renders the Markdown.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from cslevels.core.models import Rubric
 from cslevels.core.scoring import LevelGap, Result
 from cslevels.reporting.formats import RenderOptions
+from cslevels.reporting.kit.markdown import md
 from cslevels.reporting.views import (
+    MAX_RATER_COLUMNS,
+    STATUS_LABELS,
     blocker_text,
     level_label,
     percent,
+    rater_answer_text,
+    rater_summary_line,
     score_percent,
+    spread_text,
     status_reason,
 )
-from cslevels.text import clean_line
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~])")
-_ENTITY = re.compile(r"&")
-STATUS_WORD = {"achieved": "✔ achieved", "not achieved": "✘ not achieved",
-               "insufficient": "? insufficient"}
-
-
-def md(value: object) -> str:
-    """Untrusted text as inert Markdown on one line."""
-    return _SPECIAL.sub(r"\\\1", _ENTITY.sub("&amp;", clean_line(value)))
+if TYPE_CHECKING:  # the combine code is imported only for --combine
+    from cslevels.core.combine import RaterSpread
 
 
 def _gap_lines(gap: LevelGap, title: str) -> list[str]:
@@ -77,7 +74,7 @@ def result_markdown(result: Result) -> list[str]:
     for lv in result.levels:
         lines.append(f"| {lv.rank} | {md(lv.name)} | {score_percent(lv)} | "
                      f"{percent(lv.threshold)} | {percent(lv.coverage)} | "
-                     f"{STATUS_WORD[lv.status]} |")
+                     f"{STATUS_LABELS[lv.status]} |")
     lines.append("")
     blocker = blocker_text(result)
     if blocker:
@@ -98,7 +95,6 @@ def result_markdown(result: Result) -> list[str]:
         lines += ["## Missing answers", "", ", ".join(f"`{md(q.key)}`" for q in missing), ""]
     raters = getattr(result, "raters", None)  # set by `score --combine`
     if raters is not None:
-        from cslevels.reporting.raters import raters_markdown
 
         lines += raters_markdown(raters)
     noted = [q for q in result.questions if q.note or q.evidence]
@@ -120,33 +116,19 @@ def render_results(results: Sequence[Result], options: RenderOptions | None = No
     return "\n".join(lines).rstrip() + "\n"
 
 
-def render_rubric(rubric: Rubric, options: RenderOptions | None = None) -> str:
-    lines = [f"# {md(rubric.title)}", "",
-             f"*{md(rubric.id)} {md(rubric.version)} · {rubric.method} · subject: "
-             f"{md(rubric.subject)}*", ""]
-    if rubric.description:
-        lines += [md(rubric.description), ""]
-    if rubric.source:
-        lines += [f"Source: {md(rubric.source.title)}", ""]
-    lines += ["Subject: ____________________   Assessor: ____________________   "
-              "Date: ____________", ""]
-    for rank, level in enumerate(rubric.levels, 1):
-        lines += [f"## Level {rank}: {md(level.name)}", ""]
-        if level.summary:
-            lines += [f"*{md(level.summary)}*", ""]
-        for number, question in enumerate(level.questions, 1):
-            scale = rubric.scales[question.scale]
-            lines.append(f"### {rank}.{number} {md(question.text)}")
-            lines.append("")
-            lines.append(f"`{md(level.id)}.{md(question.id)}`"
-                         + (f" · weight {question.weight:g}" if question.weight != 1 else ""))
-            lines.append("")
-            for option in scale.options:
-                lines.append(f"- [ ] {md(option.value)}: {md(option.label)}")
-            if question.allow_na:
-                lines.append("- [ ] n/a")
-            lines.append("")
-            if question.guidance:
-                lines += [f"**Evidence:** {md(question.guidance)}", ""]
-            lines += ["Notes: ______________________________________________", ""]
-    return "\n".join(lines).rstrip() + "\n"
+def raters_markdown(spread: RaterSpread) -> list[str]:
+    """The Markdown section (``md`` escapes every rater-written string)."""
+    per_rater = len(spread.raters) <= MAX_RATER_COLUMNS
+    heads = ["Question", *(md(n) for n in spread.names if per_rater), "Mean", "Spread", ""]
+    align = ["---", *("---" for _ in spread.names if per_rater), "--:", "--:", "---"]
+    lines = ["## Rater disagreement", "", md(rater_summary_line(spread)), "",
+             "| " + " | ".join(heads) + " |", "|" + "|".join(align) + "|"]
+    for q in spread.questions:
+        if all(a.state == "missing" for a in q.answers):
+            continue
+        cells = [md(rater_answer_text(a)) for a in q.answers] if per_rater else []
+        flag = "**⚠ disagree**" if q.disagreement else ""
+        lines.append("| " + " | ".join([md(q.key), *cells, percent(q.mean), spread_text(q), flag])
+                     + " |")
+    lines.append("")
+    return lines

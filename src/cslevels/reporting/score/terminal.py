@@ -8,76 +8,34 @@ a symbol, bars are drawn with block characters.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich import box
-from rich.console import Console, Group, RenderableType
+from rich.console import RenderableType
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from cslevels.core.models import Rubric
 from cslevels.core.scoring import LevelGap, LevelResult, Result
 from cslevels.reporting.formats import RenderOptions
+from cslevels.reporting.kit.terminal import bar, capture, plain, status_text
 from cslevels.reporting.views import (
+    MAX_RATER_COLUMNS,
     blocker_text,
     level_label,
     percent,
+    rater_answer_text,
+    rater_summary_line,
     score_percent,
+    spread_text,
     status_reason,
 )
 from cslevels.text import clean
 
-STATUS_STYLE = {"achieved": "green", "not achieved": "yellow", "insufficient": "magenta"}
-STATUS_MARK = {"achieved": "✔ achieved", "not achieved": "✘ not achieved",
-               "insufficient": "? insufficient"}
-
-
-def plain(value: object, style: str = "") -> Text:
-    """Untrusted text, shown literally."""
-    return Text(clean(value), style=style)
-
-
-def make_console(options: RenderOptions, file: io.StringIO) -> Console:
-    return Console(
-        file=file,
-        width=max(40, options.width),
-        force_terminal=options.color,
-        no_color=not options.color,
-        color_system="standard" if options.color else None,
-        markup=False,
-        emoji=False,
-        highlight=False,
-        legacy_windows=False,
-    )
-
-
-def capture(renderables: Sequence[RenderableType], options: RenderOptions) -> str:
-    buffer = io.StringIO()
-    console = make_console(options, buffer)
-    for item in renderables:
-        console.print(item)
-    # rich pads table cells to the full width; trailing blanks only get in the way
-    return "\n".join(line.rstrip(" ") for line in buffer.getvalue().split("\n"))
-
-
-def bar(value: float | None, threshold: float | None = None, width: int = 20) -> Text:
-    """A score bar; a '│' marks the threshold so it reads without colour."""
-    if value is None:
-        return Text("·" * width, style="dim")
-    filled = round(max(0.0, min(1.0, value)) * width)
-    cells = ["█"] * filled + ["░"] * (width - filled)
-    if threshold is not None:
-        mark = min(width - 1, round(threshold * width))
-        cells[mark] = "│" if cells[mark] == "░" else "┃"
-    return Text("".join(cells), style="cyan")
-
-
-def status_text(status: str) -> Text:
-    return Text(STATUS_MARK[status], style=STATUS_STYLE[status])
-
+if TYPE_CHECKING:  # the combine code is imported only for --combine
+    from cslevels.core.combine import RaterSpread
 
 TABLE_FIXED = 40  # '#', score, answered, status and the gaps between them, in cells
 MAX_WIDTH = 110  # prose wider than this is hard to read, however wide the terminal
@@ -310,7 +268,6 @@ def result_renderables(result: Result, width: int = 100) -> list[RenderableType]
         ])
     raters = getattr(result, "raters", None)  # set by `score --combine`
     if raters is not None:
-        from cslevels.reporting.raters import raters_renderables
 
         sections.append(raters_renderables(raters))
     sections.append(notes_section(result))
@@ -328,43 +285,28 @@ def render_results(results: Sequence[Result], options: RenderOptions | None = No
     return capture(parts, options)
 
 
-def level_status_line(level: LevelResult) -> str:
-    return f"{level.rank}. {level.name}: {STATUS_MARK[level.status]}"
-
-
 # ---------------------------------------------------------------- the questionnaire
 
 
-def render_rubric(rubric: Rubric, options: RenderOptions | None = None) -> str:
-    options = options or RenderOptions()
-    out: list[RenderableType] = [Text(clean(rubric.title), style="bold")]
-    meta = f"{rubric.id} {rubric.version} · {rubric.method} · subject: {rubric.subject}"
-    out.append(plain(meta, "dim"))
-    if rubric.description:
-        out.append(plain(rubric.description))
-    if rubric.source:
-        out.append(plain(f"Source: {rubric.source.title}", "dim"))
-    out.append(plain(f"A level is achieved at {percent(rubric.threshold)} of its points "
-                     f"(unless it says otherwise) with at least {percent(rubric.min_coverage)} "
-                     "of it answered."))
-    for rank, level in enumerate(rubric.levels, 1):
-        body: list[RenderableType] = []
-        if level.summary:
-            body.append(plain(level.summary, "italic"))
-        for number, question in enumerate(level.questions, 1):
-            scale = rubric.scales[question.scale]
-            body.append(Text(f"{rank}.{number} ", style="bold") + plain(question.text, "bold")
-                        + Text(f"  [{level.id}.{question.id}]", style="dim"))
-            options_line = "   ".join(f"☐ {o.value} {o.label}" for o in scale.options)
-            if question.allow_na:
-                options_line += "   ☐ n/a"
-            body.append(Padding(plain(options_line), (0, 0, 0, 4)))
-            if question.weight != 1:
-                body.append(Padding(Text(f"weight {question.weight:g}", style="dim"), (0, 0, 0, 4)))
-            if question.guidance:
-                body.append(Padding(Text("Evidence: ", style="dim") + plain(question.guidance),
-                                    (0, 0, 0, 4)))
-        threshold = f" · threshold {percent(level.threshold)}" if level.threshold else ""
-        out.append(Panel(Group(*body), title=plain(f"Level {rank}: {level.name}{threshold}"),
-                         title_align="left", expand=True))
-    return capture(out, options)
+def raters_renderables(spread: RaterSpread) -> list[RenderableType]:
+    """The terminal section; every rater-written string is shown literally."""
+    out: list[RenderableType] = [Text("Rater disagreement", style="bold underline"),
+                                 plain(rater_summary_line(spread))]
+    per_rater = len(spread.raters) <= MAX_RATER_COLUMNS
+    table = Table(box=box.SIMPLE, pad_edge=False)
+    table.add_column("Question")
+    if per_rater:
+        for name in spread.names:
+            table.add_column(plain(name))
+    table.add_column("Mean", justify="right")
+    table.add_column("Spread", justify="right")
+    table.add_column("")
+    for q in spread.questions:
+        if not q.answers or all(a.state == "missing" for a in q.answers):
+            continue
+        cells = [plain(rater_answer_text(a)) for a in q.answers] if per_rater else []
+        flag = Text("⚠ disagree", style="bold red") if q.disagreement else Text("")
+        table.add_row(plain(q.key, "bold" if q.disagreement else ""), *cells,
+                      percent(q.mean), spread_text(q), flag)
+    out.append(table)
+    return out

@@ -41,7 +41,7 @@ def histograms(portfolio: Portfolio) -> list[tuple[RubricInfo, int, Markup]]:
 
 
 def render_portfolio(portfolio: Portfolio, options: RenderOptions | None = None) -> str:
-    from cslevels.reporting.score.html import render_page
+    from cslevels.reporting.kit.html import render_page
 
     return render_page(TEMPLATE, portfolio=portfolio, histograms=histograms(portfolio),
                        level_text=level_text)

@@ -18,7 +18,7 @@ from rich.text import Text
 from cslevels.core.portfolio import Portfolio, Row
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.kit.columns import Column, ColumnTable
-from cslevels.reporting.score.terminal import capture, plain
+from cslevels.reporting.kit.terminal import capture, plain
 from cslevels.reporting.views import percent, short_level
 
 HISTOGRAM_WIDTH = 30
