@@ -37,7 +37,8 @@ TEAM_SKILLS = "tests/data/positive/team-skills-answers.yaml"
 CASES: dict[str, list[str]] = {
     # list
     "list-terminal": ["list"],
-    "list-json": ["list", "--json"],
+    "list-json": ["list", "--format", "json"],
+    "list-json-deprecated": ["list", "--json"],
     "list-rubrics-dir": ["list", "--rubrics-dir", "tests/data/positive"],
     # show
     **{f"show-{rubric}-{fmt}": ["show", rubric, "--format", fmt]

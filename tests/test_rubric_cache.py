@@ -196,7 +196,7 @@ def test_a_later_command_skips_parsing_and_validation(tmp_path: Path) -> None:
     """The point of the cache: the second run builds no rubric validator at all."""
     env = {**os.environ, rubric_cache.CACHE_DIR_ENV: str(tmp_path / "cache")}
     env.pop(rubric_cache.NO_CACHE_ENV, None)
-    code = ("import sys; from cslevels.files.loading import RubricLibrary; "
+    code = ("import sys; from cslevels.files.library import RubricLibrary; "
             "from cslevels.core.models import Rubric; "
             "RubricLibrary().resolve('seven-levels'); "
             "print(Rubric.__pydantic_complete__, 'cslevels.files.yamlio' in sys.modules)")

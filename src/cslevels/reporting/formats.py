@@ -21,12 +21,21 @@ class RenderOptions:
     width: int = 100
 
 
-class FormatRegistry(Mapping[str, str]):
-    """Output formats of one kind of report, by name."""
+Rendered = str | bytes  # a workbook is bytes; every other report is text
 
-    def __init__(self, kind: str, targets: Mapping[str, str]) -> None:
+# The formats an output file's suffix implies, where the command has that format.
+REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json"}
+
+
+class FormatRegistry(Mapping[str, str]):
+    """Output formats of one command, by name, and the formats output suffixes imply."""
+
+    def __init__(self, kind: str, targets: Mapping[str, str], *, default: str,
+                 suffixes: Mapping[str, str] = REPORT_SUFFIXES) -> None:
         self.kind = kind
         self._targets = dict(targets)
+        self.default = default
+        self.suffixes = {suffix: name for suffix, name in suffixes.items() if name in targets}
 
     def __getitem__(self, name: str) -> str:
         return self._targets[name]
@@ -37,13 +46,23 @@ class FormatRegistry(Mapping[str, str]):
     def __len__(self) -> int:
         return len(self._targets)
 
-    def renderer(self, name: str) -> Callable[..., str]:
+    def renderer(self, name: str) -> Callable[..., Rendered]:
         module_name, _, attr = self._targets[name].partition(":")
-        function: Callable[..., str] = getattr(importlib.import_module(module_name), attr)
+        function: Callable[..., Rendered] = getattr(importlib.import_module(module_name), attr)
         return function
 
-    def render(self, name: str, *args: Any, **kwargs: Any) -> str:
+    def render(self, name: str, *args: Any, **kwargs: Any) -> Rendered:
         return self.renderer(name)(*args, **kwargs)
+
+    def render_text(self, name: str, *args: Any, **kwargs: Any) -> str:
+        """:meth:`render` for a format known to produce text (stdout takes nothing else)."""
+        out = self.render(name, *args, **kwargs)
+        assert isinstance(out, str), f"{self.kind} --format {name} is not text"
+        return out
+
+    def implied_by(self, suffix: str) -> str | None:
+        """The format an output file's suffix implies for this command, if any."""
+        return self.suffixes.get(suffix.lower())
 
 
 SCORE_FORMATS = FormatRegistry(
@@ -54,6 +73,7 @@ SCORE_FORMATS = FormatRegistry(
         "markdown": "cslevels.reporting.score.markdown:render_results",
         "html": "cslevels.reporting.score.html:render_results",
     },
+    default="terminal",
 )
 
 SHOW_FORMATS = FormatRegistry(
@@ -63,6 +83,7 @@ SHOW_FORMATS = FormatRegistry(
         "markdown": "cslevels.reporting.show.markdown:render_rubric",
         "html": "cslevels.reporting.show.html:render_rubric",
     },
+    default="terminal",
 )
 
 VALIDATE_FORMATS = FormatRegistry(
@@ -73,6 +94,7 @@ VALIDATE_FORMATS = FormatRegistry(
         "github": "cslevels.reporting.validate.github:render_github",
         "sarif": "cslevels.reporting.validate.sarif:render_sarif",
     },
+    default="text",
 )
 
 COMPARE_FORMATS = FormatRegistry(
@@ -83,6 +105,7 @@ COMPARE_FORMATS = FormatRegistry(
         "markdown": "cslevels.reporting.compare.markdown:render_comparison",
         "html": "cslevels.reporting.compare.html:render_comparison",
     },
+    default="terminal",
 )
 
 SUMMARY_FORMATS = FormatRegistry(
@@ -93,6 +116,25 @@ SUMMARY_FORMATS = FormatRegistry(
         "csv": "cslevels.reporting.summary.csv:render_portfolio",
         "html": "cslevels.reporting.summary.html:render_portfolio",
     },
+    default="terminal",
+    suffixes={**REPORT_SUFFIXES, ".csv": "csv"},
 )
 
-SUFFIX_FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json"}
+LIST_FORMATS = FormatRegistry(
+    "list",
+    {
+        "terminal": "cslevels.reporting.list.terminal:render_entries",
+        "json": "cslevels.reporting.list.json:render_entries",
+    },
+    default="terminal",
+)
+
+# What `template` writes: a file for someone to fill in, in the medium they will use.
+TEMPLATE_FORMATS = FormatRegistry(
+    "template",
+    {
+        "yaml": "cslevels.reporting.template.yaml:render_template",
+    },
+    default="yaml",
+    suffixes={".yaml": "yaml", ".yml": "yaml"},
+)

@@ -783,7 +783,7 @@ def _finish(run: _Run, render: RenderOptions, loaded: LoadedRubric) -> int:
         return EXIT_DONE
     answers = load_answers(options.output, RubricLibrary(options.rubrics_dirs), loaded)
     result = score_loaded(answers)
-    io.write("\n" + SCORE_FORMATS.render("terminal", [result], render))
+    io.write("\n" + SCORE_FORMATS.render_text("terminal", [result], render))
     io.say("")
     io.say("Reports:")
     for command in options.score_commands(loaded.rubric.id):

@@ -12,7 +12,10 @@ import textwrap
 
 import yaml
 
-from cslevels.core.models import ANSWERS_SCHEMA, Rubric
+from cslevels.core.documents import LoadedRubric
+from cslevels.core.models import ANSWERS_SCHEMA, Answers, Rubric
+from cslevels.errors import CslevelsError
+from cslevels.reporting.formats import RenderOptions
 from cslevels.text import clean_line
 
 
@@ -82,3 +85,12 @@ def answers_template(rubric: Rubric) -> str:
                 lines += _comment(question.guidance, "Evidence: ")
             lines.append(f"  {level.id}.{question.id}:")
     return "\n".join(lines) + "\n"
+
+
+def render_template(loaded: LoadedRubric, answers: Answers | None = None,
+                    options: RenderOptions | None = None) -> str:
+    """``template --format yaml``: the blank answers file (pre-filling is not offered yet)."""
+    if answers is not None:
+        raise CslevelsError("--from pre-fills workbooks and forms; a YAML answers file is "
+                            "already the answers: copy it instead", code="usage")
+    return answers_template(loaded.rubric)
