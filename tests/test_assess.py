@@ -26,14 +26,9 @@ import pexpect
 import pytest
 import yaml
 
-from cslevels.commands.assess.questionnaire import (
-    AssessOptions,
-    Questionnaire,
-    SignalGuard,
-    match_option,
-    option_keys,
-    run_assess,
-)
+from cslevels.commands.assess.questionnaire import Questionnaire, match_option, option_keys
+from cslevels.commands.assess.saving import SignalGuard
+from cslevels.commands.assess.session import AssessOptions, run_assess
 from cslevels.core.models import Rubric
 from cslevels.errors import OutputError
 

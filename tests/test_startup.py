@@ -37,7 +37,8 @@ main()
 HTML_ONLY = ("jinja2", "markupsafe", "cslevels.reporting.score.html", "cslevels.reporting.kit.html",
              "cslevels.reporting.kit.svg")
 TERMINAL_ONLY = ("rich", "cslevels.reporting.kit.terminal", "cslevels.reporting.score.terminal")
-ASSESS_ONLY = ("cslevels.commands.assess.questionnaire", "cslevels.files.drafts")
+ASSESS_ONLY = ("cslevels.commands.assess.session", "cslevels.commands.assess.questionnaire",
+               "cslevels.files.drafts")
 COMPARE_ONLY = ("cslevels.commands.compare", "cslevels.core.compare", "cslevels.core.combine")
 SCHEMA_ONLY = ("jsonschema", "cslevels.core.schemas")
 SUMMARY_ONLY = ("cslevels.commands.summary",)

@@ -446,7 +446,7 @@ def assess(
     rubrics_dir: RubricsDirs = None,
 ) -> None:
     """Answer a rubric's questions in the terminal; saves after every answer, resumes FILE."""
-    from cslevels.commands.assess.questionnaire import AssessOptions, run_assess
+    from cslevels.commands.assess.session import AssessOptions, run_assess
 
     with user_errors():
         code = run_assess(
