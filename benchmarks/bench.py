@@ -96,7 +96,7 @@ class RubricShape:
 
 def rubric_shapes() -> list[RubricShape]:
     """The built-in rubrics, read through cslevels itself so the files stay valid."""
-    from cslevels.loading import RubricLibrary
+    from cslevels.files.library import RubricLibrary
 
     library = RubricLibrary()
     shapes = []
@@ -232,8 +232,8 @@ def median_time(function: Callable[[], object], runs: int) -> tuple[float, float
 
 
 def html_report_once() -> str:
-    from cslevels.assessment import score_files
-    from cslevels.formats import SCORE_FORMATS, RenderOptions
+    from cslevels.commands.score import score_files
+    from cslevels.reporting.formats import SCORE_FORMATS, RenderOptions
 
     batch = score_files([EXAMPLE])
     return SCORE_FORMATS.render("html", batch.results, RenderOptions())
@@ -316,7 +316,7 @@ FIRST_PAINT = """() => new Promise(resolve => {
 
 
 def form_report(work: Path, runs: int) -> None:
-    from cslevels.loading import load_rubric
+    from cslevels.files.loading import load_rubric
     from cslevels.reporting.template.form import render_form
 
     path = work / "bench-form.yaml"
@@ -508,7 +508,7 @@ def report(work: Path, files: int, runs: int, seed: int, env: dict[str, str]) ->
                                                  "json"],
         "  the same, rubric cache off": [*cslevels, "score", str(EXAMPLE), "--format", "json"],
     }
-    # The rubric cache (cslevels.rubric_cache) lives in the temp folder: the warm-up round
+    # The rubric cache (cslevels.files.rubric_cache) lives in the temp folder: the warm-up round
     # fills it, as the first command for a rubric does; the last row runs without it.
     env_of = {"  the same, rubric cache off": {"CSLEVELS_NO_CACHE": "1"}}
     print(f"Start-up: median of {runs} runs each, round-robin, after one warm-up "

@@ -1,1 +1,1 @@
-"""Answers templates: the media a person fills in (the browser form, ...)."""
+"""`cslevels template` outputs: a blank (or pre-filled) answers file in each medium."""

@@ -31,20 +31,22 @@ from typing import Any
 from markupsafe import Markup
 
 from cslevels import __version__
-from cslevels.models import ANSWERS_SCHEMA, NA, AnswerEntry, Answers, Rubric
+from cslevels.core.documents import LoadedRubric
+from cslevels.core.models import ANSWERS_SCHEMA, NA, AnswerEntry, Answers, Rubric, question_key
+from cslevels.reporting.formats import RenderOptions
 
 FORM_TEMPLATE = "form.html.j2"
 SCRIPT_FILE = "form.js"
 STYLE_FILES = ("_page.css.j2", "form.css")
 STORAGE_PREFIX = "cslevels-form/v1"
 
-# The answers format's limits (cslevels.models), checked in the page before a download
+# The answers format's limits (cslevels.core.models), checked in the page before a download
 # so that the file it writes always validates; tests pin them against the models.
 LIMITS = {"subject": 10_000, "assessor": 1_000, "note": 10_000, "evidence": 2_000}
 
 
 def _source(name: str) -> str:
-    from cslevels.reporting.htmlkit import environment
+    from cslevels.reporting.kit.html import environment
 
     env = environment()
     assert env.loader is not None
@@ -165,7 +167,7 @@ def form_data(rubric: Rubric, digest: str, answers: Answers | None, form_id: str
     for rank, level in enumerate(rubric.levels):
         for number, question in enumerate(level.questions, 1):
             questions.append({
-                "k": f"{level.id}.{question.id}",
+                "k": question_key(level, question),
                 "l": rank,
                 "n": f"{rank + 1}.{number}",
                 "t": clean(question.text),
@@ -194,8 +196,8 @@ def render_form(rubric: Rubric, digest: str, answers: Answers | None = None, *,
     ``form_id`` names this file in the browser's storage; by default a fresh random
     id, so every generated file keeps its own answers.
     """
-    from cslevels.reporting.html import names_its_rank, slash_parts
-    from cslevels.reporting.htmlkit import render_template
+    from cslevels.reporting.kit.html import render_template, slash_parts
+    from cslevels.reporting.views import names_its_rank
 
     script, style, csp = _assets()
     data = form_data(rubric, digest, answers, form_id or secrets.token_urlsafe(12))
@@ -212,3 +214,9 @@ def render_form(rubric: Rubric, digest: str, answers: Answers | None = None, *,
         names_its_rank=names_its_rank,
         slash_parts=slash_parts,
     )
+
+
+def render_template(loaded: LoadedRubric, answers: Answers | None = None,
+                    options: RenderOptions | None = None) -> str:
+    """``template --format form`` (and ``-o survey.html``): the offline browser form."""
+    return render_form(loaded.rubric, loaded.digest, answers)
