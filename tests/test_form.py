@@ -342,6 +342,55 @@ def test_two_surveys_never_mix(invoke: Invoke, tmp_path: Path, context: Any) -> 
     assert len([k for k in keys if k.startswith("cslevels-form/v1/seven-levels/")]) == 1
 
 
+def test_the_same_file_open_twice_stays_in_step(invoke: Invoke, tmp_path: Path,
+                                                context: Any) -> None:
+    survey = make_form(invoke, tmp_path, "five-grades")
+    one, two = open_form(context, survey), open_form(context, survey)
+    one.page.fill("#f-subject", "Two tabs")
+    one.radio(1, "2").click()
+    one.page.fill("#n1", "typed in the first tab")
+    two.page.wait_for_function("document.getElementById('n1').value !== ''")
+    assert two.radio(1, "2").is_checked() and two.page.input_value("#f-subject") == "Two tabs"
+    assert two.page.input_value("#n1") == "typed in the first tab"
+    assert two.progress().startswith("1 of ")
+
+
+def test_clear_all_forgets_the_answers_here(invoke: Invoke, tmp_path: Path,
+                                            context: Any) -> None:
+    survey = make_form(invoke, tmp_path, "six-levels")
+    form = open_form(context, survey)
+    form.page.fill("#f-subject", "To be cleared")
+    form.radio(0, "1").click()
+    form.page.fill("#e0", "a record")
+    form.page.click("#clear-all")
+    assert form.dialogs and form.dialogs[-1].startswith("confirm:")
+    assert form.progress().startswith("0 of ") and form.page.input_value("#e0") == ""
+    form.page.reload()
+    form.page.wait_for_selector("html[data-ready]")
+    assert form.page.input_value("#f-subject") == "" and not form.radio(0, "1").is_checked()
+
+
+def test_full_storage_is_said_plainly_and_nothing_typed_is_lost(
+        invoke: Invoke, tmp_path: Path, context: Any) -> None:
+    form = open_form(context, make_form(invoke, tmp_path, "seven-levels"))
+    form.page.evaluate("""() => {  // another page of file:// filled the shared storage
+        let n = 0;
+        for (const size of [1 << 20, 1 << 14, 1 << 8, 1]) {
+            const chunk = 'x'.repeat(size);
+            for (let i = 0; i < 200; i++) {
+                try { localStorage.setItem('filler-' + n++, chunk); } catch (e) { break; }
+            }
+        }
+    }""")
+    form.page.fill("#f-subject", "No room")
+    form.radio(0, "2").click()
+    status = str(form.page.text_content("#save-state"))
+    assert status.startswith("Not saved in this browser") and "Download your answers" in status
+    path = tmp_path / "saved-anyway.yaml"
+    path.write_text(form.download(), encoding="utf-8")
+    assert load_answers(path).answers.subject == "No room"
+
+
 def test_leaving_with_undownloaded_changes_asks_first(invoke: Invoke, tmp_path: Path,
                                                       context: Any) -> None:
     survey = make_form(invoke, tmp_path, "six-levels")
