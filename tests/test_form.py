@@ -450,6 +450,46 @@ def test_hostile_notes_and_evidence_round_trip_exactly(invoke: Invoke, tmp_path:
     assert form.errors == [] and form.dialogs == []
 
 
+def random_text(rng: random.Random, length: int) -> str:
+    """Characters from every corner of Unicode: controls, C1, separators, BOM, bidi marks,
+    private use, astral planes, combining marks; no lone surrogates (they are not text)
+    and no CR (a textarea turns every line break into LF)."""
+    ranges = [(0x00, 0x1F), (0x20, 0x7E), (0x7F, 0x9F), (0xA0, 0x2FF), (0x300, 0x36F),
+              (0x590, 0x6FF), (0x2000, 0x206F), (0xD7FF, 0xD7FF), (0xE000, 0xF8FF),
+              (0xFEFF, 0xFEFF), (0xFFF0, 0xFFFF), (0x10000, 0x1FAFF), (0xE0000, 0xE007F),
+              (0x10FFFF, 0x10FFFF)]
+    chars = []
+    while len(chars) < length:
+        low, high = rng.choice(ranges)
+        code = rng.randint(low, high)
+        if code != 0x0D:
+            chars.append(chr(code))
+    return "".join(chars)
+
+
+def test_any_text_pasted_comes_back_exactly(invoke: Invoke, tmp_path: Path,
+                                           context: Any) -> None:
+    rubric = rubric_of("seven-levels")
+    form = open_form(context, make_form(invoke, tmp_path, "seven-levels"))
+    rng = random.Random(2028)
+    subject = "S" + random_text(rng, 200).replace("\n", " ") + "E"  # a text field: one line
+    paste(form, "#f-subject", subject)
+    expected = {}
+    for index, key in enumerate(rubric.question_keys()):
+        note = random_text(rng, rng.randint(1, 400))
+        paste(form, f"#n{index}", note)
+        expected[key] = note
+    text = form.download()
+    assert text.isascii()
+    path = tmp_path / "random.yaml"
+    path.write_text(text, encoding="utf-8")
+    answers = load_answers(path).answers
+    assert answers.subject == subject
+    for key, note in expected.items():
+        entry = answers.answers[key]
+        assert isinstance(entry, AnswerEntry) and entry.note == note, key
+
+
 def test_a_note_over_the_format_limit_is_kept_but_not_downloaded(
         invoke: Invoke, tmp_path: Path, context: Any) -> None:
     survey = make_form(invoke, tmp_path, "five-grades")
