@@ -122,6 +122,9 @@
   function showStatus() {
     var el = document.getElementById("save-state");
     var line;
+    /* Announced only when saving fails: a live region that changed on every key would
+       talk over the respondent. */
+    if (storageProblem) { el.setAttribute("role", "alert"); } else { el.removeAttribute("role"); }
     if (storageProblem) {
       el.className = "save-state warn";
       el.textContent = "Not saved in this browser: " + storageProblem +
