@@ -78,6 +78,9 @@ def answers_template(rubric: Rubric) -> str:
             lines.append("")
             lines += _comment(question.text, "Q: ")
             lines += _comment(options, "Options: ")
+            if question.required:
+                lines += _comment("the level needs this answer at or above its threshold",
+                                  "Required: ")
             if question.guidance:
                 lines += _comment(question.guidance, "Evidence: ")
             lines.append(f"  {level.id}.{question.id}:")

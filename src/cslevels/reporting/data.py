@@ -6,7 +6,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from cslevels.scoring import LevelGap, LevelResult, QuestionResult, Raise, Result
+from cslevels.scoring import EPSILON, LevelGap, LevelResult, QuestionResult, Raise, Result
+
+# How questionnaires mark a required question (``required: true``).
+REQUIRED_NOTE = "required: the level needs this answer at or above its threshold"
 
 
 def percent(value: float | None, decimals: int = 0) -> str:
@@ -90,11 +93,21 @@ def status_reason(level: LevelResult) -> str:
         if any(q.state == "na" for q in level.questions) and not level.missing:
             return "every question is answered n/a, so there is nothing to score"
         return "no applicable answer yet"
+    unmet = level.unmet_required
     if level.status == "insufficient":
+        unanswered = [q.key for q in unmet if q.state == "missing"]
+        if unanswered:
+            noun = "question" if len(unanswered) == 1 else "questions"
+            verb = "is" if len(unanswered) == 1 else "are"
+            return f"the required {noun} {', '.join(unanswered)} {verb} not answered yet"
         return f"only {percent(level.coverage)} of it is answered"
     decimals = _decimals(level)
-    return (f"score {percent(level.score, decimals)} is below the threshold "
-            f"{percent(level.threshold, decimals)}")
+    reasons = [f"required question {q.key} scores {percent(q.score)}, below the threshold "
+               f"{percent(level.threshold)}" for q in unmet]
+    if not reasons or level.score < level.threshold - EPSILON:
+        reasons.insert(0, f"score {percent(level.score, decimals)} is below the threshold "
+                          f"{percent(level.threshold, decimals)}")
+    return "; ".join(reasons)
 
 
 def question_dict(q: QuestionResult) -> dict[str, Any]:
@@ -102,6 +115,7 @@ def question_dict(q: QuestionResult) -> dict[str, Any]:
         "id": q.key,
         "text": q.question.text,
         "weight": q.question.weight,
+        "required": q.question.required,
         "state": q.state,
         "value": None if q.option is None else q.option.value,
         "answer": "n/a" if q.state == "na" else (None if q.option is None else q.option.label),

@@ -22,6 +22,7 @@ from cslevels.formats import RenderOptions
 from cslevels.models import Rubric
 from cslevels.reporting import svg
 from cslevels.reporting.data import (
+    REQUIRED_NOTE,
     blocker_text,
     level_label,
     percent,
@@ -253,4 +254,5 @@ def render_rubric(rubric: Rubric, options: RenderOptions | None = None) -> str:
         rubric=rubric,
         question_count=sum(len(level.questions) for level in rubric.levels),
         threshold_overrides=overrides,
+        required_note=REQUIRED_NOTE,
     )

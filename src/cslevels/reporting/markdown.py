@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from cslevels.formats import RenderOptions
 from cslevels.models import Rubric
 from cslevels.reporting.data import (
+    REQUIRED_NOTE,
     blocker_text,
     level_label,
     percent,
@@ -139,7 +140,8 @@ def render_rubric(rubric: Rubric, options: RenderOptions | None = None) -> str:
             lines.append(f"### {rank}.{number} {md(question.text)}")
             lines.append("")
             lines.append(f"`{md(level.id)}.{md(question.id)}`"
-                         + (f" · weight {question.weight:g}" if question.weight != 1 else ""))
+                         + (f" · weight {question.weight:g}" if question.weight != 1 else "")
+                         + (f" · {REQUIRED_NOTE}" if question.required else ""))
             lines.append("")
             for option in scale.options:
                 lines.append(f"- [ ] {md(option.value)}: {md(option.label)}")

@@ -21,6 +21,7 @@ from rich.text import Text
 from cslevels.formats import RenderOptions
 from cslevels.models import Rubric
 from cslevels.reporting.data import (
+    REQUIRED_NOTE,
     blocker_text,
     level_label,
     percent,
@@ -361,6 +362,8 @@ def render_rubric(rubric: Rubric, options: RenderOptions | None = None) -> str:
             body.append(Padding(plain(options_line), (0, 0, 0, 4)))
             if question.weight != 1:
                 body.append(Padding(Text(f"weight {question.weight:g}", style="dim"), (0, 0, 0, 4)))
+            if question.required:
+                body.append(Padding(Text(REQUIRED_NOTE, style="dim"), (0, 0, 0, 4)))
             if question.guidance:
                 body.append(Padding(Text("Evidence: ", style="dim") + plain(question.guidance),
                                     (0, 0, 0, 4)))
