@@ -631,8 +631,12 @@ def test_reports_name_the_required_question_that_blocks_a_level() -> None:
         "required question a.q1 scores 50%, below the threshold 75%.")
     low = score(r, answers({"a.q1": 5, "a.q2": 5, "b.q3": 10}))
     assert status_reason(level_of(low)) == (
-        "score 50% is below the threshold 75%; "
-        "required question a.q1 scores 50%, below the threshold 75%")
+        "score 50% is below the threshold 75%, and so is required question a.q1 (50%)")
+    two = rubric([level("a", [question("q1", required=True), question("q2", required=True),
+                              "q3"])])
+    # (0.6 + 0.7 + 1.0) / 3 = 0.767 >= 0.75, but both required questions are below it
+    assert status_reason(level_of(score(two, answers({"a.q1": 6, "a.q2": 7, "a.q3": 10})))) == (
+        "required questions a.q1 (60%) and a.q2 (70%) score below the threshold 75%")
     unanswered = score(r, answers({"a.q2": 10}))
     assert status_reason(level_of(unanswered)) == (
         "the required question a.q1 is not answered yet")

@@ -102,12 +102,19 @@ def status_reason(level: LevelResult) -> str:
             return f"the required {noun} {', '.join(unanswered)} {verb} not answered yet"
         return f"only {percent(level.coverage)} of it is answered"
     decimals = _decimals(level)
-    reasons = [f"required question {q.key} scores {percent(q.score)}, below the threshold "
-               f"{percent(level.threshold)}" for q in unmet]
-    if not reasons or level.score < level.threshold - EPSILON:
-        reasons.insert(0, f"score {percent(level.score, decimals)} is below the threshold "
-                          f"{percent(level.threshold, decimals)}")
-    return "; ".join(reasons)
+    below_threshold = (f"score {percent(level.score, decimals)} is below the threshold "
+                       f"{percent(level.threshold, decimals)}")
+    if not unmet:
+        return below_threshold
+    listed = [f"{q.key} ({percent(q.score)})" for q in unmet]
+    named = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+    if level.score < level.threshold - EPSILON:
+        noun = "is required question" if len(unmet) == 1 else "are required questions"
+        return f"{below_threshold}, and so {noun} {named}"
+    if len(unmet) == 1:
+        return (f"required question {unmet[0].key} scores {percent(unmet[0].score)}, below the "
+                f"threshold {percent(level.threshold)}")
+    return f"required questions {named} score below the threshold {percent(level.threshold)}"
 
 
 def question_dict(q: QuestionResult) -> dict[str, Any]:
