@@ -37,7 +37,7 @@ EXPECTED_LEVELS = {
 EXPECTED_INDEX = {
     "Alpha Bakery": 100.0, "Bravo Books": 69.8, "Charlie Cycles": 95.0,
     "Delta Deli team": 45.0, "Echo Electronics team": 93.8, "Foxtrot Florist team": 75.0,
-    "Golf Garage": 100.0, "Hotel Harbour": 90.3, "India Ink": 75.2,
+    "Golf Garage": 100.0, "Hotel Harbour": 90.3, "India Ink": 62.5,
 }
 EXPECTED_DISTRIBUTION = {
     "seven-levels": [0, 2, 1, 0, 0, 0, 0, 0],
