@@ -252,7 +252,7 @@ WARNING_CASES = {
     "rubric-missing-recommendation.yaml": (30, 9,
                                            "question reachable.hours-posted has no recommendation"),
     "answers-version-mismatch.yaml": (4, 17, "made for seven-levels version 0.9, but the rubric "
-                                             "is version 1.0.0"),
+                                             "is version 2.0.0"),
 }
 
 
