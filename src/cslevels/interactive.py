@@ -241,6 +241,8 @@ class Questionnaire:
             lines.append(f"  {key:>3}  {clean_line(option.label)}{shown}")
         if question.allow_na:
             lines.append("    n  n/a (does not apply here)")
+        if question.required:
+            lines.append("  Required: the level needs this answer at or above its threshold.")
         if self.draft.answered(item.key):
             lines.append(f"Current answer: {self.describe(item.key)} (press Enter to keep it)")
         return "\n".join(lines) + "\n"

@@ -185,6 +185,7 @@ def result_dict(result: Result) -> dict[str, Any]:
                 "coverage": round(lv.coverage, 6),
                 "threshold": lv.threshold,
                 "status": lv.status,
+                "unmet_required": [q.key for q in lv.unmet_required],
                 "questions": [question_dict(q) for q in lv.questions],
             }
             for lv in result.levels
