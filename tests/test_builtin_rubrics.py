@@ -371,3 +371,31 @@ def test_no_run_of_eight_words_is_shared_with_a_source(rubric_id: str) -> None:
     shared = sorted({" ".join(run) for text in texts(data)
                      for seed in seeds.values() for run in runs(text.replace(title, " ")) & seed})
     assert not shared, shared
+
+
+# ---------------------------------------------------------------- required criteria in the outputs
+
+
+def test_questionnaires_and_templates_mark_the_required_questions(invoke: Invoke) -> None:
+    for fmt in ("terminal", "markdown", "html"):
+        out = invoke("show", "five-grades", "--format", fmt).stdout
+        # grade 1's courtesy, grade 4's five criteria and grade 5's improvement cycle
+        assert out.count("the level needs this answer at or above its threshold") == 7, fmt
+    template = invoke("template", "five-grades").stdout
+    assert template.count("# Required: the level needs this answer") == 7
+
+
+def test_the_json_report_lists_the_required_questions_that_hold_a_level_back(
+        invoke: Invoke) -> None:
+    import json
+
+    data = json.loads(invoke("score", str(ROOT / "examples" / "northwind-dental.yaml"),
+                             "--format", "json").stdout)
+    grade_4 = data["levels"][3]
+    assert grade_4["unmet_required"] == ["grade-4-excellent.consistently-excellent",
+                                         "grade-4-excellent.trainer-available",
+                                         "grade-4-excellent.improvement-plan-done"]
+    assert data["levels"][2]["unmet_required"] == []
+    flags = {q["id"]: q["required"] for q in grade_4["questions"]}
+    assert flags["grade-4-excellent.trainer-available"] is True
+    assert flags["grade-4-excellent.no-corners-cut"] is False
