@@ -48,6 +48,8 @@ CASES: dict[str, list[str]] = {
     # template and schema
     **{f"template-{rubric}": ["template", rubric]
        for rubric in ("seven-levels", "six-levels", "five-grades")},
+    "template-five-grades-form": ["template", "five-grades", "--format", "form"],
+    "template-cafe-form": ["template", "seven-levels", "--format", "form", "--from", CAFE],
     "schema-rubric": ["schema", "rubric"],
     "schema-answers": ["schema", "answers"],
     # score: every example in every format
@@ -91,7 +93,7 @@ CASES: dict[str, list[str]] = {
 def run_case(args: list[str]) -> str:
     """The case's exit code, stdout and stderr, as kept in its golden file."""
     env = {"COLUMNS": "100", "NO_COLOR": "1", "CSLEVELS_RUBRICS_PATH": "",
-           "CSLEVELS_WORKERS": "1"}
+           "CSLEVELS_WORKERS": "1", "CSLEVELS_FORM_ID": "golden"}
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:

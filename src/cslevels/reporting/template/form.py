@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import secrets
 from functools import cache
 from typing import Any
@@ -34,6 +35,7 @@ from cslevels import __version__
 from cslevels.core.documents import LoadedRubric
 from cslevels.core.models import ANSWERS_SCHEMA, NA, AnswerEntry, Answers, Rubric, question_key
 from cslevels.reporting.formats import RenderOptions
+from cslevels.reporting.views import REQUIRED_NOTE
 
 FORM_TEMPLATE = "form.html.j2"
 SCRIPT_FILE = "form.js"
@@ -175,6 +177,7 @@ def form_data(rubric: Rubric, digest: str, answers: Answers | None, form_id: str
                 "s": scale_ids.index(question.scale),
                 "na": question.allow_na,
                 "g": clean(question.guidance) if question.guidance else None,
+                "r": question.required,
             })
     return {
         "format": 1,
@@ -186,6 +189,7 @@ def form_data(rubric: Rubric, digest: str, answers: Answers | None, form_id: str
         "scales": scales,
         "questions": questions,
         "limits": LIMITS,
+        "required": REQUIRED_NOTE[0].upper() + REQUIRED_NOTE[1:],
         "prefill": prefill_state(rubric, answers),
     }
 
@@ -219,5 +223,10 @@ def render_form(rubric: Rubric, digest: str, answers: Answers | None = None, *,
 
 def render_template(loaded: LoadedRubric, answers: Answers | None = None,
                     options: RenderOptions | None = None) -> str:
-    """``template --format form`` (and ``-o survey.html``): the offline browser form."""
-    return render_form(loaded.rubric, loaded.digest, answers)
+    """``template --format form`` (and ``-o survey.html``): the offline browser form.
+
+    ``CSLEVELS_FORM_ID`` fixes the file's storage id, for reproducible output (the
+    golden tests); two files made with the same id share their answers in a browser.
+    """
+    return render_form(loaded.rubric, loaded.digest, answers,
+                       form_id=os.environ.get("CSLEVELS_FORM_ID") or None)

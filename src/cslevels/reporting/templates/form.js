@@ -210,7 +210,9 @@
     legend.appendChild(el("span", "q-num", q.n));
     legend.appendChild(document.createTextNode(" "));
     legend.appendChild(el("span", "q-text", q.t));
+    if (q.r) { legend.appendChild(el("span", "required", "Required")); }
     set.appendChild(legend);
+    if (q.r) { set.appendChild(el("p", "required-note", DATA.required + ".")); }
     var label = el("p", "scale-label", scale.label + " ");
     label.appendChild(el("span", "key", q.k));
     set.appendChild(label);
