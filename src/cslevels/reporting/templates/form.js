@@ -616,7 +616,7 @@
     state = emptyState();
     state.downloadedAt = downloadedAt;
     showAll();
-    changed();
+    save();  /* nothing left to lose: leaving the page need not ask */
     showProblems([]);
   }
 
