@@ -1,0 +1,1 @@
+"""Everything that touches disk: readers of each answers medium, and their limits."""
