@@ -101,10 +101,15 @@ def render_options(output: Path | None = None) -> RenderOptions:
     return RenderOptions(color=color, width=width)
 
 
-def emit(text: str, output: Path | None, *, overwrite: bool = True,
+def emit(text: str | bytes, output: Path | None, *, overwrite: bool = True,
          inputs: Sequence[Path] = ()) -> None:
     """The report to stdout, or atomically to ``output`` (never over one of ``inputs``)."""
     if output is None:
+        if isinstance(text, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text)
+            sys.stdout.buffer.flush()
+            return
         sys.stdout.write(text)
         sys.stdout.flush()
         return
@@ -233,19 +238,67 @@ def schema(
         emit(schema_text(name.value), output)
 
 
+class TemplateFormat(str, Enum):
+    yaml = "yaml"
+    xlsx = "xlsx"
+
+
+TEMPLATE_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".xlsx": "xlsx"}
+
+
 @app.command()
 def template(
     rubric: Annotated[str, typer.Argument(help="A rubric id or a path to a rubric file.")],
     output: OutputOption = None,
+    fmt: Annotated[
+        Optional[TemplateFormat],  # noqa: UP045
+        typer.Option("--format", "-f", help="yaml, or xlsx (a workbook with dropdowns); "
+                     "default: from the -o suffix, else yaml."),
+    ] = None,
+    from_: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--from", dir_okay=False,
+                     help="Pre-fill from this answers file (YAML or .xlsx)."),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     rubrics_dir: RubricsDirs = None,
 ) -> None:
-    """Write a blank answers file: every question commented with its options."""
-    from cslevels.template import answers_template
-
+    """Write a blank answers file (every question commented with its options) or workbook."""
+    implied = TEMPLATE_SUFFIXES.get(output.suffix.lower()) if output is not None else None
+    if output is not None and implied is None and fmt is None:
+        raise typer.BadParameter(f"{str(output)!r}: template writes .yaml, .yml or .xlsx "
+                                 "files (or give --format)", param_hint="-o")
+    name = fmt.value if fmt is not None else (implied or "yaml")
+    if implied is not None and implied != name:
+        raise typer.BadParameter(f"--format {name} does not match the suffix of "
+                                 f"{str(output)!r}", param_hint="--format")
+    if name == "xlsx" and output is None and sys.stdout.isatty():
+        raise typer.BadParameter("a workbook is binary: give -o FILE.xlsx (or redirect "
+                                 "stdout to a file)", param_hint="-o")
     with user_errors():
-        loaded = library(rubrics_dir).resolve(rubric)
-        emit(answers_template(loaded.rubric), output, overwrite=force, inputs=[loaded.path])
+        lib = library(rubrics_dir)
+        loaded = lib.resolve(rubric)
+        answers = None
+        if from_ is not None:
+            from cslevels.template import answers_to_carry
+
+            answers, warnings = answers_to_carry(from_, loaded, lib)
+            for finding in warnings:
+                warn(str(finding))
+        if name == "xlsx":
+            from cslevels.reporting.template.xlsx import render_workbook
+
+            content: str | bytes = render_workbook(loaded.rubric, loaded.digest, answers)
+        elif answers is not None:
+            from cslevels.template import prefilled_yaml
+
+            content = prefilled_yaml(loaded.rubric, answers, from_)
+        else:
+            from cslevels.template import answers_template
+
+            content = answers_template(loaded.rubric)
+        emit(content, output, overwrite=force,
+             inputs=[loaded.path, *([from_] if from_ is not None else [])])
 
 
 @app.command()
@@ -392,6 +445,11 @@ def assess(
     """
     from cslevels.interactive import AssessOptions, run_assess
 
+    if output.suffix.lower() in {".xlsx", ".xlsm", ".xls", ".ods"}:
+        fail(f"{output}: error: assess saves YAML answers files, not workbooks (to continue "
+             f"a workbook in the terminal: cslevels template {rubric} --from {output} -o "
+             f"{output.with_suffix('.yaml').name}, then cslevels assess {rubric} -o "
+             f"{output.with_suffix('.yaml').name})")
     with user_errors():
         code = run_assess(
             AssessOptions(rubric, output, subject, assessor, review, no_tty,
@@ -412,7 +470,8 @@ SummarySort = Enum(  # type: ignore[misc]
 @app.command()
 def summary(
     paths: Annotated[
-        list[Path], typer.Argument(help="Answers files, or folders searched for *.yaml / *.yml.")
+        list[Path],
+        typer.Argument(help="Answers files, or folders searched for *.yaml, *.yml, *.xlsx."),
     ],
     fmt: Annotated[Optional[SummaryFormat], typer.Option("--format", "-f")] = None,  # noqa: UP045
     output: OutputOption = None,

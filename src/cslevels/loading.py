@@ -30,6 +30,9 @@ from cslevels.models import ANSWERS_SCHEMA, RUBRIC_SCHEMA, Answers, Rubric
 from cslevels.yamlio import decode, load_path, parse, read_bytes, shorten
 
 Kind = Literal["rubric", "answers"]
+# Answers workbooks, and the spreadsheet kinds their reader refuses by name; the
+# reader (and openpyxl) is imported only when one of these is read.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltm", ".xlsb", ".xls", ".ods")
 RUBRICS_PATH_ENV = "CSLEVELS_RUBRICS_PATH"
 _RUBRIC_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")  # as models.Identifier
 
@@ -359,10 +362,45 @@ def is_rubric_reference(ref: str) -> bool:
     return bool(_RUBRIC_ID.fullmatch(ref)) or Path(ref).suffix.lower() in {".yaml", ".yml"}
 
 
+def load_document(path: Path) -> Document:
+    """Read one answers or rubric file in its medium: a workbook by its suffix, else YAML."""
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        from cslevels.files.workbook import read_workbook
+
+        return read_workbook(path)
+    return load_path(path)
+
+
+def _origin_findings(doc: Document, loaded: LoadedRubric) -> list[Finding]:
+    """A workbook maps its rows and labels with the rubric it was made from: another
+    version or another copy of the rubric is refused, saying which."""
+    made_from = getattr(doc, "rubric_digest", None)
+    if made_from is None or made_from == loaded.digest:
+        return []
+    rubric = loaded.rubric
+    data = doc.data if isinstance(doc.data, dict) else {}
+    version = data.get("rubric_version")
+    hint = (f"carry the answers over to a new workbook: cslevels template {rubric.id} "
+            f"--from {doc.path} -o NEW.xlsx")
+    if version != rubric.version:
+        message = (f"this workbook was made for {rubric.id} version {shorten(str(version))}, "
+                   f"but the rubric is version {rubric.version} ({loaded.path})")
+    else:
+        message = (f"this workbook was made from another copy of {rubric.id} version "
+                   f"{rubric.version} (content hash {str(made_from)[:12]}; the rubric here, "
+                   f"{loaded.path}, is {loaded.short_digest})")
+    return [finding_at(doc, ("rubric_version",), message, code="workbook-rubric-changed",
+                       hint=hint)]
+
+
 def answers_from_document(
-    doc: Document, path: Path, library: RubricLibrary, rubric_override: LoadedRubric | None
+    doc: Document, path: Path, library: RubricLibrary, rubric_override: LoadedRubric | None,
+    *, check_origin: bool = True,
 ) -> tuple[LoadedAnswers | None, list[Finding]]:
-    """Validate a parsed answers file against its rubric."""
+    """Validate a parsed answers file against its rubric.
+
+    ``check_origin`` refuses a workbook made from another version of the rubric;
+    ``template --from`` turns it off, to carry such answers over."""
     try:
         answers = Answers.model_validate(doc.data)
     except ValidationError as exc:
@@ -386,6 +424,10 @@ def answers_from_document(
         except RubricNotFoundError as exc:
             return None, [finding_at(doc, ("rubric",), f"unknown rubric {answers.rubric!r}",
                                      hint=exc.hint, code="rubric-not-found")]
+    if check_origin:
+        origin = _origin_findings(doc, loaded_rubric)
+        if origin:
+            return None, origin
     findings = capped(check_answers(answers, loaded_rubric.rubric, doc))
     if any(f.severity == "error" for f in findings):
         return None, findings
@@ -395,8 +437,9 @@ def answers_from_document(
 def load_answers(
     path: Path, library: RubricLibrary | None = None, rubric: LoadedRubric | None = None
 ) -> LoadedAnswers:
-    """Load an answers file and check it against its rubric; raise on any error."""
-    doc = load_path(path)
+    """Load an answers file (YAML or a workbook) and check it against its rubric; raise
+    on any error."""
+    doc = load_document(path)
     if document_kind(doc) != "answers":
         raise InputError(
             "this is a rubric, not an answers file", path=str(path), code="wrong-kind",

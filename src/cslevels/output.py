@@ -15,8 +15,9 @@ from pathlib import Path
 from cslevels.errors import OutputError
 
 
-def atomic_write(path: Path, text: str, *, overwrite: bool = True) -> None:
-    """Replace ``path`` with ``text`` atomically (refusing to overwrite if asked)."""
+def atomic_write(path: Path, text: str | bytes, *, overwrite: bool = True) -> None:
+    """Replace ``path`` with ``text`` (UTF-8, or bytes as they are) atomically, refusing
+    to overwrite if asked."""
     name = str(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
@@ -37,7 +38,8 @@ def atomic_write(path: Path, text: str, *, overwrite: bool = True) -> None:
         os.umask(umask)
         mode = 0o666 & ~umask  # as open() would create it, not mkstemp's 0o600
     try:
-        write_then_rename(path, text.encode("utf-8"), durable=True, mode=mode,
+        data = text if isinstance(text, bytes) else text.encode("utf-8")
+        write_then_rename(path, data, durable=True, mode=mode,
                           exclusive=not overwrite)
     except FileExistsError:
         raise OutputError("already exists; not overwriting it", path=name,

@@ -45,7 +45,8 @@ from cslevels.yamlio import decode, max_file_bytes, max_nodes
 
 SortKey = Literal["subject", "date", "level", "index"]
 SORT_KEYS: tuple[SortKey, ...] = ("subject", "date", "level", "index")
-SUFFIXES = (".yaml", ".yml")
+SUFFIXES = (".yaml", ".yml", ".xlsx")
+WORKBOOK_SUFFIX = ".xlsx"  # read by cslevels.files.workbook, never by the fast path
 MAX_FINDINGS = 5  # per failed file: enough to act on, small enough to keep many
 WORKERS_ENV = "CSLEVELS_WORKERS"  # worker processes; 1 turns parallel reading off
 PARALLEL_MIN_FILES_ENV = "CSLEVELS_PARALLEL_MIN_FILES"
@@ -152,7 +153,8 @@ def iter_file_names(paths: Iterable[Path]) -> Iterator[str]:
                 base = str(Path(folder))  # spelled as Path(folder) / name would spell it
                 absolute = os.path.abspath(folder)
                 for name in sorted(files):
-                    if name.endswith(SUFFIXES) and not name.startswith("."):
+                    # "~$x.xlsx" is Excel's lock file of an open workbook
+                    if name.endswith(SUFFIXES) and not name.startswith((".", "~$")):
                         key = os.path.normcase(os.path.join(absolute, name))
                         if key not in seen:
                             seen.add(key)
@@ -525,10 +527,10 @@ def summarise_file(path: Path | str, library: PortfolioLibrary, *, fast: bool = 
     the file again once it has seen every rubric file.
     """
     from cslevels.assessment import score_loaded
-    from cslevels.yamlio import load_path
+    from cslevels.loading import load_document
 
     path = Path(path)  # rows and messages spell the file as str(Path) does
-    if fast:
+    if fast and not str(path).lower().endswith(WORKBOOK_SUFFIX):
         row = _fast(str(path), library)
         if isinstance(row, Row):
             return row
@@ -536,7 +538,7 @@ def summarise_file(path: Path | str, library: PortfolioLibrary, *, fast: bool = 
             return Failure(str(path), (Finding(str(path), "rubric not known yet",
                                                code="rubric-not-found"),))
     try:
-        doc = load_path(path)
+        doc = load_document(path)
         kind = document_kind(doc)
     except CslevelsError as exc:
         return Failure(str(path), tuple(exc.to_findings()[:MAX_FINDINGS]))

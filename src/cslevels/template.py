@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import json
 import textwrap
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
-from cslevels.models import ANSWERS_SCHEMA, Rubric
+from cslevels.models import ANSWERS_SCHEMA, Answers, Rubric
 from cslevels.text import clean_line
+
+if TYPE_CHECKING:
+    from cslevels.errors import Finding
+    from cslevels.loading import LoadedRubric, RubricLibrary
 
 
 def _quote(value: str) -> str:
@@ -82,3 +88,47 @@ def answers_template(rubric: Rubric) -> str:
                 lines += _comment(question.guidance, "Evidence: ")
             lines.append(f"  {level.id}.{question.id}:")
     return "\n".join(lines) + "\n"
+
+
+def answers_to_carry(path: Path, rubric: LoadedRubric,
+                     library: RubricLibrary) -> tuple[Answers, list[Finding]]:
+    """The answers of ``path`` (any medium), checked against ``rubric``, to pre-fill a
+    new file; warnings (another rubric version) are returned, errors raised.
+
+    A workbook made from another version of the rubric is accepted here: carrying
+    its answers over to the current version is what ``--from`` is for.
+    """
+    from cslevels.core.locations import finding_at
+    from cslevels.errors import InvalidDocumentError
+    from cslevels.loading import answers_from_document, document_kind, load_document
+
+    doc = load_document(path)
+    if document_kind(doc) != "answers":
+        from cslevels.errors import InputError
+
+        raise InputError("this is a rubric, not an answers file", path=str(path),
+                         code="wrong-kind", hint="--from takes an answers file or workbook")
+    named = doc.data.get("rubric") if isinstance(doc.data, dict) else None
+    if isinstance(named, str) and named != rubric.rubric.id:
+        raise InvalidDocumentError([finding_at(
+            doc, ("rubric",), f"these are answers for rubric {named!r}, not "
+            f"{rubric.rubric.id!r}", code="rubric-mismatch",
+            hint=f"give the rubric they were made for: cslevels template {named} --from ...")])
+    loaded, findings = answers_from_document(doc, path, library, rubric, check_origin=False)
+    if loaded is None:
+        raise InvalidDocumentError(findings)
+    return loaded.answers, [f for f in findings if f.severity != "error"]
+
+
+def prefilled_yaml(rubric: Rubric, answers: Answers, source: Path | None = None) -> str:
+    """An answers file holding every answer, note and evidence item of ``answers``,
+    for ``rubric`` (its version recorded), in the rubric's order."""
+    from cslevels.answers_io import AnswersDraft, render_answers
+
+    draft = AnswersDraft.from_answers(answers)
+    draft.rubric_version = rubric.version
+    header = (f"# Answers for {clean_line(rubric.title)} ({rubric.id} "
+              f"{clean_line(rubric.version)})"
+              + (f", carried over from {clean_line(source.name)}" if source else "")
+              + " by `cslevels template --from`.\n")
+    return render_answers(draft, rubric.question_keys(), header=header)

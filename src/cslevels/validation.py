@@ -12,18 +12,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cslevels.core.locations import finding_at
+from cslevels.core.locations import Document, finding_at
 from cslevels.errors import CslevelsError, Finding
 from cslevels.loading import (
     LoadedRubric,
     RubricLibrary,
     answers_from_document,
     document_kind,
+    load_document,
     rubric_from_document,
 )
-from cslevels.yamlio import YamlDocument, load_path
 
 YAML_SUFFIXES = {".yaml", ".yml"}
+FOUND_SUFFIXES = {*YAML_SUFFIXES, ".xlsx"}  # what a folder is searched for
 
 
 @dataclass
@@ -72,11 +73,12 @@ def _expand(paths: Iterable[Path]) -> Iterable[tuple[Path, Finding | None]]:
         if path.is_dir():
             found = sorted(
                 p for p in path.rglob("*")
-                if p.suffix in YAML_SUFFIXES and p.is_file()
+                if p.suffix in FOUND_SUFFIXES and p.is_file()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                and not p.name.startswith("~$")  # Excel's lock file of an open workbook
             )
             if not found:
-                yield path, Finding(str(path), "no .yaml or .yml files in this folder",
+                yield path, Finding(str(path), "no .yaml, .yml or .xlsx files in this folder",
                                     code="empty-folder")
             for file in found:
                 yield file, None
@@ -90,7 +92,7 @@ def validate(
     """Check every file under ``paths``; rubrics first, so answers can use them."""
     library = library or RubricLibrary()
     reports: list[FileReport] = []
-    parsed: list[tuple[FileReport, YamlDocument, Path]] = []
+    parsed: list[tuple[FileReport, Document, Path]] = []
     given_rubrics: dict[str, LoadedRubric] = {}
     broken_rubrics: dict[str, str] = {}  # id -> path of a given rubric with errors
     for path, problem in expand(paths):
@@ -100,7 +102,7 @@ def validate(
             report.findings.append(problem)
             continue
         try:
-            doc = load_path(path)
+            doc = load_document(path)
             report.kind = document_kind(doc)
         except CslevelsError as exc:
             report.findings += exc.to_findings()

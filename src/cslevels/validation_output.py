@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from cslevels import __version__
+from cslevels.errors import Finding
 from cslevels.formats import RenderOptions
 from cslevels.text import clean_line
 from cslevels.validation import ValidationReport
@@ -44,7 +45,7 @@ def render_json(report: ValidationReport, options: RenderOptions | None = None) 
                 "ok": not (file.errors or (report.strict and file.warnings)),
                 "findings": [
                     {"severity": f.severity, "code": f.code, "message": f.message,
-                     "line": f.line, "column": f.column, "hint": f.hint}
+                     "line": f.line, "column": f.column, "cell": f.cell, "hint": f.hint}
                     for f in file.findings
                 ],
             }
@@ -67,15 +68,22 @@ def render_github(report: ValidationReport, options: RenderOptions | None = None
     for finding in report.findings:
         level = "error" if finding.severity == "error" or report.strict else "warning"
         props = [f"file={_github_escape(finding.path, property_value=True)}"]
+        if finding.cell is not None:  # a workbook's cell: no line to annotate, so say it
+            props.append(f"title={_github_escape(finding.cell, property_value=True)}")
         if finding.line is not None:
             props.append(f"line={finding.line}")
             if finding.column is not None:
                 props.append(f"col={finding.column}")
-        message = finding.message + (f" ({finding.hint})" if finding.hint else "")
-        message += f" [cslevels {finding.code}]"
+        message = _cell_prefix(finding) + finding.message
+        message += (f" ({finding.hint})" if finding.hint else "") + f" [cslevels {finding.code}]"
         lines.append(f"::{level} {','.join(props)}::{_github_escape(clean_line(message))}")
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
+
+
+def _cell_prefix(finding: Finding) -> str:
+    """``Questions!C7: `` where the format has no place for a workbook's cell."""
+    return f"{finding.cell}: " if finding.cell is not None else ""
 
 
 def render_sarif(report: ValidationReport, options: RenderOptions | None = None) -> str:
@@ -94,12 +102,18 @@ def render_sarif(report: ValidationReport, options: RenderOptions | None = None)
         location: dict[str, Any] = {"artifactLocation": {"uri": uri}}
         if region:
             location["region"] = region
-        text = finding.message + (f" ({finding.hint})" if finding.hint else "")
+        text = _cell_prefix(finding) + finding.message
+        text += f" ({finding.hint})" if finding.hint else ""
+        place: dict[str, Any] = {"physicalLocation": location}
+        if finding.cell is not None:  # SARIF has no region for a cell: a logical location
+            place["logicalLocations"] = [{"name": finding.cell.rpartition("!")[2],
+                                          "fullyQualifiedName": finding.cell,
+                                          "kind": "element"}]
         results.append({
             "ruleId": finding.code,
             "level": "error" if finding.severity == "error" or report.strict else "warning",
             "message": {"text": text},
-            "locations": [{"physicalLocation": location}],
+            "locations": [place],
         })
     sarif = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
