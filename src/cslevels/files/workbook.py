@@ -48,7 +48,7 @@ SAVE_AS_HINT = "save it as an Excel workbook (.xlsx)"
 FRESH_HINT = ("make a fresh one with `cslevels template RUBRIC -o FILE.xlsx` and copy the "
               "answers into it")
 MAX_MEMBERS = 1_000
-MAX_ROWS = 10_000  # rows of the Questions sheet beyond what its rubric needs
+MAX_ROWS = 10_000  # rows of the Questions sheet (or twice what a huge rubric needs)
 MAX_META_ROWS = 50_000
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and encrypted .xlsx
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?ref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
@@ -207,7 +207,7 @@ def _text(cell: _Cell, what: str, problems: _Problems) -> str | None:
         return None
     if isinstance(value, str):
         text = L.decode_text(value)
-        return text if text.strip() else None
+        return text or None  # spaces typed are kept: only an empty cell is no text
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
@@ -520,7 +520,7 @@ def _read_questions(archive: zipfile.ZipFile, ws: Any, meta: _Meta, name: str,
     entries: dict[str, dict[str, Any]] = {}
     details: dict[str, Any] = {}
     levels = len({key.partition(".")[0] for key in meta.questions})
-    limit = MAX_ROWS + len(meta.questions) + 2 * levels + len(L.DETAILS)
+    limit = max(MAX_ROWS, 2 * (len(meta.questions) + levels + len(L.DETAILS) + 2))
     for number, row in _rows(ws, sheet, limit, name):
         if not header_row:
             texts = [_string(c) for c in row]
