@@ -122,5 +122,8 @@ def entries(answers: Answers) -> dict[str, tuple[Any, str | None, list[str]]]:
 
 
 def same_assessment(a: Answers, b: Answers) -> bool:
-    fields = ("rubric", "subject", "assessor", "date", "target")
-    return all(getattr(a, f) == getattr(b, f) for f in fields) and entries(a) == entries(b)
+    """The same assessment; an empty assessor or note counts as none (a cell cannot tell
+    an empty text from no text)."""
+    fields = ("rubric", "subject", "date", "target")
+    return (all(getattr(a, f) == getattr(b, f) for f in fields)
+            and (a.assessor or None) == (b.assessor or None) and entries(a) == entries(b))

@@ -14,6 +14,7 @@ escaped the way Office does.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import math
@@ -42,6 +43,7 @@ COLUMNS = (
     ("G", L.H_EVIDENCE, 32),
     ("H", L.H_ID, 28),
 )
+EXCEL_FIRST_DATE = dt.date(1900, 3, 1)  # before it Excel's serial dates are off or absent
 WIDTH = {letter: width for letter, _h, width in COLUMNS}
 _FORMULA_START = ("=", "+", "-", "@")
 _TOP = Alignment(wrap_text=True, vertical="top")
@@ -307,7 +309,10 @@ def _write_questions(ws: Worksheet, rubric: Rubric,
         if answers is not None:
             value = getattr(answers, field)
             if field == "date" and value is not None:
-                cell.value = value
+                if value < EXCEL_FIRST_DATE:  # Excel has no such dates: ISO text, read back
+                    _put(cell, value.isoformat())
+                else:
+                    cell.value = value
             elif field == "target" and value is not None:
                 cell.value = int(value)
             elif value is not None:
