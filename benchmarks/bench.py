@@ -10,7 +10,10 @@ Three questions, each against a floor that cslevels cannot beat:
 * start-up: ``cslevels --version`` / ``--help`` / ``validate`` / ``score --format
   json``, against ``python -c pass`` and a bare one-command typer app (the
   cheapest program a typer CLI can be);
-* the HTML report: scoring an example and rendering it, in-process.
+* the HTML report: scoring an example and rendering it, in-process;
+* workbooks (``.xlsx``), each against the same data in YAML: ``template -o x.xlsx``
+  of the largest built-in rubric, reading one workbook (``score --format json``,
+  and in-process), and ``summary`` over 1,000 workbooks.
 
 Wall times are medians of runs taken round-robin after one warm-up, so a machine
 busy with other work slows every row alike; the CPU time of each child process
@@ -226,6 +229,29 @@ def median_time(function: Callable[[], object], runs: int) -> tuple[float, float
     return first, statistics.median(times)
 
 
+def write_workbooks(yaml_paths: Sequence[Path], folder: Path) -> list[Path]:
+    """The same assessments as workbooks, written by cslevels from the YAML files."""
+    from cslevels.loading import load_answers
+    from cslevels.reporting.template.xlsx import render_workbook
+
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for path in yaml_paths:
+        loaded = load_answers(path)
+        target = folder / f"{path.stem}.xlsx"
+        target.write_bytes(render_workbook(loaded.rubric.rubric, loaded.rubric.digest,
+                                           loaded.answers))
+        out.append(target)
+    return out
+
+
+def largest_rubric() -> str:
+    from cslevels.loading import RubricLibrary
+
+    library = RubricLibrary()
+    return max(BUILTIN_RUBRICS, key=lambda r: len(library.resolve(r).rubric.questions()))
+
+
 def html_report_once() -> str:
     from cslevels.assessment import score_files
     from cslevels.formats import SCORE_FORMATS, RenderOptions
@@ -288,7 +314,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="synthetic answers files for the throughput rows (default 10000)")
     parser.add_argument("--runs", type=int, default=None,
                         help="timed runs per start-up row after one warm-up (default 7)")
-    parser.add_argument("--quick", action="store_true", help="300 files, 5 runs")
+    parser.add_argument("--workbooks", type=int, default=None,
+                        help="workbooks for the summary row of the workbook group (default "
+                        "1000; 0 skips the group)")
+    parser.add_argument("--quick", action="store_true", help="300 files, 100 workbooks, 5 runs")
     parser.add_argument("--seed", type=int, default=8, help="random seed of the answers files")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--env-as-is", action="store_true",
@@ -296,8 +325,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     files = args.files if args.files is not None else (300 if args.quick else 10_000)
     runs = args.runs if args.runs is not None else (5 if args.quick else 7)
-    if files < 1 or runs < 1:
-        parser.error("--files and --runs must be at least 1")
+    workbooks = args.workbooks if args.workbooks is not None else (100 if args.quick else 1000)
+    if files < 1 or runs < 1 or workbooks < 0:
+        parser.error("--files and --runs must be at least 1, --workbooks at least 0")
 
     work = Path(tempfile.mkdtemp(prefix="cslevels-bench-"))
     env = dict(os.environ, NO_COLOR="1", CSLEVELS_CACHE_DIR=str(work / "cache"))
@@ -310,6 +340,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         print_header(pycache)
         report(work, files, runs, args.seed, env)
+        if workbooks:
+            workbook_report(work, workbooks, runs, args.seed, env)
     finally:
         if args.keep:
             print(f"\nkept {work}")
@@ -396,6 +428,74 @@ def report(work: Path, files: int, runs: int, seed: int, env: dict[str, str]) ->
     print(f"  {f'median of {render_runs} later calls':52} {ms(warm)} ms")
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     print(f"\nload average at end: {load}")
+
+
+def workbook_report(work: Path, count: int, runs: int, seed: int, env: dict[str, str]) -> None:
+    """Workbooks against YAML holding the same data: writing, reading one, a portfolio."""
+    cslevels = cslevels_command()
+    if run([*cslevels, "template", "--help"], env).stdout.find(b"xlsx") < 0:
+        print("Workbooks: skipped: this cslevels writes no workbooks")
+        return
+    from cslevels.files.workbook import read_workbook
+    from cslevels.yamlio import load_path
+
+    yaml_folder = work / "wb-yaml"
+    start = time.perf_counter()
+    yaml_paths = write_answers_files(yaml_folder, count, seed)
+    xlsx_paths = write_workbooks(yaml_paths, work / "wb-xlsx")
+    written = time.perf_counter() - start
+    size_yaml = sum(p.stat().st_size for p in yaml_paths)
+    size_xlsx = sum(p.stat().st_size for p in xlsx_paths)
+    rubric = largest_rubric()
+    print(f"Workbooks: {count:,} assessments as .xlsx ({size_xlsx / 1e6:.1f} MB) and as .yaml "
+          f"({size_yaml / 1e6:.1f} MB), the same data, written in {written:.1f} s")
+    out = work / "wb-out"
+    out.mkdir()
+    one_yaml, one_xlsx = yaml_paths[0], xlsx_paths[0]
+    pairs = {
+        f"template {rubric} -o x.xlsx": [*cslevels, "template", rubric, "-o",
+                                         str(out / "x.xlsx"), "--force"],
+        f"template {rubric} -o x.yaml": [*cslevels, "template", rubric, "-o",
+                                         str(out / "x.yaml"), "--force"],
+        "score ONE.xlsx --format json": [*cslevels, "score", str(one_xlsx), "--format", "json"],
+        "score ONE.yaml --format json": [*cslevels, "score", str(one_yaml), "--format", "json"],
+    }
+    rows = startup_rows(pairs, runs, env)
+    print(f"  median of {runs} runs each, round-robin, after one warm-up")
+    print(f"  {'':40} {'wall ms':>8} {'cpu ms':>8} {'x yaml':>7}")
+    for xlsx_row, yaml_row in zip(rows[::2], rows[1::2], strict=True):
+        for row in (xlsx_row, yaml_row):
+            if row.error:
+                print(f"  {row.label:40} failed ({row.error})")
+        if xlsx_row.error or yaml_row.error:
+            continue
+        wall_x, wall_y = statistics.median(xlsx_row.walls), statistics.median(yaml_row.walls)
+        print(f"  {xlsx_row.label:40} {ms(wall_x)} {ms(statistics.median(xlsx_row.cpus))} "
+              f"{wall_x / wall_y:7.2f}")
+        print(f"  {yaml_row.label:40} {ms(wall_y)} {ms(statistics.median(yaml_row.cpus))} "
+              f"{1.0:7.2f}")
+    reads = max(runs, 5)
+    _first, warm_x = median_time(lambda: read_workbook(one_xlsx), reads)
+    _first, warm_y = median_time(lambda: load_path(one_yaml), reads)
+    print(f"  {'in-process read of ONE.xlsx (read_workbook)':40} {ms(warm_x)} {'':8} "
+          f"{warm_x / warm_y:7.2f}")
+    print(f"  {'in-process read of ONE.yaml (load_path)':40} {ms(warm_y)} {'':8} {1.0:7.2f}")
+    walls: dict[str, float] = {}
+    for kind, folder in (("xlsx", work / "wb-xlsx"), ("yaml", yaml_folder)):
+        result = run([*cslevels, "summary", str(folder), "--format", "json"], env)
+        try:
+            rows_seen = json.loads(result.stdout).get("count")
+        except (ValueError, AttributeError):
+            rows_seen = None
+        walls[kind] = result.wall
+        note = "" if rows_seen == count and not result.returncode else \
+            f" (exit {result.returncode}, {rows_seen} rows)"
+        label = f"summary {count:,} x .{kind} --format json"
+        print(f"  {label:40} {result.wall * 1000:8.0f} {result.cpu * 1000:8.0f}{note}")
+    ratio = walls["xlsx"] / walls["yaml"]
+    print(f"  {'  summary: .xlsx / .yaml':40} {'':8} {'':8} {ratio:7.2f}")
+    print(f"  ({count / walls['xlsx']:,.0f} workbooks/s against {count / walls['yaml']:,.0f} "
+          "YAML files/s; cpu ms sums the worker processes)")
 
 
 if __name__ == "__main__":
