@@ -94,7 +94,7 @@ class RubricShape:
 
 def rubric_shapes() -> list[RubricShape]:
     """The built-in rubrics, read through cslevels itself so the files stay valid."""
-    from cslevels.loading import RubricLibrary
+    from cslevels.files.library import RubricLibrary
 
     library = RubricLibrary()
     shapes = []
@@ -231,13 +231,15 @@ def median_time(function: Callable[[], object], runs: int) -> tuple[float, float
 
 def write_workbooks(yaml_paths: Sequence[Path], folder: Path) -> list[Path]:
     """The same assessments as workbooks, written by cslevels from the YAML files."""
-    from cslevels.loading import load_answers
+    from cslevels.files.library import RubricLibrary
+    from cslevels.files.loading import load_answers
     from cslevels.reporting.template.xlsx import render_workbook
 
     folder.mkdir(parents=True, exist_ok=True)
+    library = RubricLibrary()
     out = []
     for path in yaml_paths:
-        loaded = load_answers(path)
+        loaded = load_answers(path, library)
         target = folder / f"{path.stem}.xlsx"
         target.write_bytes(render_workbook(loaded.rubric.rubric, loaded.rubric.digest,
                                            loaded.answers))
@@ -246,15 +248,15 @@ def write_workbooks(yaml_paths: Sequence[Path], folder: Path) -> list[Path]:
 
 
 def largest_rubric() -> str:
-    from cslevels.loading import RubricLibrary
+    from cslevels.files.library import RubricLibrary
 
     library = RubricLibrary()
     return max(BUILTIN_RUBRICS, key=lambda r: len(library.resolve(r).rubric.questions()))
 
 
 def html_report_once() -> str:
-    from cslevels.assessment import score_files
-    from cslevels.formats import SCORE_FORMATS, RenderOptions
+    from cslevels.commands.score import score_files
+    from cslevels.reporting.formats import SCORE_FORMATS, RenderOptions
 
     batch = score_files([EXAMPLE])
     return SCORE_FORMATS.render("html", batch.results, RenderOptions())
@@ -397,7 +399,7 @@ def report(work: Path, files: int, runs: int, seed: int, env: dict[str, str]) ->
                                                  "json"],
         "  the same, rubric cache off": [*cslevels, "score", str(EXAMPLE), "--format", "json"],
     }
-    # The rubric cache (cslevels.rubric_cache) lives in the temp folder: the warm-up round
+    # The rubric cache (cslevels.files.rubric_cache) lives in the temp folder: the warm-up round
     # fills it, as the first command for a rubric does; the last row runs without it.
     env_of = {"  the same, rubric cache off": {"CSLEVELS_NO_CACHE": "1"}}
     print(f"Start-up: median of {runs} runs each, round-robin, after one warm-up "
@@ -437,7 +439,7 @@ def workbook_report(work: Path, count: int, runs: int, seed: int, env: dict[str,
         print("Workbooks: skipped: this cslevels writes no workbooks")
         return
     from cslevels.files.workbook import read_workbook
-    from cslevels.yamlio import load_path
+    from cslevels.files.yamlio import load_path
 
     yaml_folder = work / "wb-yaml"
     start = time.perf_counter()

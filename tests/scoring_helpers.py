@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cslevels.models import Answers, Rubric
+from cslevels.core.models import Answers, Rubric
 
 FIVE = {"label": "five steps", "options": [
     {"value": v, "label": f"option {v}", "score": v / 4} for v in range(5)

@@ -1,4 +1,4 @@
-"""Writing answers files back (cslevels.answers_io): faithful, atomic, never lossy."""
+"""Writing answers files back (cslevels.files.drafts): faithful, atomic, never lossy."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import RUBRICS, Invoke
-from cslevels.answers_io import (
+from cslevels.core.models import Answers
+from cslevels.errors import InvalidDocumentError, OutputError
+from cslevels.files.drafts import (
     AnswersDraft,
     DraftEntry,
     keep_copy,
@@ -21,10 +23,9 @@ from cslevels.answers_io import (
     render_answers,
     save_answers,
 )
-from cslevels.errors import InvalidDocumentError, OutputError
-from cslevels.loading import RubricLibrary, load_answers, load_rubric
-from cslevels.models import Answers
-from cslevels.yamlio import parse
+from cslevels.files.library import RubricLibrary
+from cslevels.files.loading import load_answers, load_rubric
+from cslevels.files.yamlio import parse
 
 SEVEN = RUBRICS / "seven-levels.yaml"
 
@@ -164,7 +165,7 @@ def test_read_for_resume_accepts_its_own_output(tmp_path: Path) -> None:
     rubric = load_rubric(SEVEN)
     out = tmp_path / "cafe.yaml"
     save_answers(out, seven_draft(), rubric.rubric.question_keys())
-    existing = read_answers_for(out, rubric)
+    existing = read_answers_for(out, rubric, RubricLibrary())
     assert existing.draft.value("availability.channels") == 3
     assert existing.draft.note("availability.channels") == "phone and counter"
     assert not existing.reformatted  # saving it again changes nothing: no copy needed
@@ -174,14 +175,14 @@ def test_read_for_resume_flags_hand_written_layout(tmp_path: Path) -> None:
     out = tmp_path / "cafe.yaml"
     out.write_text("# my comment\nschema: cslevels/answers/v1\nrubric: seven-levels\n"
                    "subject: Cafe\nanswers: {availability.channels: 2}\n", encoding="utf-8")
-    assert read_answers_for(out, load_rubric(SEVEN)).reformatted
+    assert read_answers_for(out, load_rubric(SEVEN), RubricLibrary()).reformatted
 
 
 def test_read_for_resume_warns_on_an_older_rubric_version(tmp_path: Path) -> None:
     out = tmp_path / "cafe.yaml"
     out.write_text("schema: cslevels/answers/v1\nrubric: seven-levels\nrubric_version: '0.9'\n"
                    "subject: Cafe\nanswers: {}\n", encoding="utf-8")
-    existing = read_answers_for(out, load_rubric(SEVEN))
+    existing = read_answers_for(out, load_rubric(SEVEN), RubricLibrary())
     assert [f.code for f in existing.warnings] == ["version-mismatch"]
     assert existing.draft.rubric_version == "0.9"  # kept as the file says
 
@@ -198,7 +199,7 @@ def test_read_for_resume_refuses_with_the_reason(tmp_path: Path, content: str,
     out = tmp_path / "cafe.yaml"
     out.write_text(content, encoding="utf-8")
     with pytest.raises(InvalidDocumentError) as caught:
-        read_answers_for(out, load_rubric(SEVEN))
+        read_answers_for(out, load_rubric(SEVEN), RubricLibrary())
     text = str(caught.value)
     assert first in text
     assert text.startswith(f"{out}:")

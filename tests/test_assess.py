@@ -26,16 +26,11 @@ import pexpect
 import pytest
 import yaml
 
+from cslevels.commands.assess.questionnaire import Questionnaire, match_option, option_keys
+from cslevels.commands.assess.saving import SignalGuard
+from cslevels.commands.assess.session import AssessOptions, run_assess
+from cslevels.core.models import Rubric
 from cslevels.errors import OutputError
-from cslevels.interactive import (
-    AssessOptions,
-    Questionnaire,
-    SignalGuard,
-    match_option,
-    option_keys,
-    run_assess,
-)
-from cslevels.models import Rubric
 
 pytestmark = pytest.mark.slow
 
@@ -374,7 +369,7 @@ answers:
 
 @pytest.mark.parametrize("content, message", [
     ("hello: [unclosed\n", "YAML syntax error"),
-    (TINY, "this is a rubric file, not an answers file"),
+    (TINY, "this is a rubric, not an answers file"),
     ("schema: cslevels/answers/v1\nrubric: seven-levels\nsubject: X\nanswers: {}\n",
      "answers for rubric 'seven-levels', not 'tiny'"),
     ("schema: cslevels/answers/v1\nrubric: tiny\nsubject: X\nanswers:\n  basics.phone: 9\n",
@@ -507,7 +502,7 @@ def tiny_rubric() -> Rubric:
 
 
 def test_questionnaire_walks_to_the_next_unanswered_question() -> None:
-    from cslevels.answers_io import AnswersDraft
+    from cslevels.files.drafts import AnswersDraft
 
     rubric = tiny_rubric()
     draft = AnswersDraft.new(rubric, "X", None)
@@ -531,7 +526,7 @@ def test_questionnaire_walks_to_the_next_unanswered_question() -> None:
 
 
 def test_string_valued_scale_is_numbered_and_accepts_values() -> None:
-    from cslevels.models import Scale
+    from cslevels.core.models import Scale
 
     scale = Scale.model_validate({"label": "In place?", "options": [
         {"value": "no", "label": "No", "score": 0}, {"value": "yes", "label": "Yes", "score": 1}]})
@@ -546,7 +541,7 @@ def test_string_valued_scale_is_numbered_and_accepts_values() -> None:
 
 
 def test_untrusted_rubric_text_is_printed_cleaned() -> None:
-    from cslevels.answers_io import AnswersDraft
+    from cslevels.files.drafts import AnswersDraft
 
     data = yaml.safe_load(TINY)
     data["levels"][0]["questions"][0]["text"] = "Evil \x1b]8;;http://x\x07link\x1b[2J?"
@@ -570,7 +565,7 @@ def test_failed_save_in_process_keeps_the_file_and_says_what_was_lost(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
     import errno
 
-    from cslevels.answers_io import AnswersDraft, render_answers
+    from cslevels.files.drafts import AnswersDraft, render_answers
 
     out = tmp_path / "cafe.yaml"
     draft = AnswersDraft.new(tiny_rubric(), "X", None)

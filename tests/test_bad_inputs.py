@@ -410,7 +410,7 @@ def test_a_stream_without_a_size_is_read_only_up_to_the_limit(invoke: Invoke) ->
 
 def test_alias_bomb_is_refused_fast_with_bounded_memory() -> None:
     from cslevels.errors import InputError
-    from cslevels.yamlio import load_path
+    from cslevels.files.yamlio import load_path
 
     tracemalloc.start()
     started = time.perf_counter()
@@ -498,8 +498,8 @@ def test_the_pure_python_parser_cannot_smuggle_invalid_text(
     """Where libyaml is missing, PyYAML's own parser accepts a lone surrogate escape."""
     import yaml
 
-    from cslevels import yamlio
     from cslevels.errors import InputError
+    from cslevels.files import yamlio
 
     monkeypatch.setattr(yamlio, "_Loader", yaml.SafeLoader)
     with pytest.raises(InputError, match="lone surrogate") as info:

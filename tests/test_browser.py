@@ -19,9 +19,9 @@ from typing import Any, NoReturn
 import pytest
 
 from conftest import EXAMPLES, Invoke
-from cslevels.assessment import score_files
-from cslevels.loading import RubricLibrary
-from cslevels.reporting.data import level_label
+from cslevels.commands.score import score_files
+from cslevels.files.library import RubricLibrary
+from cslevels.reporting.views import level_label
 from test_html_report import PAYLOAD, injected, write_injection_case
 
 pytestmark = pytest.mark.browser

@@ -27,11 +27,12 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, Invoke
-from cslevels.combine import DISAGREEMENT, QuestionSpread, Rater, RaterAnswer, combine
+from cslevels.core.combine import DISAGREEMENT, QuestionSpread, Rater, RaterAnswer, combine
+from cslevels.core.models import Question
 from cslevels.errors import InputError
-from cslevels.formats import SCORE_FORMATS
-from cslevels.loading import RubricLibrary, load_answers
-from cslevels.models import Question
+from cslevels.files.library import RubricLibrary
+from cslevels.files.loading import load_answers
+from cslevels.reporting.formats import SCORE_FORMATS
 
 SERIES = DATA / "series"
 LIB = ("--rubrics-dir", str(SERIES))

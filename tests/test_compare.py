@@ -20,11 +20,12 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, EXAMPLES, Invoke
-from cslevels.compare import compare
+from cslevels.core.compare import compare
+from cslevels.core.scoring import Result, score
 from cslevels.errors import InputError
-from cslevels.formats import COMPARE_FORMATS
-from cslevels.loading import RubricLibrary, load_answers, load_rubric
-from cslevels.scoring import Result, score
+from cslevels.files.library import RubricLibrary
+from cslevels.files.loading import load_answers, load_rubric
+from cslevels.reporting.formats import COMPARE_FORMATS
 
 SERIES = DATA / "series"
 JAN = SERIES / "2026-01-visit.yaml"

@@ -82,7 +82,16 @@ def test_every_yaml_block_in_the_guide_is_valid_yaml() -> None:
 
 
 def test_guide_names_every_field_of_the_models() -> None:
-    from cslevels.models import AnswerEntry, Answers, Level, Option, Question, Rubric, Scale, Source
+    from cslevels.core.models import (
+        AnswerEntry,
+        Answers,
+        Level,
+        Option,
+        Question,
+        Rubric,
+        Scale,
+        Source,
+    )
 
     text = GUIDE.read_text(encoding="utf-8")
     for model in (Rubric, Level, Question, Scale, Option, Source, Answers, AnswerEntry):

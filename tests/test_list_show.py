@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, RUBRICS, Invoke
-from cslevels.loading import load_rubric
+from cslevels.files.loading import load_rubric
 
 POSITIVE = DATA / "positive"
 BUILT_IN = ("five-grades", "seven-levels", "six-levels")

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-import cslevels.output
+import cslevels.files.output
 from conftest import EXAMPLES, Invoke
 from cslevels.errors import OutputError
-from cslevels.output import atomic_write
+from cslevels.files.output import atomic_write
 
 OLD = EXAMPLES / "riverside-cafe.yaml"
 NEW = EXAMPLES / "riverside-cafe-2027-05.yaml"
@@ -135,13 +135,13 @@ def test_every_output_goes_through_atomic_write(invoke: Invoke, tmp_path: Path,
     args, suffix = WRITERS[name]
     out = tmp_path / f"out{suffix}"
     calls: list[Path] = []
-    real: Callable[..., None] = cslevels.output.atomic_write
+    real: Callable[..., None] = cslevels.files.output.atomic_write
 
     def spy(path: Path, text: str, **kwargs: bool) -> None:
         calls.append(path)
         real(path, text, **kwargs)
 
-    monkeypatch.setattr(cslevels.output, "atomic_write", spy)
+    monkeypatch.setattr(cslevels.files.output, "atomic_write", spy)
     result = invoke(*args, "-o", str(out))
     assert result.exit_code == 0, result.stderr
     assert calls == [out]

@@ -19,9 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import DATA, RUBRICS, Invoke
-from cslevels import loading, rubric_cache
+from cslevels.core.documents import LoadedRubric
+from cslevels.core.models import Rubric
 from cslevels.errors import InputError, InvalidDocumentError
-from cslevels.models import Rubric
+from cslevels.files import loading, rubric_cache
 
 WARNING_RUBRIC = DATA / "warnings" / "rubric-missing-guidance.yaml"
 
@@ -36,7 +37,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder / "rubrics"
 
 
-def fresh(path: Path, monkeypatch: pytest.MonkeyPatch) -> loading.LoadedRubric:
+def fresh(path: Path, monkeypatch: pytest.MonkeyPatch) -> LoadedRubric:
     """Load ``path`` with the cache off: parse, validate and check from scratch."""
     with monkeypatch.context() as patch:
         patch.setenv(rubric_cache.NO_CACHE_ENV, "1")
@@ -48,7 +49,7 @@ def entries(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.json")) if folder.is_dir() else []
 
 
-def cached(path: Path) -> loading.LoadedRubric | None:
+def cached(path: Path) -> LoadedRubric | None:
     """What the cache holds for ``path`` as it is now, without loading it."""
     entry = rubric_cache.entry_path(path, path.read_bytes())
     assert entry is not None, "the cache is off"
@@ -195,10 +196,10 @@ def test_a_later_command_skips_parsing_and_validation(tmp_path: Path) -> None:
     """The point of the cache: the second run builds no rubric validator at all."""
     env = {**os.environ, rubric_cache.CACHE_DIR_ENV: str(tmp_path / "cache")}
     env.pop(rubric_cache.NO_CACHE_ENV, None)
-    code = ("import sys; from cslevels.loading import RubricLibrary; "
-            "from cslevels.models import Rubric; "
+    code = ("import sys; from cslevels.files.library import RubricLibrary; "
+            "from cslevels.core.models import Rubric; "
             "RubricLibrary().resolve('seven-levels'); "
-            "print(Rubric.__pydantic_complete__, 'cslevels.yamlio' in sys.modules)")
+            "print(Rubric.__pydantic_complete__, 'cslevels.files.yamlio' in sys.modules)")
     runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                            text=True, check=True).stdout.split() for _ in range(2)]
     assert runs[0] == ["True", "True"]  # first: parsed and validated
@@ -334,7 +335,7 @@ def test_every_nested_model_field_is_rebuilt() -> None:
     """rubric_from_dump rebuilds nested models by hand: a new nested field must be added."""
     from pydantic import BaseModel
 
-    from cslevels.loading import _nested_models
+    from cslevels.core.schema_errors import _nested_models
 
     found, todo, seen = set(), [Rubric], set()
     while todo:

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from conftest import DATA, EXAMPLES, ROOT, RUBRICS, Invoke
-from cslevels.schemas import json_schema, schema_text
+from cslevels.core.schemas import json_schema, schema_text
 
 SCHEMAS = ROOT / "docs" / "schemas"
 POSITIVE = DATA / "positive"

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from conftest import EXAMPLES, Invoke
-from cslevels.formats import SCORE_FORMATS
+from cslevels.reporting.formats import SCORE_FORMATS
 
 ANSI = re.compile(r"\x1b\[")
 RIVERSIDE = str(EXAMPLES / "riverside-cafe.yaml")
@@ -537,9 +537,13 @@ def test_continuous_rubric_has_a_null_achieved_level(invoke: Invoke, tmp_path: P
     assert data["blocker"] is None
     out = invoke("score", str(answers), "--rubric", str(rubric)).stdout
     assert "1 of 2 levels achieved" in out
-    # --fail-under on a continuous rubric counts levels 1..N achieved in a row: none here
+    # --fail-under on a continuous rubric compares the number of levels achieved, the
+    # number the report and summary show ("1 of 2 levels achieved"): 1 here, in any order
     assert invoke("score", str(answers), "--rubric", str(rubric), "--fail-under", "1"
-                  ).exit_code == 1
+                  ).exit_code == 0
+    gate = invoke("score", str(answers), "--rubric", str(rubric), "--fail-under", "2")
+    assert gate.exit_code == 1
+    assert "1 of 2 levels achieved, below --fail-under 2" in gate.stderr
 
 
 def test_missing_answers_are_listed(invoke: Invoke, custom: tuple[Path, Path]) -> None:

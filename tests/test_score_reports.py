@@ -6,11 +6,12 @@ import json
 
 import pytest
 
-from cslevels.formats import RenderOptions
-from cslevels.models import NA
-from cslevels.reporting import json_report, markdown, terminal
-from cslevels.reporting.data import level_label, score_percent, status_reason
-from cslevels.scoring import Result, score
+from cslevels.core.models import NA
+from cslevels.core.scoring import Result, score
+from cslevels.reporting.formats import RenderOptions
+from cslevels.reporting.score import json as json_report
+from cslevels.reporting.score import markdown, terminal
+from cslevels.reporting.views import level_label, score_percent, status_reason
 from scoring_helpers import answers, level, question, rubric
 
 FINE = {"fine": {"label": "fine", "options": [

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from cslevels.models import NA, Rubric
-from cslevels.reporting.data import blocker_text
-from cslevels.scoring import LevelResult, QuestionInput, Result, round_index, score
+from cslevels.core.models import NA, Rubric
+from cslevels.core.scoring import LevelResult, QuestionInput, Result, round_index, score
+from cslevels.reporting.views import blocker_text
 from scoring_helpers import answers, level, question, rubric
 
 
@@ -510,8 +510,8 @@ def test_the_worked_example_in_the_rubric_format_docs() -> None:
 
 def test_fastest_path_on_a_huge_level_achieves_it() -> None:
     """A level of 1,000 questions takes the O(n log n) search; its path must still work."""
-    from cslevels.models import Answers, Rubric
-    from cslevels.scoring import score
+    from cslevels.core.models import Answers, Rubric
+    from cslevels.core.scoring import score
 
     questions = [{"id": f"q{i}", "text": "t", "scale": "s", "weight": 1 + i % 3}
                  for i in range(1000)]

@@ -14,8 +14,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cslevels.models import NA, Answers, Rubric
-from cslevels.scoring import LevelGap, QuestionResult, Result, score
+from cslevels.core.models import NA, Answers, Rubric
+from cslevels.core.scoring import LevelGap, QuestionResult, Result, score
 
 SETTINGS = settings(max_examples=200, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])

@@ -20,8 +20,8 @@ from types import ModuleType
 import pytest
 import yaml
 
-from cslevels.assessment import score_files
-from cslevels.models import NA
+from cslevels.commands.score import score_files
+from cslevels.core.models import NA
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "riverside-cafe.yaml"
@@ -34,15 +34,16 @@ from cslevels.cli import main
 main()
 """
 
-HTML_ONLY = ("jinja2", "markupsafe", "cslevels.reporting.html", "cslevels.reporting.htmlkit",
-             "cslevels.reporting.svg")
-TERMINAL_ONLY = ("rich", "cslevels.reporting.terminal")
-ASSESS_ONLY = ("cslevels.interactive", "cslevels.answers_io")
-COMPARE_ONLY = ("cslevels.series", "cslevels.compare", "cslevels.combine")
-SCHEMA_ONLY = ("jsonschema", "cslevels.schemas")
-SUMMARY_ONLY = ("cslevels.summary",)
+HTML_ONLY = ("jinja2", "markupsafe", "cslevels.reporting.score.html", "cslevels.reporting.kit.html",
+             "cslevels.reporting.kit.svg")
+TERMINAL_ONLY = ("rich", "cslevels.reporting.kit.terminal", "cslevels.reporting.score.terminal")
+ASSESS_ONLY = ("cslevels.commands.assess.session", "cslevels.commands.assess.questionnaire",
+               "cslevels.files.drafts")
+COMPARE_ONLY = ("cslevels.commands.compare", "cslevels.core.compare", "cslevels.core.combine")
+SCHEMA_ONLY = ("jsonschema", "cslevels.core.schemas")
+SUMMARY_ONLY = ("cslevels.commands.summary",)
 WORKBOOK_ONLY = ("openpyxl", "et_xmlfile", "cslevels.files.workbook",
-                 "cslevels.files.workbook_layout", "cslevels.reporting.template")
+                 "cslevels.files.workbook_layout", "cslevels.reporting.template.xlsx")
 
 
 def modules_after(tmp_path: Path, *args: str) -> tuple[set[str], subprocess.CompletedProcess[str]]:
@@ -65,7 +66,7 @@ def test_version_imports_no_pydantic_yaml_or_reporting(tmp_path: Path) -> None:
     modules, done = modules_after(tmp_path, "--version")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("cslevels ")
-    assert loaded(modules, ("pydantic", "yaml", "cslevels.models", "cslevels.loading",
+    assert loaded(modules, ("pydantic", "yaml", "cslevels.core.models", "cslevels.files.loading",
                             *HTML_ONLY, *TERMINAL_ONLY, *ASSESS_ONLY)) == []
 
 
@@ -74,7 +75,8 @@ def test_help_imports_no_core_and_no_rich(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "score" in done.stdout
     # rich_markup_mode=None: typer formats help without rich
-    assert loaded(modules, ("yaml", "cslevels.models", "cslevels.loading", "cslevels.scoring",
+    assert loaded(modules, ("yaml", "cslevels.core.models", "cslevels.files.loading",
+                            "cslevels.core.scoring",
                             *HTML_ONLY, *TERMINAL_ONLY, *ASSESS_ONLY)) == []
 
 
@@ -91,7 +93,7 @@ def test_score_html_does_import_jinja2(tmp_path: Path) -> None:
     modules, done = modules_after(tmp_path, "score", str(EXAMPLE), "--format", "html")
     assert done.returncode == 0, done.stderr
     assert "jinja2" in modules
-    assert "cslevels.reporting.html" in modules
+    assert "cslevels.reporting.score.html" in modules
     assert loaded(modules, (*TERMINAL_ONLY, *ASSESS_ONLY)) == []
 
 
@@ -108,7 +110,7 @@ def test_validate_imports_no_reporting_or_schema_code(tmp_path: Path, fmt: str) 
     assert done.returncode == 0, done.stdout + done.stderr
     schema_code = () if fmt == "sarif" else SCHEMA_ONLY  # SARIF may cite the schema
     assert loaded(modules, (*HTML_ONLY, *TERMINAL_ONLY, *ASSESS_ONLY, *COMPARE_ONLY,
-                            *schema_code, *WORKBOOK_ONLY, "cslevels.scoring")) == []
+                            *schema_code, *WORKBOOK_ONLY, "cslevels.core.scoring")) == []
 
 
 def test_yaml_template_imports_no_workbook_code(tmp_path: Path) -> None:
@@ -127,7 +129,8 @@ def test_score_of_a_workbook_does_import_openpyxl(tmp_path: Path) -> None:
     modules, done = modules_after(tmp_path, "score", str(survey), "--format", "json")
     assert done.returncode == 0, done.stderr
     assert {"openpyxl", "cslevels.files.workbook"} <= modules
-    assert loaded(modules, ("cslevels.reporting.template", *HTML_ONLY, *TERMINAL_ONLY)) == []
+    assert loaded(modules, ("cslevels.reporting.template.xlsx", *HTML_ONLY,
+                            *TERMINAL_ONLY)) == []
 
 
 def test_schema_reads_no_yaml(tmp_path: Path) -> None:
@@ -135,7 +138,7 @@ def test_schema_reads_no_yaml(tmp_path: Path) -> None:
     modules, done = modules_after(tmp_path, "schema", "rubric")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["title"] == "cslevels rubric"
-    assert loaded(modules, ("yaml", "cslevels.loading", *HTML_ONLY, *TERMINAL_ONLY,
+    assert loaded(modules, ("yaml", "cslevels.files.loading", *HTML_ONLY, *TERMINAL_ONLY,
                             *ASSESS_ONLY)) == []
 
 

@@ -22,9 +22,12 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, EXAMPLES, Invoke
-from cslevels.formats import SUMMARY_FORMATS
-from cslevels.loading import RubricLibrary
-from cslevels.summary import PortfolioLibrary, Row, build_portfolio, iter_files, iter_rows
+from cslevels.commands.summary import build_portfolio
+from cslevels.commands.summary_rows import PortfolioLibrary, iter_rows
+from cslevels.core.portfolio import Row
+from cslevels.files.library import RubricLibrary
+from cslevels.files.walk import iter_file_names
+from cslevels.reporting.formats import SUMMARY_FORMATS
 
 PORTFOLIO = DATA / "portfolio"
 SERIES = DATA / "series"
@@ -186,7 +189,7 @@ def test_hidden_folders_and_other_files_are_skipped(tmp_path: Path) -> None:
     (tmp_path / ".git" / "x.yaml").write_text("nope: [", encoding="utf-8")
     (tmp_path / "notes.txt").write_text("not yaml", encoding="utf-8")
     shutil.copy(PORTFOLIO / "six" / "echo-electronics.yaml", tmp_path / "b.yml")
-    assert [p.name for p in iter_files([tmp_path])] == ["b.yml"]
+    assert [Path(p).name for p in iter_file_names([tmp_path])] == ["b.yml"]
 
 
 @pytest.mark.parametrize("fmt", list(SUMMARY_FORMATS))
@@ -236,7 +239,7 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(invoke: Invoke) -> None:
 
 
 def test_core_streams_small_rows_and_reports_progress() -> None:
-    files = list(iter_files([PORTFOLIO]))
+    files = [Path(p) for p in iter_file_names([PORTFOLIO])]
     assert len(files) == 11
     library = PortfolioLibrary(RubricLibrary())
     items = iter_rows(iter(files), library)

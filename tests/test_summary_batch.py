@@ -1,6 +1,6 @@
 """`cslevels summary` over many files: the fast path and the worker processes.
 
-The fast path (``summary.fast_row``) must accept only what the full path accepts,
+The fast path (``summary_fast.fast_row``) must accept only what the full path accepts,
 and give the very same row; the parallel path must give the very same portfolio
 as one process.  No timings here: docs/performance.md has the measurements.
 """
@@ -17,21 +17,16 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, RUBRICS, Invoke
-from cslevels import summary
-from cslevels.loading import LoadedRubric, RubricLibrary
-from cslevels.summary import (
-    Failure,
-    PortfolioLibrary,
-    Row,
-    build_portfolio,
-    fast_row,
-    iter_files,
-    iter_rows,
-    iter_rows_parallel,
-    summarise_file,
-    worker_count,
-)
-from cslevels.validation import validate
+from cslevels.commands import summary_pool, summary_rows
+from cslevels.commands.summary import build_portfolio
+from cslevels.commands.summary_fast import fast_row
+from cslevels.commands.summary_pool import iter_rows_parallel, worker_count
+from cslevels.commands.summary_rows import PortfolioLibrary, iter_rows, summarise_file
+from cslevels.commands.validate import validate
+from cslevels.core.documents import LoadedRubric
+from cslevels.core.portfolio import Failure, Row
+from cslevels.files.library import RubricLibrary
+from cslevels.files.walk import iter_file_names
 
 PORTFOLIO = DATA / "portfolio"
 SERIES = DATA / "series"
@@ -127,7 +122,8 @@ def test_fast_rows_equal_full_rows(tmp_path: Path) -> None:
 
 def test_fast_rows_cover_every_kind_of_level() -> None:
     # The hand-checked portfolio (tests/test_summary.py) goes through the fast path.
-    for path in iter_files([PORTFOLIO / "seven", PORTFOLIO / "six", PORTFOLIO / "five"]):
+    for path in map(Path, iter_file_names([PORTFOLIO / "seven", PORTFOLIO / "six",
+                                          PORTFOLIO / "five"])):
         fast = fast_row(str(path), PortfolioLibrary(RubricLibrary()))
         assert fast is not None, path
         assert fast == full_path_row(path)
@@ -144,7 +140,7 @@ def test_summary_reports_what_validate_reports(path: Path) -> None:
     portfolio = build_portfolio([path], workers=1)
     reported = [f for failure in portfolio.failures for f in failure.findings]
     assert [(f.location, f.message, f.code) for f in reported] == [
-        (f.location, f.message, f.code) for f in errors[: summary.MAX_FINDINGS]]
+        (f.location, f.message, f.code) for f in errors[: summary_rows.MAX_FINDINGS]]
     for mine, theirs in zip(reported, errors, strict=False):
         # summary may add where else a rubric can come from
         assert mine.hint == theirs.hint or mine.hint.startswith(f"{theirs.hint}; or ")
@@ -179,7 +175,7 @@ def test_the_fast_path_rejects_duplicate_keys(tmp_path: Path) -> None:
 def test_the_nesting_bound_holds() -> None:
     import yaml
 
-    from cslevels.summary import _nesting_bound
+    from cslevels.files.fastyaml import nesting_bound
 
     def depth(node: yaml.Node) -> int:
         if isinstance(node, yaml.MappingNode):
@@ -193,8 +189,8 @@ def test_the_nesting_bound_holds() -> None:
              f"a:\r b:\r  c:\r   d: {long_note}\r", f"- - - {long_note}\n",
              f"a:\n  note: {long_note}\n  b:\n  - c: {{d: [e]}}\n"]
     for text in texts:
-        assert depth(yaml.compose(text, Loader=yaml.SafeLoader)) <= _nesting_bound(text), text
-    assert _nesting_bound(texts[-1]) < 20
+        assert depth(yaml.compose(text, Loader=yaml.SafeLoader)) <= nesting_bound(text), text
+    assert nesting_bound(texts[-1]) < 20
 
 
 @pytest.mark.parametrize(("body", "why"), [
@@ -328,7 +324,7 @@ def items_of(items: Iterator[Row | Failure | LoadedRubric]) -> list[object]:
 
 
 def test_parallel_items_come_in_file_order(tmp_path: Path) -> None:
-    files = list(iter_files([make_portfolio(tmp_path / "p")]))
+    files = list(iter_file_names([make_portfolio(tmp_path / "p")]))
     one = items_of(iter_rows(files, PortfolioLibrary(RubricLibrary())))
     many = items_of(iter_rows_parallel(files, PortfolioLibrary(RubricLibrary()),
                                        RubricLibrary(), 2))
@@ -341,13 +337,14 @@ def test_spawned_workers_do_the_reading(tmp_path: Path, monkeypatch: pytest.Monk
     folder = make_portfolio(tmp_path / "p", count=30)
     expected = build_portfolio([folder], workers=1)
     here: list[str] = []
-    original = summary.summarise_file
+    original = summary_rows.summarise_file
 
     def spy(path: Path | str, library: PortfolioLibrary, **options: bool) -> object:
         here.append(Path(path).name)
         return original(path, library, **options)
 
-    monkeypatch.setattr(summary, "summarise_file", spy)  # spawned workers do not see this
+    for module in (summary_pool, summary_rows):  # spawned workers do not see this
+        monkeypatch.setattr(module, "summarise_file", spy)
     portfolio = build_portfolio([folder], workers=2, parallel_min_files=1,
                                 start_method="spawn")
     assert portfolio == expected
@@ -365,7 +362,7 @@ def test_a_dead_worker_or_no_workers_means_reading_here(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = make_portfolio(tmp_path / "p", count=20)
     expected = build_portfolio([folder], workers=1)
-    monkeypatch.setattr(summary, "_summarise_chunk", crash)
+    monkeypatch.setattr(summary_pool, "_summarise_chunk", crash)
     assert build_portfolio([folder], workers=2, parallel_min_files=1,
                            start_method="fork") == expected
 
@@ -381,7 +378,7 @@ def test_progress_counts_every_file_in_parallel(tmp_path: Path) -> None:
     seen: list[tuple[int, int]] = []
     build_portfolio([folder], workers=2, parallel_min_files=1,
                     progress=lambda done, total: seen.append((done, total)))
-    total = len(list(iter_files([folder])))
+    total = len(list(iter_file_names([folder])))
     assert seen == [(n, total) for n in range(1, total + 1)]
 
 
@@ -397,7 +394,7 @@ def test_progress_counts_every_file_in_parallel(tmp_path: Path) -> None:
     {"path": "clients/caf\udce9.yaml"},  # a file name that is not UTF-8, as os.walk gives it
 ])
 def test_the_json_writer_writes_what_json_dumps_writes(value: object) -> None:
-    from cslevels.reporting.summary_json import dumps
+    from cslevels.reporting.summary.json import dumps
 
     assert dumps(value) == json.dumps(value, indent=2, ensure_ascii=False)
     assert dumps({"outer": [value]}) == json.dumps({"outer": [value]}, indent=2,
@@ -405,7 +402,7 @@ def test_the_json_writer_writes_what_json_dumps_writes(value: object) -> None:
 
 
 def test_the_json_report_is_json_dumps_of_the_portfolio(tmp_path: Path) -> None:
-    from cslevels.reporting.summary_json import portfolio_dict, render_portfolio
+    from cslevels.reporting.summary.json import portfolio_dict, render_portfolio
 
     text = (PORTFOLIO / "six" / "echo-electronics.yaml").read_text(encoding="utf-8")
     (tmp_path / "e.yaml").write_text(text.replace(

@@ -20,14 +20,14 @@ from hypothesis import strategies as st
 from rich.cells import cell_len, get_character_cell_size
 
 from conftest import DATA, Invoke
-from cslevels.formats import RenderOptions
-from cslevels.reporting.columns import Column, ColumnTable, clean_cell, fit_widths
-from cslevels.reporting.summary_terminal import (
+from cslevels.core.portfolio import Portfolio, Row, RubricInfo
+from cslevels.reporting.formats import RenderOptions
+from cslevels.reporting.kit.columns import Column, ColumnTable, clean_cell, fit_widths
+from cslevels.reporting.summary.terminal import (
     FILE_COLUMN_WIDTH,
     portfolio_lines,
     render_portfolio,
 )
-from cslevels.summary import Portfolio, Row, RubricInfo
 from cslevels.text import clean, clean_line
 
 PORTFOLIO = DATA / "portfolio"

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, Invoke
-from cslevels.loading import RubricLibrary, load_answers
-from cslevels.scoring import QuestionInput, inputs_from_answers, score
+from cslevels.core.scoring import QuestionInput, inputs_from_answers, score
+from cslevels.files.library import RubricLibrary
+from cslevels.files.loading import load_answers
 
 SERIES = DATA / "series"
 JAN = SERIES / "2026-01-visit.yaml"

@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from conftest import DATA, RUBRICS, Invoke
-from cslevels.loading import load_rubric
-from cslevels.yamlio import parse
+from cslevels.files.loading import load_rubric
+from cslevels.files.yamlio import parse
 
 POSITIVE = DATA / "positive"
 BUILT_IN = ("five-grades", "seven-levels", "six-levels")

@@ -75,7 +75,7 @@ def clean_env() -> dict[str, str]:
 
 def test_installed_package_comes_from_the_venv(venv: Path, tmp_path: Path) -> None:
     proc = run(venv / "bin" / "python", "-c",
-               "import cslevels, cslevels.loading as l; print(cslevels.__file__); "
+               "import cslevels, cslevels.files.loading as l; print(cslevels.__file__); "
                "print(l.builtin_rubrics_dir())", cwd=tmp_path, env=clean_env())
     module, rubrics = proc.stdout.splitlines()
     assert Path(module).is_relative_to(venv), module

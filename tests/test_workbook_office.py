@@ -18,10 +18,12 @@ from typing import NoReturn
 import pytest
 
 from conftest import EXAMPLES
+from cslevels.core.documents import answers_from_document
+from cslevels.core.models import Answers
 from cslevels.files import workbook_layout as L
+from cslevels.files.library import RubricLibrary
+from cslevels.files.loading import load_answers
 from cslevels.files.workbook import read_workbook
-from cslevels.loading import RubricLibrary, answers_from_document, load_answers
-from cslevels.models import Answers
 from workbook_helpers import members, rezip, row_of, same_assessment, sheet_member, write_workbook
 
 pytestmark = pytest.mark.slow
@@ -65,7 +67,8 @@ def convert(soffice: tuple[str, Path], source: Path, fmt: str, folder: Path) -> 
 def rich_answers(controls: bool = True) -> Answers:
     """The example visit, plus text that tests every escape: control characters, a
     formula-like note, multi-line and blank evidence, n/a."""
-    data = load_answers(EXAMPLES / "riverside-cafe.yaml").answers.model_dump(by_alias=True)
+    example = load_answers(EXAMPLES / "riverside-cafe.yaml", RubricLibrary()).answers
+    data = example.model_dump(by_alias=True)
     rubric = RubricLibrary().resolve("seven-levels").rubric
     na_key = next(f"{lv.id}.{q.id}" for lv, q in rubric.questions() if q.allow_na)
     data["answers"][na_key] = {"value": "n/a", "note": "=SUM(A1:A9) is not a formula here",
@@ -121,7 +124,7 @@ def test_answers_changed_as_a_real_edit_changes_the_file(
     """A LibreOffice-written workbook, its XML changed as typing in the cells changes it
     (a label from the shared strings, a number typed, an inline string, a cleared
     cell), then saved by LibreOffice again and read."""
-    original = load_answers(EXAMPLES / "riverside-cafe.yaml").answers
+    original = load_answers(EXAMPLES / "riverside-cafe.yaml", RubricLibrary()).answers
     saved = convert(soffice, write_workbook(tmp_path / "visit.xlsx", original), "xlsx",
                     tmp_path / "lo")
     rows = {key: row_of(saved, key) for key in (

@@ -10,9 +10,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cslevels.core.documents import LoadedRubric, answers_from_document
+from cslevels.core.models import NA, Answers, Rubric
+from cslevels.files.library import RubricLibrary
 from cslevels.files.workbook import read_workbook
-from cslevels.loading import LoadedRubric, RubricLibrary, answers_from_document
-from cslevels.models import NA, Answers, Rubric
 from cslevels.reporting.template.xlsx import render_workbook
 from workbook_helpers import same_assessment
 

@@ -1,4 +1,4 @@
-"""Safe, positioned YAML loading (cslevels.yamlio) and how its surprises are reported."""
+"""Safe, positioned YAML loading (cslevels.files.yamlio) and how its surprises are reported."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import pytest
 from conftest import DATA, Invoke
 from cslevels.core.locations import Position
 from cslevels.errors import InputError, InvalidDocumentError
-from cslevels.loading import load_answers, load_rubric
-from cslevels.yamlio import load_path, parse
+from cslevels.files.library import RubricLibrary
+from cslevels.files.loading import load_answers, load_rubric
+from cslevels.files.yamlio import load_path, parse
 
 
 def error_of(text: str) -> InputError:
@@ -283,7 +284,7 @@ def test_boolean_target_is_not_level_one(tmp_path: Path) -> None:
     path.write_text("schema: cslevels/answers/v1\nrubric: seven-levels\nsubject: x\n"
                     "target: yes\nanswers: {}\n")
     with pytest.raises(InvalidDocumentError) as info:
-        load_answers(path)
+        load_answers(path, RubricLibrary())
     finding = info.value.findings[0]
     assert (finding.line, finding.column) == (4, 9)
     assert "target: expected a level number, got the boolean true" in finding.message

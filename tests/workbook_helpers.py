@@ -12,9 +12,11 @@ from typing import Any
 
 import openpyxl
 
+from cslevels.core.documents import LoadedRubric
+from cslevels.core.models import AnswerEntry, Answers
 from cslevels.files import workbook_layout as L
-from cslevels.loading import LoadedRubric, RubricLibrary, load_answers
-from cslevels.models import AnswerEntry, Answers
+from cslevels.files.library import RubricLibrary
+from cslevels.files.loading import load_answers
 from cslevels.reporting.template.xlsx import render_workbook
 
 
@@ -30,7 +32,7 @@ def write_workbook(path: Path, answers: Answers | None = None,
 
 
 def answers_of(yaml_path: Path) -> Answers:
-    return load_answers(yaml_path).answers
+    return load_answers(yaml_path, RubricLibrary()).answers
 
 
 def row_of(path: Path, key: str) -> int:

@@ -1,8 +1,10 @@
-"""The ``cslevels`` command line: thin commands over the library.
+"""The ``cslevels`` command line: the edge where options become calls and errors exit codes.
 
-Each command parses its options, calls one core function and prints the result
-to stdout; diagnostics go to stderr.  Errors a user can cause (``CslevelsError``)
-become one message per problem and exit code 1, never a traceback.
+Each command parses its options, calls its module in ``cslevels.commands`` (which
+returns data), renders that with the chosen format from
+``cslevels.reporting.formats`` and writes the report to stdout or ``-o FILE``;
+diagnostics go to stderr.  Errors a user can cause (``CslevelsError``) become one
+message per problem and exit code 1, never a traceback; usage errors exit 2.
 
 No ``from __future__ import annotations`` here, on purpose: typer evaluates every
 command's annotations on every run, and string annotations cost it an ``eval`` each
@@ -22,30 +24,49 @@ import typer
 
 from cslevels import __version__
 from cslevels.errors import CslevelsError, Finding, OutputError
-from cslevels.formats import (
+from cslevels.reporting.formats import (
     COMPARE_FORMATS,
+    LIST_FORMATS,
     SCORE_FORMATS,
     SHOW_FORMATS,
-    SUFFIX_FORMATS,
     SUMMARY_FORMATS,
+    TEMPLATE_FORMATS,
     VALIDATE_FORMATS,
+    FormatRegistry,
+    Rendered,
     RenderOptions,
 )
 from cslevels.text import clean_line
 
+EXIT_CODES = ("Exit codes: 0 success; 1 invalid input, findings, or a gate not met; "
+              "2 a usage error.")
+
 app = typer.Typer(
     name="cslevels",
     help="Assess how mature a business's customer service is, against YAML maturity models.",
+    epilog=EXIT_CODES,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
 
-ScoreFormat = Enum("ScoreFormat", {name: name for name in SCORE_FORMATS}, type=str)  # type: ignore[misc]
-ShowFormat = Enum("ShowFormat", {name: name for name in SHOW_FORMATS}, type=str)  # type: ignore[misc]
-ValidateFormat = Enum("ValidateFormat", {n: n for n in VALIDATE_FORMATS}, type=str)  # type: ignore[misc]
+
+def _choices(registry: FormatRegistry) -> type[Enum]:
+    """The --format choices of one command, as typer wants them (an Enum of str)."""
+    return Enum(f"{registry.kind.title()}Format", {n: n for n in registry}, type=str)  # type: ignore[return-value]
+
+
+ListFormat = _choices(LIST_FORMATS)
+ShowFormat = _choices(SHOW_FORMATS)
+ValidateFormat = _choices(VALIDATE_FORMATS)
+TemplateFormat = _choices(TEMPLATE_FORMATS)
+ScoreFormat = _choices(SCORE_FORMATS)
+CompareFormat = _choices(COMPARE_FORMATS)
+SummaryFormat = _choices(SUMMARY_FORMATS)
+SummarySort = Enum(  # type: ignore[misc]
+    "SummarySort", {n: n for n in ("subject", "date", "level", "index")}, type=str)
 
 
 class SchemaName(str, Enum):
@@ -53,18 +74,43 @@ class SchemaName(str, Enum):
     answers = "answers"
 
 
+def _format_option(registry: FormatRegistry, implied: bool = True) -> typer.models.OptionInfo:
+    """--format with its choices and default in the help, case-insensitive."""
+    by_suffix = (f" (default {registry.default}, or what the -o file's suffix implies)"
+                 if implied and registry.suffixes else f" (default {registry.default})")
+    option: typer.models.OptionInfo = typer.Option(
+        "--format", "-f", case_sensitive=False, metavar="FORMAT",
+        help=f"One of: {', '.join(registry)}{by_suffix}.")
+    return option
+
+
 RubricsDirs = Annotated[
     Optional[list[Path]],  # noqa: UP045 - typer needs Optional on Python 3.10
     typer.Option(
-        "--rubrics-dir",
+        "--rubrics-dir", metavar="DIR", file_okay=False,
         help="A folder of extra rubrics (repeatable); CSLEVELS_RUBRICS_PATH works too.",
-        file_okay=False,
     ),
 ]
 OutputOption = Annotated[
     Optional[Path],  # noqa: UP045
-    typer.Option("--output", "-o", help="Write to this file instead of stdout.", dir_okay=False),
+    typer.Option("--output", "-o", metavar="FILE", dir_okay=False,
+                 help="Write to FILE instead of stdout (atomically)."),
 ]
+RubricArgument = Annotated[
+    str, typer.Argument(metavar="RUBRIC", help="A rubric id or a path to a rubric file."),
+]
+RubricOverride = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--rubric", metavar="RUBRIC",
+                 help="Score against this rubric (an id or a file) instead of the one each "
+                      "answers file names."),
+]
+
+
+def _epilog(*examples: str, extra: str = "") -> str:
+    """A command's help ends with examples and the exit codes (``\\b``: kept as written)."""
+    lines = "\n".join(f"  cslevels {example}" for example in examples)
+    return f"\b\nExamples:\n{lines}\n\n{extra or EXIT_CODES}"
 
 
 # ---------------------------------------------------------------- helpers at the edge
@@ -79,6 +125,10 @@ def fail(findings: Sequence[Finding] | str, code: int = 1) -> NoReturn:
 
 def warn(message: str) -> None:
     sys.stderr.write(clean_line(message) + "\n")
+
+
+def deprecated(old: str, new: str) -> None:
+    warn(f"warning: {old} is deprecated and will be removed; use {new}")
 
 
 @contextmanager
@@ -101,39 +151,41 @@ def render_options(output: Path | None = None) -> RenderOptions:
     return RenderOptions(color=color, width=width)
 
 
-def emit(text: str | bytes, output: Path | None, *, overwrite: bool = True,
+def emit(report: Rendered, output: Path | None, *, overwrite: bool = True,
          inputs: Sequence[Path] = ()) -> None:
     """The report to stdout, or atomically to ``output`` (never over one of ``inputs``)."""
     if output is None:
-        if isinstance(text, bytes):
-            sys.stdout.flush()
-            sys.stdout.buffer.write(text)
-            sys.stdout.buffer.flush()
-            return
-        sys.stdout.write(text)
+        if isinstance(report, bytes):
+            raise OutputError("this format is a binary file: give -o FILE to write it",
+                              code="binary-to-stdout")
+        sys.stdout.write(report)
         sys.stdout.flush()
         return
-    from cslevels.output import atomic_write, refuse_inputs
+    from cslevels.files.output import atomic_write, refuse_inputs
 
     refuse_inputs(output, inputs)
-    atomic_write(output, text, overwrite=overwrite)
+    atomic_write(output, report, overwrite=overwrite)
     warn(f"wrote {output}")
 
 
-def pick_format(requested: str | None, output: Path | None, choices: Sequence[str],
-                default: str) -> str:
-    """The explicit --format, else the one the output file's suffix implies."""
+def _or(words: Sequence[str]) -> str:
+    """``.yaml, .yml or .xlsx``."""
+    return f"{', '.join(words[:-1])} or {words[-1]}" if len(words) > 1 else "".join(words)
+
+
+def pick_format(requested: Enum | None, output: Path | None, registry: FormatRegistry) -> str:
+    """The explicit --format, else the one the output file's suffix implies, else the default."""
     if requested is not None:
-        return requested
+        return str(requested.value)
     if output is not None:
-        implied = SUFFIX_FORMATS.get(output.suffix.lower())
-        if implied is not None and implied in choices:
+        implied = registry.implied_by(output.suffix)
+        if implied is not None:
             return implied
-    return default
+    return registry.default
 
 
 def library(rubrics_dirs: Sequence[Path] | None):  # type: ignore[no-untyped-def]
-    from cslevels.loading import RubricLibrary
+    from cslevels.files.library import RubricLibrary
 
     return RubricLibrary(rubrics_dirs or ())
 
@@ -157,68 +209,69 @@ def main_callback(
     """Assess how mature a business's customer service is, against YAML maturity models."""
 
 
-@app.command("list")
+@app.command("list", short_help="The rubrics available, built-in and from rubric folders.",
+             epilog=_epilog("list", "list --format json --rubrics-dir my-rubrics/"))
 def list_command(
+    fmt: Annotated[Optional[ListFormat], _format_option(LIST_FORMATS)] = None,  # type: ignore[valid-type]  # noqa: UP045
     rubrics_dir: RubricsDirs = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", hidden=True)] = False,
 ) -> None:
-    """List the rubrics available (built-in and from rubric folders)."""
-    with user_errors():
-        entries = library(rubrics_dir).entries()
-    if as_json:
-        import json
+    """List the rubrics available (built-in and from rubric folders); exit 1 if one is broken."""
+    from cslevels.commands.list import list_rubrics
 
-        rows = [
-            {"id": e.id, "version": e.rubric.rubric.version if e.rubric else None,
-             "title": e.rubric.rubric.title if e.rubric else None,
-             "levels": len(e.rubric.rubric.levels) if e.rubric else None,
-             "origin": e.origin, "path": str(e.path), "error": e.error}
-            for e in entries
-        ]
-        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
-    else:
-        for e in entries:
-            if e.rubric is None:
-                warn(f"{e.path}: cannot be used: {e.error}")
-                continue
-            r = e.rubric.rubric
-            # clean each field, not the line: clean_line() would collapse the padding
-            sys.stdout.write(
-                f"{r.id:<16} {clean_line(r.version):<8} {len(r.levels)} levels  "
-                f"{r.method:<10} {clean_line(r.title)}  [{e.origin}: {clean_line(e.path)}]\n")
+    if as_json:
+        deprecated("--json", "--format json")
+    name = pick_format(fmt, None, LIST_FORMATS) if not as_json or fmt else "json"
+    with user_errors():
+        entries = list_rubrics(library(rubrics_dir))
+    if name == "terminal":
+        for entry in entries:
+            if entry.rubric is None:
+                warn(f"{entry.path}: cannot be used: {entry.error}")
+    sys.stdout.write(LIST_FORMATS.render_text(name, entries, render_options()))
     if any(e.rubric is None for e in entries):
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(short_help="One rubric as a readable, printable questionnaire.",
+             epilog=_epilog("show seven-levels",
+                            "show five-grades -o questionnaire.html   # print it"))
 def show(
-    rubric: Annotated[str, typer.Argument(help="A rubric id or a path to a rubric file.")],
-    fmt: Annotated[Optional[ShowFormat], typer.Option("--format", "-f")] = None,  # noqa: UP045
+    rubric: RubricArgument,
+    fmt: Annotated[Optional[ShowFormat], _format_option(SHOW_FORMATS)] = None,  # type: ignore[valid-type]  # noqa: UP045
     output: OutputOption = None,
     rubrics_dir: RubricsDirs = None,
 ) -> None:
     """Show a rubric as a readable, printable questionnaire."""
+    from cslevels.commands.show import show_rubric
+
     with user_errors():
-        loaded = library(rubrics_dir).resolve(rubric)
-        name = pick_format(fmt.value if fmt else None, output, list(SHOW_FORMATS), "terminal")
+        loaded = show_rubric(rubric, library(rubrics_dir))
+        name = pick_format(fmt, output, SHOW_FORMATS)
         emit(SHOW_FORMATS.render(name, loaded.rubric, render_options(output)), output,
              inputs=[loaded.path])
 
 
-@app.command()
+@app.command(short_help="Check rubric and answers files; exit 1 on findings.",
+             epilog=_epilog("validate rubrics/ assessments/ --strict",
+                            "validate rubrics/ --format github   # annotations in CI"))
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Rubric or answers files, or folders.")],
-    fmt: Annotated[ValidateFormat, typer.Option("--format", "-f")] = "text",  # type: ignore[assignment]
+    paths: Annotated[
+        list[Path],
+        typer.Argument(metavar="PATH...", help="Rubric or answers files, or folders."),
+    ],
+    fmt: Annotated[ValidateFormat, _format_option(VALIDATE_FORMATS, implied=False)] = "text",  # type: ignore[valid-type]
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
     rubrics_dir: RubricsDirs = None,
 ) -> None:
-    """Check rubric and answers files (kind told by `schema:`); exit 1 on findings."""
-    from cslevels.validation import validate as run_validation
+    """Check rubric and answers files (the kind is told by `schema:`); exit 1 on findings."""
+    from cslevels.commands.validate import validate as run_validation
 
+    name = str(fmt.value)  # type: ignore[attr-defined]
     with user_errors():
         report = run_validation(paths, library(rubrics_dir), strict=strict)
-        text = VALIDATE_FORMATS.render(fmt.value, report, render_options())
-    if fmt.value == "text" and report.failed:
+        text = VALIDATE_FORMATS.render_text(name, report, render_options())
+    if name == "text" and report.failed:
         sys.stderr.write(text)
     else:
         sys.stdout.write(text)
@@ -226,98 +279,77 @@ def validate(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(short_help="The JSON Schema of the rubric or answers file format.",
+             epilog=_epilog("schema rubric -o rubric.schema.json"))
 def schema(
-    name: Annotated[SchemaName, typer.Argument(help="Which file format.")],
+    name: Annotated[SchemaName, typer.Argument(metavar="rubric|answers",
+                                               help="Which file format.")],
     output: OutputOption = None,
 ) -> None:
     """Print the JSON Schema (draft-07) of the rubric or answers format."""
-    from cslevels.schemas import schema_text
+    from cslevels.commands.schema import schema as schema_of
 
     with user_errors():
-        emit(schema_text(name.value), output)
+        emit(schema_of(name.value), output)
 
 
-class TemplateFormat(str, Enum):
-    yaml = "yaml"
-    xlsx = "xlsx"
-
-
-TEMPLATE_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".xlsx": "xlsx"}
-
-
-@app.command()
+@app.command(short_help="A blank answers file or workbook to fill in, every question explained.",
+             epilog=_epilog("template seven-levels -o acme.yaml",
+                            "template seven-levels -o survey.xlsx   # a workbook with dropdowns",
+                            "template seven-levels --from survey.xlsx -o acme.yaml"))
 def template(
-    rubric: Annotated[str, typer.Argument(help="A rubric id or a path to a rubric file.")],
+    rubric: RubricArgument,
+    fmt: Annotated[Optional[TemplateFormat], _format_option(TEMPLATE_FORMATS)] = None,  # type: ignore[valid-type]  # noqa: UP045
     output: OutputOption = None,
-    fmt: Annotated[
-        Optional[TemplateFormat],  # noqa: UP045
-        typer.Option("--format", "-f", help="yaml, or xlsx (a workbook with dropdowns); "
-                     "default: from the -o suffix, else yaml."),
-    ] = None,
     from_: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option("--from", dir_okay=False,
-                     help="Pre-fill from this answers file (YAML or .xlsx)."),
+        typer.Option("--from", metavar="ANSWERS", dir_okay=False,
+                     help="Pre-fill from this answers file or workbook (any medium)."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     rubrics_dir: RubricsDirs = None,
 ) -> None:
     """Write a blank answers file (every question commented with its options) or workbook."""
-    implied = TEMPLATE_SUFFIXES.get(output.suffix.lower()) if output is not None else None
+    from cslevels.commands.template import template_source
+
+    implied = TEMPLATE_FORMATS.implied_by(output.suffix) if output is not None else None
     if output is not None and implied is None and fmt is None:
-        raise typer.BadParameter(f"{str(output)!r}: template writes .yaml, .yml or .xlsx "
-                                 "files (or give --format)", param_hint="-o")
-    name = fmt.value if fmt is not None else (implied or "yaml")
-    if implied is not None and implied != name:
-        raise typer.BadParameter(f"--format {name} does not match the suffix of "
+        raise typer.BadParameter(
+            f"{str(output)!r}: template writes {_or(list(TEMPLATE_FORMATS.suffixes))} files "
+            "(or give --format)", param_hint="-o")
+    if implied is not None and fmt is not None and implied != str(fmt.value):
+        raise typer.BadParameter(f"--format {fmt.value} does not match the suffix of "
                                  f"{str(output)!r}", param_hint="--format")
-    if name == "xlsx" and output is None and sys.stdout.isatty():
-        raise typer.BadParameter("a workbook is binary: give -o FILE.xlsx (or redirect "
-                                 "stdout to a file)", param_hint="-o")
     with user_errors():
-        lib = library(rubrics_dir)
-        loaded = lib.resolve(rubric)
-        answers = None
-        if from_ is not None:
-            from cslevels.template import answers_to_carry
-
-            answers, warnings = answers_to_carry(from_, loaded, lib)
-            for finding in warnings:
-                warn(str(finding))
-        if name == "xlsx":
-            from cslevels.reporting.template.xlsx import render_workbook
-
-            content: str | bytes = render_workbook(loaded.rubric, loaded.digest, answers)
-        elif answers is not None:
-            from cslevels.template import prefilled_yaml
-
-            content = prefilled_yaml(loaded.rubric, answers, from_)
-        else:
-            from cslevels.template import answers_template
-
-            content = answers_template(loaded.rubric)
-        emit(content, output, overwrite=force,
-             inputs=[loaded.path, *([from_] if from_ is not None else [])])
+        source = template_source(rubric, library(rubrics_dir), from_)
+        for finding in source.warnings:
+            warn(str(finding))
+        name = pick_format(fmt, output, TEMPLATE_FORMATS)
+        emit(TEMPLATE_FORMATS.render(name, source.rubric, source.answers), output,
+             overwrite=force, inputs=[source.rubric.path, *([from_] if from_ else [])])
 
 
-@app.command()
+@app.command(short_help="Score answers files and report: level, gaps, next steps.",
+             epilog=_epilog("score examples/riverside-cafe.yaml",
+                            "score examples/riverside-cafe.yaml -o report.html --target 5",
+                            "score assessments/*.yaml --fail-under 3   # a gate in CI"))
 def score(
-    answers: Annotated[list[Path], typer.Argument(help="One or more answers files.")],
-    fmt: Annotated[Optional[ScoreFormat], typer.Option("--format", "-f")] = None,  # noqa: UP045
+    answers: Annotated[
+        list[Path], typer.Argument(metavar="ANSWERS...", help="One or more answers files."),
+    ],
+    fmt: Annotated[Optional[ScoreFormat], _format_option(SCORE_FORMATS)] = None,  # type: ignore[valid-type]  # noqa: UP045
     output: OutputOption = None,
     fail_under: Annotated[
         Optional[int],  # noqa: UP045
-        typer.Option("--fail-under", min=0, help="Exit 1 when an achieved level is below N."),
+        typer.Option("--fail-under", min=0, metavar="N",
+                     help="Exit 1 when the level reached is below N (for a continuous rubric: "
+                          "the number of levels achieved)."),
     ] = None,
     target: Annotated[
         Optional[int],  # noqa: UP045
-        typer.Option("--target", min=1, help="Show the gap to this level."),
+        typer.Option("--target", min=1, metavar="N", help="Show the gap to level N."),
     ] = None,
-    rubric: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--rubric", help="Score against this rubric file (or id)."),
-    ] = None,
+    rubric: RubricOverride = None,
     rubrics_dir: RubricsDirs = None,
     combine: Annotated[
         bool,
@@ -326,13 +358,13 @@ def score(
     ] = False,
 ) -> None:
     """Score answers files and print the report."""
-    if combine:  # cslevels.series pulls in the comparison code: only for --combine
-        from cslevels.series import combine_files as scorer
+    if combine:  # the combining code is imported only for --combine
+        from cslevels.commands.score import combine_files as scorer
     else:
-        from cslevels.assessment import score_files as scorer
+        from cslevels.commands.score import score_files as scorer
 
     with user_errors():
-        name = pick_format(fmt.value if fmt else None, output, list(SCORE_FORMATS), "terminal")
+        name = pick_format(fmt, output, SCORE_FORMATS)
         batch = scorer(answers, library(rubrics_dir), rubric=rubric, target=target)
         for finding in batch.warnings:
             warn(str(finding))
@@ -345,36 +377,27 @@ def score(
     if batch.errors:
         raise typer.Exit(1)
     if fail_under is not None:
-        below = [r for r in batch.results if gate_level(r) < fail_under]
+        below = [r for r in batch.results if r.level_reached < fail_under]
         for r in below:
-            warn(f"{r.source}: achieved level {gate_level(r)} is below --fail-under {fail_under}")
+            reached = (f"achieved level {r.level_reached} is" if r.achieved_level is not None
+                       else f"{r.level_reached} of {len(r.levels)} levels achieved,")
+            warn(f"{r.source}: {reached} below --fail-under {fail_under}")
         if below:
             raise typer.Exit(1)
 
 
-def gate_level(result) -> int:  # type: ignore[no-untyped-def]
-    """The level --fail-under compares: for continuous rubrics, levels 1..N all achieved."""
-    if result.achieved_level is not None:
-        return int(result.achieved_level)
-    count = 0
-    for level in result.levels:
-        if not level.achieved:
-            break
-        count += 1
-    return count
-
-
-CompareFormat = Enum("CompareFormat", {n: n for n in COMPARE_FORMATS}, type=str)  # type: ignore[misc]
-
-
-@app.command()
+@app.command(short_help="One subject over time: level and score changes, regressions.",
+             epilog=_epilog("compare examples/riverside-cafe.yaml "
+                            "examples/riverside-cafe-2027-05.yaml",
+                            "compare visits/*.yaml --fail-on-regression   # a gate in CI"))
 def compare(
     answers: Annotated[
         list[Path],
-        typer.Argument(help="Two or more answers files of one subject (OLD NEW [MORE...]), in "
-                       "any order: they are compared oldest first by their date."),
+        typer.Argument(metavar="OLD NEW [MORE...]",
+                       help="Two or more answers files of one subject, in any order: they are "
+                            "compared oldest first by their date."),
     ],
-    fmt: Annotated[Optional[CompareFormat], typer.Option("--format", "-f")] = None,  # noqa: UP045
+    fmt: Annotated[Optional[CompareFormat], _format_option(COMPARE_FORMATS)] = None,  # type: ignore[valid-type]  # noqa: UP045
     output: OutputOption = None,
     fail_on_regression: Annotated[
         bool,
@@ -383,23 +406,20 @@ def compare(
     ] = False,
     tolerance: Annotated[
         float,
-        typer.Option("--tolerance", min=0.0, max=1.0,
-                     help="The largest drop of a level score (0-1) not counted as a regression."),
-    ] = 0.05,  # cslevels.compare.DEFAULT_TOLERANCE, not imported to keep startup light
-    rubric: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--rubric", help="Score against this rubric file (or id)."),
-    ] = None,
+        typer.Option("--tolerance", min=0.0, max=1.0, metavar="0-1",
+                     help="The largest drop of a level score not counted as a regression."),
+    ] = 0.05,  # cslevels.core.compare.DEFAULT_TOLERANCE, not imported to keep startup light
+    rubric: RubricOverride = None,
     rubrics_dir: RubricsDirs = None,
 ) -> None:
     """Follow one subject over time: level and score changes, regressions flagged."""
-    from cslevels.series import compare_files
+    from cslevels.commands.compare import compare_files
 
     if len(answers) < 2:
         raise typer.BadParameter("give at least two answers files: OLD NEW [MORE...]",
                                  param_hint="OLD NEW")
     with user_errors():
-        name = pick_format(fmt.value if fmt else None, output, list(COMPARE_FORMATS), "terminal")
+        name = pick_format(fmt, output, COMPARE_FORMATS)
         comparison, warnings = compare_files(answers, library(rubrics_dir), rubric=rubric,
                                              tolerance=tolerance)
         for finding in warnings:
@@ -414,21 +434,30 @@ def compare(
         raise typer.Exit(1)
 
 
-@app.command()
+ASSESS_EXIT_CODES = ("Exit codes: 0 done or q; 1 end of input (Ctrl-D) or an error; 2 stdin is "
+                     "not a terminal (use --no-tty); 129 the terminal was closed; 130 Ctrl-C; "
+                     "143 SIGTERM. Answers given are always saved.")
+
+
+@app.command(short_help="Answer a rubric's questions in the terminal; saves every answer.",
+             epilog=_epilog('assess six-levels -o team.yaml --subject "Harbor floor team"',
+                            "assess six-levels -o team.yaml   # again: continues the file",
+                            extra=ASSESS_EXIT_CODES))
 def assess(
-    rubric: Annotated[str, typer.Argument(help="A rubric id or a path to a rubric file.")],
+    rubric: RubricArgument,
     output: Annotated[
         Path,
-        typer.Option("--output", "-o", dir_okay=False,
+        typer.Option("--output", "-o", metavar="FILE", dir_okay=False,
                      help="The answers file: created, or continued when it exists."),
     ],
     subject: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--subject", help="Who or what is assessed (asked when not given)."),
+        typer.Option("--subject", metavar="NAME",
+                     help="Who or what is assessed (asked when not given)."),
     ] = None,
     assessor: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--assessor", help="Your name (asked when not given)."),
+        typer.Option("--assessor", metavar="NAME", help="Your name (asked when not given)."),
     ] = None,
     review: Annotated[
         bool, typer.Option("--review", help="Walk every question, current answers pre-selected.")
@@ -438,18 +467,14 @@ def assess(
     ] = False,
     rubrics_dir: RubricsDirs = None,
 ) -> None:
-    """Answer a rubric's questions in the terminal; saves after every answer, resumes FILE.
-
-    Exit codes: 0 done or q; 1 end of input or an error; 2 stdin is not a terminal
-    (use --no-tty); 129 terminal closed; 130 Ctrl-C.  Answers given are always saved.
-    """
-    from cslevels.interactive import AssessOptions, run_assess
+    """Answer a rubric's questions in the terminal; saves after every answer, resumes FILE."""
+    from cslevels.commands.assess.session import AssessOptions, run_assess
 
     if output.suffix.lower() in {".xlsx", ".xlsm", ".xls", ".ods"}:
+        yaml_name = output.with_suffix(".yaml").name
         fail(f"{output}: error: assess saves YAML answers files, not workbooks (to continue "
              f"a workbook in the terminal: cslevels template {rubric} --from {output} -o "
-             f"{output.with_suffix('.yaml').name}, then cslevels assess {rubric} -o "
-             f"{output.with_suffix('.yaml').name})")
+             f"{yaml_name}, then cslevels assess {rubric} -o {yaml_name})")
     with user_errors():
         code = run_assess(
             AssessOptions(rubric, output, subject, assessor, review, no_tty,
@@ -460,42 +485,44 @@ def assess(
         raise typer.Exit(code)
 
 
-SummaryFormat = Enum("SummaryFormat", {n: n for n in SUMMARY_FORMATS}, type=str)  # type: ignore[misc]
-
-
-SummarySort = Enum(  # type: ignore[misc]
-    "SummarySort", {n: n for n in ("subject", "date", "level", "index")}, type=str)
-
-
-@app.command()
+@app.command(short_help="A portfolio: one row per assessment, the spread of levels.",
+             epilog=_epilog("summary examples/", "summary clients/ -o portfolio.csv --sort level"))
 def summary(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Answers files, or folders searched for *.yaml, *.yml, *.xlsx."),
+        typer.Argument(metavar="PATH...",
+                       help="Answers files, or folders searched for *.yaml, *.yml, *.xlsx."),
     ],
-    fmt: Annotated[Optional[SummaryFormat], typer.Option("--format", "-f")] = None,  # noqa: UP045
+    fmt: Annotated[Optional[SummaryFormat], _format_option(SUMMARY_FORMATS)] = None,  # type: ignore[valid-type]  # noqa: UP045
     output: OutputOption = None,
     sort: Annotated[
         SummarySort,
-        typer.Option("--sort", help="Order of the rows; level and index: lowest first."),
+        typer.Option("--sort", case_sensitive=False, metavar="KEY",
+                     help="Order of the rows: subject, date, level or index (level and index: "
+                          "lowest first)."),
     ] = "subject",  # type: ignore[assignment]
+    rubric: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--rubric", metavar="RUBRIC", help="Only assessments of this rubric id."),
+    ] = None,
     rubric_id: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--rubric-id", help="Only assessments of this rubric."),
+        typer.Option("--rubric-id", hidden=True),
     ] = None,
     rubrics_dir: RubricsDirs = None,
 ) -> None:
     """A portfolio: one row per assessment, the distribution of levels; exit 1 if a file fails."""
-    from cslevels.reporting.summary_terminal import progress_bar
-    from cslevels.summary import build_portfolio
+    from cslevels.commands.summary import build_portfolio
+    from cslevels.reporting.summary.terminal import progress_bar
 
+    if rubric_id is not None:
+        deprecated("--rubric-id", "--rubric")
+        rubric = rubric or rubric_id
     with user_errors():
-        name = pick_format(fmt.value if fmt else None, output, list(SUMMARY_FORMATS), "terminal")
-        if output is not None and fmt is None and output.suffix.lower() == ".csv":
-            name = "csv"
+        name = pick_format(fmt, output, SUMMARY_FORMATS)
         with progress_bar() as progress:
             portfolio = build_portfolio(paths, library(rubrics_dir), sort=sort.value,
-                                        rubric_id=rubric_id, progress=progress)
+                                        rubric_id=rubric, progress=progress)
         for failure in portfolio.failures:
             for finding in failure.findings:
                 warn(str(finding))

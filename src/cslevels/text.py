@@ -34,3 +34,8 @@ def clean(text: object) -> str:
 def clean_line(text: object) -> str:
     """Like :func:`clean`, on one line (newlines and tabs become spaces)."""
     return " ".join(clean(text).split())
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters for a message (a file may hold megabytes)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,1 +1,5 @@
-"""Everything that touches disk: readers of each answers medium, and their limits."""
+"""Everything that touches the disk.
+
+Readers behind one registry, YAML, loading, the rubric library and its cache, the
+one folder walker, and writing files without ever leaving one half-written.
+"""

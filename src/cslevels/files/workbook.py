@@ -31,10 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from cslevels.core.locations import Loc, Position
+from cslevels.core.models import NA
 from cslevels.errors import Finding, InputError, InvalidDocumentError
 from cslevels.files import workbook_layout as L
-from cslevels.models import NA
-from cslevels.yamlio import max_file_bytes, read_bytes, shorten
+from cslevels.files.yamlio import max_file_bytes, read_bytes
+from cslevels.text import shorten
 
 WORKBOOK_SUFFIXES = (".xlsx",)
 REFUSED_SUFFIXES = {

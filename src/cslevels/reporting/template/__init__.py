@@ -1,1 +1,1 @@
-"""``cslevels template`` in each medium that has a writer of its own (the workbook)."""
+"""`cslevels template` outputs: a blank (or pre-filled) answers file in each medium."""

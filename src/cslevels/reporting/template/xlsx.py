@@ -28,9 +28,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cslevels import __version__
+from cslevels.core.documents import LoadedRubric
+from cslevels.core.models import ANSWERS_SCHEMA, NA, AnswerEntry, Answers, Rubric
 from cslevels.errors import OutputError
 from cslevels.files import workbook_layout as L
-from cslevels.models import ANSWERS_SCHEMA, NA, AnswerEntry, Answers, Rubric
+from cslevels.reporting.formats import RenderOptions
 
 # column letter, header, width in characters
 COLUMNS = (
@@ -109,6 +111,12 @@ def _height(texts: Sequence[tuple[str, str | None]]) -> float | None:
         count = sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
         lines = max(lines, count)
     return None if lines == 1 else min(409.0, 15.0 * lines)
+
+
+def render_template(loaded: LoadedRubric, answers: Answers | None = None,
+                    options: RenderOptions | None = None) -> bytes:
+    """``template --format xlsx`` (or ``-o x.xlsx``): the workbook, pre-filled by ``--from``."""
+    return render_workbook(loaded.rubric, loaded.digest, answers)
 
 
 def render_workbook(rubric: Rubric, digest: str, answers: Answers | None = None) -> bytes:

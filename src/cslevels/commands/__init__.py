@@ -1,0 +1,4 @@
+"""One module per command, named after it.
+
+Each takes typed options and returns data; none prints (``cli.py`` does, at the edge).
+"""

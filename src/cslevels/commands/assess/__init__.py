@@ -1,0 +1,1 @@
+"""`cslevels assess`: the interactive questionnaire, its terminal session and its saving."""

@@ -1,0 +1,204 @@
+"""The rubric and answers file formats as pydantic models.
+
+Field names are the file format (see docs/rubric-format.md); unknown fields are
+rejected so a typo such as ``treshold`` is reported instead of ignored.  Rules
+that need the whole document (unique ids, existing scales, reachable levels)
+live in ``cslevels.core.checks`` so that they can be reported all at once.
+"""
+
+# No ``from __future__ import annotations``: pydantic would have to evaluate every field's
+# annotation from its string at class creation, ~1 ms of each start-up.  The annotations
+# here need Python 3.10 (``X | None``), which cslevels requires anyway.
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
+
+RUBRIC_SCHEMA = "cslevels/rubric/v1"
+ANSWERS_SCHEMA = "cslevels/answers/v1"
+NA = "n/a"
+
+Identifier = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+        max_length=64,
+        description="Lowercase letters, digits and single dashes, e.g. `follow-up`.",
+    ),
+]
+Text = Annotated[StrictStr, Field(min_length=1, max_length=10_000)]
+Share = Annotated[float, Field(gt=0, le=1)]
+Weight = Annotated[float, Field(gt=0, le=1000)]
+OptionValue = StrictInt | Annotated[StrictStr, Field(min_length=1, max_length=64)]
+
+
+class _Model(BaseModel):
+    # defer_build: validators are built on first use, so a command builds only the
+    # models it validates (a rubric, an answers file), not every class at import.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+
+
+class Source(_Model):
+    """Where a rubric's ideas come from."""
+
+    title: Text
+    note: Text | None = None
+    url: Text | None = None
+
+
+class Option(_Model):
+    """One answer a scale offers; ``score`` is its share of full marks."""
+
+    value: OptionValue = Field(description="What an answers file writes, e.g. 3 or 'partly'.")
+    label: Text
+    score: Annotated[float, Field(ge=0, le=1)]
+
+
+class Scale(_Model):
+    """A named answer scale, shared by the questions that use it."""
+
+    label: Text
+    options: Annotated[list[Option], Field(min_length=2)]
+
+    def option(self, value: object) -> Option | None:
+        for option in self.options:
+            if option.value == value and type(option.value) is type(value):
+                return option
+        return None
+
+    @property
+    def best(self) -> Option:
+        return max(self.options, key=lambda o: o.score)
+
+
+class Question(_Model):
+    """Something an assessor can answer from observation or records."""
+
+    id: Identifier
+    text: Text
+    scale: StrictStr
+    weight: Weight = 1.0
+    allow_na: bool = False
+    guidance: Text | None = Field(default=None, description="What counts as evidence.")
+    recommendation: Text | None = Field(
+        default=None, description="What to do when this scores low."
+    )
+
+
+class Level(_Model):
+    """One rung of the model; the first in the file is level 1."""
+
+    id: Identifier
+    name: Text
+    summary: Text | None = None
+    threshold: Share | None = Field(
+        default=None, description="Overrides the rubric's threshold for this level."
+    )
+    weight: Weight = Field(default=1.0, description="The level's weight in the index.")
+    questions: list[Question]
+
+
+class Rubric(_Model):
+    """A maturity model: answer scales and ordered levels of questions."""
+
+    model_config = ConfigDict(title="cslevels rubric")
+
+    schema_id: Literal["cslevels/rubric/v1"] = Field(alias="schema")
+    id: Identifier
+    version: Text
+    title: Text
+    description: Text | None = None
+    source: Source | None = None
+    subject: Text = "business"
+    method: Literal["staged", "continuous"] = "staged"
+    threshold: Share = Field(default=0.75, description="Share of a level's points to achieve it.")
+    min_coverage: Annotated[float, Field(ge=0, le=1)] = Field(
+        default=0.5, description="Below this weighted share answered, a level is insufficient."
+    )
+    scales: dict[StrictStr, Scale]
+    levels: Annotated[list[Level], Field(min_length=1)]
+
+    def level_threshold(self, level: Level) -> float:
+        return level.threshold if level.threshold is not None else self.threshold
+
+    def questions(self) -> list[tuple[Level, Question]]:
+        return [(level, q) for level in self.levels for q in level.questions]
+
+    def question_keys(self) -> list[str]:
+        return [f"{level.id}.{q.id}" for level, q in self.questions()]
+
+    def find(self, key: str) -> tuple[Level, Question] | None:
+        level_id, _, question_id = key.partition(".")
+        for level in self.levels:
+            if level.id == level_id:
+                for question in level.questions:
+                    if question.id == question_id:
+                        return level, question
+        return None
+
+
+AnswerValue = StrictInt | Annotated[StrictStr, Field(max_length=64)]
+
+
+# Plain functions rather than ``list`` / ``dict`` as default factories: pydantic inspects a
+# factory's signature, and for a builtin that means tokenizing its text signature, which
+# compiles the tokenizer's large regex: ~8 ms of every start-up.
+def _empty_list() -> list[str]:
+    return []
+
+
+class AnswerEntry(_Model):
+    """An answer with the assessor's note and the evidence behind it."""
+
+    value: AnswerValue | None = None
+    note: Annotated[StrictStr, Field(max_length=10_000)] | None = None
+    evidence: list[Annotated[StrictStr, Field(max_length=2_000)]] = Field(
+        default_factory=_empty_list)
+
+
+def _empty_answers() -> dict[str, AnswerValue | AnswerEntry | None]:
+    return {}
+
+
+class Answers(_Model):
+    """One assessment of one subject against one rubric."""
+
+    model_config = ConfigDict(title="cslevels answers")
+
+    schema_id: Literal["cslevels/answers/v1"] = Field(alias="schema")
+    rubric: StrictStr = Field(description="A rubric id (built-in or from a rubric folder).")
+    rubric_version: StrictStr | None = None
+    subject: Text
+    assessor: Annotated[StrictStr, Field(max_length=1_000)] | None = None
+    date: dt.date | None = None
+    target: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="The level the subject aims for; reports show the gap to it."
+    )
+    answers: dict[
+        Annotated[StrictStr, Field(pattern=r"^[^.\s]+\.[^.\s]+$")],
+        AnswerValue | AnswerEntry | None,
+    ] = Field(default_factory=_empty_answers,
+              description="`<level-id>.<question-id>` to an answer.")
+
+    @field_validator("answers", mode="before")
+    @classmethod
+    def _blank_is_empty(cls, value: object) -> object:
+        # A fresh template has every entry commented out, which YAML reads as null.
+        return {} if value is None else value
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _no_datetimes(cls, value: object) -> object:
+        if isinstance(value, dt.datetime):
+            return value.date() if value.time() == dt.time() else value
+        return value
+
+    def entry(self, key: str) -> AnswerEntry | None:
+        """The answer for ``key`` in its long form; None when unanswered."""
+        raw = self.answers.get(key)
+        if raw is None:
+            return None
+        if isinstance(raw, AnswerEntry):
+            return raw if raw.value is not None else None
+        return AnswerEntry(value=raw)

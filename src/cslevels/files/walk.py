@@ -1,0 +1,74 @@
+"""The one folder walk: which files under a folder cslevels reads.
+
+Every command that takes folders (``summary``, ``validate``) finds files here, by
+the same rule: regular files whose suffix a reader exists for
+(:data:`cslevels.files.readers.ANSWERS_SUFFIXES`), hidden files and folders
+skipped, each file once however it was named, in a stable sorted order.  Only
+regular files: a FIFO or device named ``*.yaml`` in a folder would block a read.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from cslevels.files.readers import ANSWERS_SUFFIXES
+
+
+class FolderWalk:
+    """Files under the paths given, each yielded once across every call."""
+
+    def __init__(self, suffixes: tuple[str, ...] = ANSWERS_SUFFIXES) -> None:
+        self.suffixes = suffixes
+        self._seen: set[str] = set()
+
+    def _first_time(self, name: str) -> bool:
+        key = os.path.normcase(os.path.abspath(name))
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
+
+    def names(self, path: Path) -> Iterator[str]:
+        """``path`` itself when it is not a folder, else the readable files under it.
+
+        Names are spelled as ``str(Path(folder) / name)`` would spell them; strings,
+        not Paths, because a list of 100,000 of them then takes a fraction of the memory.
+        """
+        if not path.is_dir():
+            if self._first_time(str(path)):
+                yield str(path)
+            return
+        yield from self._walk(str(Path(path)))
+
+    def _walk(self, folder: str) -> Iterator[str]:
+        try:
+            with os.scandir(folder) as found:
+                entries = sorted(found, key=lambda e: e.name)
+        except OSError:
+            return
+        prefix = "" if folder == "." else folder
+        subfolders = []
+        for entry in entries:
+            if entry.name.startswith((".", "~$")):  # "~$x.xlsx": Excel's lock of an open file
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    subfolders.append(entry.name)
+                    continue
+                wanted = entry.name.endswith(self.suffixes) and entry.is_file()
+            except OSError:
+                continue
+            name = os.path.join(prefix, entry.name) if prefix else entry.name
+            if wanted and self._first_time(name):
+                yield name
+        for sub in subfolders:
+            yield from self._walk(os.path.join(prefix, sub) if prefix else sub)
+
+
+def iter_file_names(paths: Iterable[Path]) -> Iterator[str]:
+    """Every file to read under ``paths`` (files as given, folders walked), each once."""
+    walk = FolderWalk()
+    for path in paths:
+        yield from walk.names(path)

@@ -1,0 +1,426 @@
+"""Safe YAML loading that remembers where every value came from.
+
+PyYAML's own safe loader drops positions, silently keeps the last of two
+duplicate keys and expands aliases without limit.  Here the C composer (where
+built) turns the text into a node tree, and a small walker builds plain Python
+data from it while recording the line and column of each value, rejecting
+duplicate keys, non-standard tags, cyclic aliases and documents that expand
+beyond a bound.  The positions let schema errors point at ``file:line:column``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+from cslevels.core.locations import Loc, Position
+from cslevels.errors import InputError
+from cslevels.text import shorten
+
+try:  # the C composer is several times faster; fall back where libyaml is missing
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+LOADER_NAME = _Loader.__name__  # part of the rubric cache's key: the loaders differ at the edges
+
+DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
+DEFAULT_MAX_NODES = 100_000
+MAX_DEPTH = 64
+
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:timestamp",
+    _STR,
+}
+_CONSTRUCTOR = SafeConstructor()
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def max_file_bytes() -> int:
+    """The size limit, which ``CSLEVELS_MAX_FILE_BYTES`` may raise or lower."""
+    return _env_int("CSLEVELS_MAX_FILE_BYTES", DEFAULT_MAX_FILE_BYTES)
+
+
+def max_nodes() -> int:
+    """The bound on values after alias expansion (``CSLEVELS_MAX_NODES``)."""
+    return _env_int("CSLEVELS_MAX_NODES", DEFAULT_MAX_NODES)
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+@dataclass
+class YamlDocument:
+    """Parsed data plus, for each path into it, where its value and key start."""
+
+    path: str
+    data: Any
+    positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    plain_scalars: dict[Loc, str] = field(default_factory=dict)
+
+    def locate(self, loc: Loc, *, prefer_key: bool = False) -> Position:
+        """Line and column of ``loc``, or of its nearest ancestor that exists."""
+        loc = tuple(loc)
+        if prefer_key and loc in self.key_positions:
+            return Position(*self.key_positions[loc])
+        while True:
+            if loc in self.positions:
+                return Position(*self.positions[loc])
+            if not loc:
+                return Position()
+            loc = loc[:-1]
+
+    def raw_plain_scalar(self, loc: Loc) -> str | None:
+        """The unquoted source text at ``loc`` when YAML read it as a non-string."""
+        return self.plain_scalars.get(tuple(loc))
+
+
+def read_text(path: Path) -> str:
+    """Read a user's file as UTF-8 (a BOM is accepted), within the size limit."""
+    return decode(read_bytes(path), str(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a user's file within the size limit; every failure is an ``InputError``.
+
+    A regular file is measured before it is read, so a huge file costs nothing; a
+    pipe or device (``/dev/stdin``, ``/dev/zero``) has no size, so at most one byte
+    more than the limit is read from it.
+    """
+    name = str(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise InputError("no such file", path=name, code="not-found") from None
+    except PermissionError:
+        raise InputError("permission denied", path=name, code="unreadable") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
+        raise InputError(f"cannot read: {_reason(exc)}", path=name) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError("is a folder, not a file", path=name, code="not-a-file")
+    limit = max_file_bytes()
+    regular = stat.S_ISREG(info.st_mode)
+    if regular and info.st_size > limit:
+        raise InputError(
+            f"file is {info.st_size:,} bytes, over the {limit:,}-byte limit",
+            path=name,
+            code="too-large",
+            hint="set CSLEVELS_MAX_FILE_BYTES to raise the limit",
+        )
+    try:
+        if regular:
+            raw = path.read_bytes()
+        else:
+            with path.open("rb") as handle:
+                raw = handle.read(limit + 1)
+    except PermissionError:
+        raise InputError("permission denied", path=name, code="unreadable") from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {_reason(exc)}", path=name) from None
+    if len(raw) > limit:  # the file grew between stat and read, or a stream is too long
+        raise InputError(f"file is over the {limit:,}-byte limit", path=name, code="too-large",
+                         hint="set CSLEVELS_MAX_FILE_BYTES to raise the limit")
+    return raw
+
+
+def _reason(exc: Exception) -> str:
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+
+
+_WIDE_BOMS = {
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\xfe\xff": "UTF-16",
+    b"\xff\xfe": "UTF-16",
+}
+
+
+def decode(raw: bytes, name: str) -> str:
+    """UTF-8 text (a BOM is dropped); other encodings and binary data are refused."""
+    for bom, encoding in _WIDE_BOMS.items():  # longest first: UTF-32 LE starts like UTF-16 LE
+        if raw.startswith(bom):
+            raise InputError(f"saved as {encoding}, not UTF-8", path=name, code="encoding",
+                             hint="save the file as UTF-8")
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise InputError(
+            "binary data (a NUL byte), not a YAML text file", path=name, line=line, code="binary"
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise InputError(
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            path=name,
+            line=line,
+            column=column,
+            code="encoding",
+            hint="save the file as UTF-8",
+        ) from None
+
+
+def load_path(path: Path) -> YamlDocument:
+    """Read and parse one YAML file; every failure is an ``InputError``."""
+    return parse(read_text(path), str(path))
+
+
+def parse(text: str, name: str) -> YamlDocument:
+    """Parse one YAML document from ``text``; ``name`` is used in messages."""
+    try:
+        _check_depth(text, name)
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(exc, text, name) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"YAML error: {exc}", path=name, code="yaml-syntax") from None
+    except RecursionError:
+        raise InputError("YAML nested too deeply", path=name, code="yaml-depth") from None
+    if node is None:
+        raise InputError("file is empty (no YAML document)", path=name, code="empty")
+    doc = YamlDocument(path=name, data=None)
+    doc.data = _Builder(doc, max_nodes()).build(node, ())
+    return doc
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, name: str) -> InputError:
+    """One located message for a YAML syntax error, naming where its cause starts."""
+    mark = exc.problem_mark or exc.context_mark
+    message = exc.problem or exc.context or "invalid YAML"
+    opened = _unclosed_bracket(text) if mark is not None and _at_end(text, mark) else None
+    if "expected a single document" in str(exc):
+        message = "holds more than one YAML document; put one per file"
+    elif opened is not None:
+        # The file ended inside [ ] or { }: the parser only notices at the end.
+        char, start = opened
+        message += (f" (the {char!r} at line {start.line + 1}, column {start.column + 1} "
+                    "is never closed)")
+    elif (exc.problem and exc.context and exc.context_mark and mark is not None
+          and mark is exc.problem_mark
+          and exc.context.startswith(("while parsing", "while scanning a"))
+          and exc.context_mark.line != mark.line):
+        # e.g. a missing bracket or quote: the problem shows up later than its cause
+        message += f" ({exc.context} that starts at line {exc.context_mark.line + 1})"
+    hint = None
+    if "tab" in str(exc).lower() or (mark is not None and _char_at(text, mark) == "\t"):
+        hint = "indent with spaces, not tabs"
+    return InputError(
+        f"YAML syntax error: {message}",
+        path=name,
+        line=mark.line + 1 if mark else None,
+        column=mark.column + 1 if mark else None,
+        code="yaml-syntax",
+        hint=hint,
+    )
+
+
+def _at_end(text: str, mark: yaml.Mark) -> bool:
+    """Whether ``mark`` is past the last non-blank character of ``text``."""
+    lines = text.rstrip().splitlines()
+    return mark.line > len(lines) - 1 or (
+        mark.line == len(lines) - 1 and mark.column >= len(lines[-1]))
+
+
+def _unclosed_bracket(text: str) -> tuple[str, yaml.Mark] | None:
+    """The innermost ``[`` or ``{`` still open where the YAML scanner gave up."""
+    stack: list[tuple[str, yaml.Mark]] = []
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if isinstance(token, yaml.FlowSequenceStartToken):
+                stack.append(("[", token.start_mark))
+            elif isinstance(token, yaml.FlowMappingStartToken):
+                stack.append(("{", token.start_mark))
+            elif isinstance(token, (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)) and stack:
+                stack.pop()
+    except yaml.YAMLError:
+        pass
+    return stack[-1] if stack else None
+
+
+SAFE_COMPOSE_DEPTH = 2_000  # libyaml's C composer crashed between 10,000 and 30,000 here
+_INDENT = re.compile(r"^ *", re.MULTILINE)
+
+
+def _depth_bound(text: str) -> int:
+    """A cheap upper bound on nesting depth, so most files skip the event scan.
+
+    Every level of nesting needs a flow opener, a block-sequence dash, an
+    explicit-key mark, or more indentation (a block sequence may share its
+    parent mapping's indentation, hence the factor 2).
+    """
+    indicators = text.count("[") + text.count("{") + text.count("-") + text.count("?")
+    deepest_indent = max((len(m) for m in _INDENT.findall(text)), default=0)
+    return indicators + 2 * (deepest_indent + 1)
+
+
+def _check_depth(text: str, name: str) -> None:
+    """Refuse deep nesting before composing: libyaml's composer recurses in C and
+    a few hundred thousand ``[`` would crash the process instead of raising."""
+    if _depth_bound(text) <= SAFE_COMPOSE_DEPTH:
+        return  # cannot nest deep enough to hurt the composer; the builder enforces MAX_DEPTH
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise InputError(
+                    f"nested deeper than {MAX_DEPTH} levels",
+                    path=name,
+                    line=mark.line + 1 if mark else None,
+                    column=mark.column + 1 if mark else None,
+                    code="yaml-depth",
+                )
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _char_at(text: str, mark: yaml.Mark) -> str | None:
+    lines = text.splitlines()
+    if 0 <= mark.line < len(lines) and 0 <= mark.column < len(lines[mark.line]):
+        return lines[mark.line][mark.column]
+    return None
+
+
+class _Builder:
+    """Turn a composed node tree into data, recording positions as it goes."""
+
+    def __init__(self, doc: YamlDocument, limit: int) -> None:
+        self.doc = doc
+        self.limit = limit
+        self.count = 0
+        self.active: set[int] = set()
+
+    def fail(self, node: yaml.Node, message: str, code: str, hint: str | None = None) -> InputError:
+        mark = node.start_mark
+        return InputError(
+            message,
+            path=self.doc.path,
+            line=mark.line + 1,
+            column=mark.column + 1,
+            code=code,
+            hint=hint,
+        )
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        self.count += 1
+        if self.count > self.limit:
+            # Point at the top-level field whose value blew up, not deep inside an anchor.
+            line, column = self.doc.key_positions.get(loc[:1], (None, None))
+            raise InputError(
+                f"document expands to more than {self.limit:,} values (an alias bomb?)",
+                path=self.doc.path,
+                line=line if line is not None else node.start_mark.line + 1,
+                column=column if column is not None else node.start_mark.column + 1,
+                code="yaml-too-many-values",
+                hint="set CSLEVELS_MAX_NODES to raise the limit",
+            )
+        # The collection at depth d (the top one is 1) has a location of length d - 1.
+        if len(loc) >= MAX_DEPTH and not isinstance(node, yaml.ScalarNode):
+            raise self.fail(node, f"nested deeper than {MAX_DEPTH} levels", "yaml-depth")
+        if loc not in self.doc.positions:
+            self.doc.positions[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, loc)
+        if id(node) in self.active:
+            raise self.fail(node, "an alias refers to itself (cyclic alias)", "yaml-cyclic-alias")
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                if node.tag != _SEQ:
+                    raise self.tag_error(node)
+                return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
+            if isinstance(node, yaml.MappingNode):
+                if node.tag != _MAP:
+                    raise self.tag_error(node)
+                return self.mapping(node, loc)
+        finally:
+            self.active.discard(id(node))
+        raise self.fail(node, "unsupported YAML node", "yaml-node")  # pragma: no cover
+
+    def tag_error(self, node: yaml.Node) -> InputError:
+        if node.tag == "tag:yaml.org,2002:merge":
+            return self.fail(
+                node,
+                "YAML merge keys (<<) are not supported",
+                "yaml-merge",
+                hint="write the fields out in full",
+            )
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        return self.fail(
+            node,
+            f"YAML tag {tag} is not allowed; only plain data is accepted",
+            "yaml-tag",
+            hint="remove the tag",
+        )
+
+    def scalar(self, node: yaml.ScalarNode, loc: Loc) -> Any:
+        tag = node.tag
+        if tag == _STR:
+            if _SURROGATE.search(node.value):  # only the pure-Python parser lets these through
+                raise self.fail(node, "text holds an invalid character (a lone surrogate)",
+                                "encoding")
+            return node.value
+        if tag not in _SCALAR_TAGS:
+            raise self.tag_error(node)
+        try:
+            value = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
+        except (ValueError, OverflowError, KeyError, TypeError, yaml.YAMLError) as exc:
+            kind = "date" if tag.endswith("timestamp") else tag.rsplit(":", 1)[-1]
+            if isinstance(exc, ValueError) and "digits" in str(exc):
+                reason = f"{len(node.value):,} characters is too long for a number"
+            else:
+                reason = str(exc)
+            raise self.fail(
+                node,
+                f"invalid {kind} {shorten(node.value)!r}: {reason}",
+                "yaml-value",
+                hint="quote it to keep it as text",
+            ) from None
+        if not node.style:  # plain: None from PyYAML's Python parser, '' from libyaml
+            self.doc.plain_scalars[loc] = node.value
+        return value
+
+    def mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self.fail(key_node, "a key must be a plain value", "yaml-key")
+            key = self.scalar(key_node, (*loc, "<key>"))
+            if not isinstance(key, Hashable):  # pragma: no cover - scalars are hashable
+                raise self.fail(key_node, "unhashable key", "yaml-key")
+            if key in result:
+                first = self.doc.key_positions.get((*loc, key))
+                where = f" (first at line {first[0]})" if first else ""
+                raise self.fail(key_node, f"duplicate key {key!r}{where}", "duplicate-key")
+            child = (*loc, key)
+            mark = key_node.start_mark
+            self.doc.key_positions[child] = (mark.line + 1, mark.column + 1)
+            result[key] = self.build(value_node, child)
+        self.doc.plain_scalars.pop((*loc, "<key>"), None)
+        return result

@@ -1,0 +1,1 @@
+"""`cslevels compare` reports: terminal, json, markdown, html."""

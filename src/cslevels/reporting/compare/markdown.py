@@ -1,0 +1,106 @@
+"""``compare --format markdown``: the follow-up for pasting into a report.
+
+Every untrusted string goes through ``md()`` so it cannot become a link, HTML or
+a table cell.
+"""
+
+from __future__ import annotations
+
+from cslevels.core.compare import Comparison, QuestionChange, Step, label
+from cslevels.core.scoring import Result
+from cslevels.reporting.formats import RenderOptions
+from cslevels.reporting.kit.markdown import md
+from cslevels.reporting.views import (
+    STATUS_LABELS,
+    compared_answer_text,
+    percent,
+    result_short_level,
+    signed,
+)
+
+
+def _level(result: Result) -> str:
+    return result_short_level(result, escape=md)
+
+
+def _change(change: QuestionChange) -> list[str]:
+    delta = "" if change.delta is None else f" ({signed(change.delta * 100)} points)"
+    lines = [f"- **{md(change.key)}**: {md(compared_answer_text(change.old))} → "
+             f"{md(compared_answer_text(change.new))}{delta}",
+             f"  - *{md(change.question.text)}*"]
+    if change.old.note and change.old.note != change.new.note:
+        lines.append(f"  - before: {md(change.old.note)}")
+    if change.new.note:
+        lines.append(f"  - now: {md(change.new.note)}")
+    return lines
+
+
+def _step(step: Step, latest: bool) -> list[str]:
+    lines = [f"## {label(step.old)} → {label(step.new)}", ""]
+    facts = []
+    if step.level_delta is not None:
+        facts.append(f"level {step.old.achieved_level} → {step.new.achieved_level} "
+                     f"({signed(step.level_delta)})")
+    if step.index_delta is not None:
+        facts.append(f"index {step.old.index:.1f} → {step.new.index:.1f} "
+                     f"({signed(step.index_delta, 1)})")
+    if facts:
+        lines += [", ".join(facts), ""]
+    if step.regressions and not latest:
+        lines += [f"> ⚠ **Regression:** {md(r.message)}" for r in step.regressions] + [""]
+    for title, changes in (("Regressed", step.regressed), ("Improved", step.improved),
+                           ("Answer state changed", step.changed)):
+        if changes:
+            lines += [f"### {title} ({len(changes)})", ""]
+            for change in changes:
+                lines += _change(change)
+            lines.append("")
+    if not (step.regressed or step.improved or step.changed):
+        lines += ["No answer changed.", ""]
+    return lines
+
+
+def render_comparison(comparison: Comparison, options: RenderOptions | None = None) -> str:
+    newest = comparison.newest
+    rubric = newest.rubric
+    lines = [f"# Follow-up: {md(newest.answers.subject)}", ""]
+    lines.append(f"- **Rubric:** {md(rubric.title)} ({md(rubric.id)} {md(rubric.version)}, "
+                 f"{rubric.method})")
+    if newest.rubric_digest:
+        lines.append(f"- **Rubric content hash:** `{newest.rubric_digest[:12]}`")
+    lines.append(f"- **Regression tolerance:** {comparison.tolerance * 100:g} points")
+    lines.append("")
+    for warning in comparison.warnings:
+        lines += [f"> ⚠ {md(warning)}", ""]
+    if comparison.regressed:
+        lines += [f"> ### ⚠ REGRESSION: {label(comparison.latest.new)} is worse than "
+                  f"{label(comparison.latest.old)}", ">"]
+        lines += [f"> - {md(r.message)}" for r in comparison.regressions]
+        lines.append("")
+    else:
+        lines += [f"No regression since {label(comparison.latest.old)}.", ""]
+    lines += ["## Assessments", "", "| # | Date | Assessor | Achieved level | Index | File |",
+              "|--:|---|---|---|--:|---|"]
+    for n, result in enumerate(comparison.results, 1):
+        date = label(result) if result.answers.date else "—"
+        index = "—" if result.index is None else f"{result.index:.1f}"
+        lines.append(f"| {n} | {date} | {md(result.answers.assessor or '—')} | "
+                     f"{_level(result)} | {index} | {md(result.source or '')} |")
+    lines += ["", "## Level scores", ""]
+    heads = [label(r) for r in comparison.results]
+    lines.append("| # | Level | " + " | ".join(md(h) for h in heads) + " | Change | Status now |")
+    lines.append("|--:|---|" + "--:|" * len(heads) + "--:|---|")
+    latest = {c.id: c for c in comparison.latest.levels}
+    for level_id, name, rank, series in comparison.level_rows:
+        change = latest.get(level_id)
+        delta = None if change is None or change.delta is None else change.delta * 100
+        flag = " ▼" if delta is not None and delta < -comparison.tolerance * 100 - 1e-7 else ""
+        now = series[-1]
+        cells = [percent(None if lv is None else lv.score) for lv in series]
+        lines.append(f"| {rank} | {md(name)} | " + " | ".join(cells)
+                     + f" | {signed(delta)}{flag} | "
+                     + (STATUS_LABELS[now.status] if now is not None else "—") + " |")
+    lines.append("")
+    for n, step in enumerate(comparison.steps):
+        lines += _step(step, n == len(comparison.steps) - 1)
+    return "\n".join(lines).rstrip() + "\n"

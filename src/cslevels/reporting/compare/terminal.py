@@ -1,0 +1,206 @@
+"""``compare`` in the terminal: the series, level changes, regressions first.
+
+Untrusted text (subjects, notes, level names) goes through ``plain`` so it is
+shown literally; status is always a word and a symbol, so the report reads
+without colour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich import box
+from rich.console import RenderableType
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from cslevels.core.compare import Comparison, QuestionChange, Step, label
+from cslevels.core.scoring import Result
+from cslevels.reporting.formats import RenderOptions
+from cslevels.reporting.kit.terminal import capture, plain
+from cslevels.reporting.views import (
+    STATUS_LABELS,
+    compared_answer_text,
+    percent,
+    result_short_level,
+    signed,
+)
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Sequence[float | None], top: float = 1.0) -> str:
+    """One block per value on a fixed 0..top scale ('·' where there is none)."""
+    out = []
+    for value in values:
+        if value is None or top <= 0:
+            out.append("·")
+            continue
+        share = max(0.0, min(1.0, value / top))
+        out.append(SPARKS[min(len(SPARKS) - 1, int(share * len(SPARKS)))])
+    return "".join(out)
+
+
+
+def header(comparison: Comparison) -> list[RenderableType]:
+    newest = comparison.newest
+    rubric = newest.rubric
+    out: list[RenderableType] = [Text("Follow-up: ", style="bold")
+                                 + plain(newest.answers.subject, "bold")]
+    digest = f", hash {newest.rubric_digest[:12]}" if newest.rubric_digest else ""
+    out.append(plain(f"Rubric: {rubric.title} ({rubric.id} {rubric.version}, "
+                     f"{rubric.method}{digest})", "dim"))
+    return out
+
+
+def assessments_table(comparison: Comparison) -> Table:
+    table = Table(box=box.SIMPLE, title="Assessments, oldest first", title_justify="left",
+                  pad_edge=False)
+    table.add_column("#", justify="right")
+    table.add_column("Date", no_wrap=True)
+    table.add_column("Assessor")
+    table.add_column("Achieved level")
+    table.add_column("Index", justify="right")
+    table.add_column("File", overflow="fold")
+    previous: Result | None = None
+    for n, result in enumerate(comparison.results, 1):
+        level = plain(result_short_level(result))
+        if previous is not None and result.achieved_level is not None \
+                and previous.achieved_level is not None:
+            delta = result.achieved_level - previous.achieved_level
+            if delta < 0:
+                level += Text(f"  ▼ {delta}", style="bold red")
+            elif delta > 0:
+                level += Text(f"  ▲ +{delta}", style="green")
+        index = "—" if result.index is None else f"{result.index:.1f}"
+        table.add_row(str(n), label(result) if result.answers.date else "—",
+                      plain(result.answers.assessor or "—"), level, index,
+                      plain(result.source or ""))
+        previous = result
+    return table
+
+
+def trend(comparison: Comparison) -> Text:
+    results = comparison.results
+    levels = len(comparison.newest.levels)
+    text = Text("Trend  ", style="bold")
+    text.append("index ")
+    text.append(sparkline([r.index for r in results], 100.0), style="cyan")
+    if all(r.achieved_level is not None for r in results):
+        text.append("   level ")
+        text.append(sparkline([float(r.achieved_level or 0) for r in results], float(levels)),
+                    style="cyan")
+    first, last = results[0], results[-1]
+    if first.index is not None and last.index is not None:
+        text.append(f"   index {first.index:.1f} → {last.index:.1f} "
+                    f"({signed(last.index - first.index, 1)})", style="dim")
+    return text
+
+
+def regression_panel(comparison: Comparison) -> Panel | None:
+    if not comparison.regressed:
+        return None
+    step = comparison.latest
+    body = Text()
+    body.append(f"{label(step.new)} is worse than {label(step.old)}:\n", style="bold")
+    for n, regression in enumerate(comparison.regressions):
+        if n:
+            body.append("\n")
+        body.append("• ")
+        body.append(plain(regression.message))
+    return Panel(body, title="⚠ REGRESSION", title_align="left", border_style="bold red",
+                 expand=False)
+
+
+def levels_table(comparison: Comparison, width: int) -> Table:
+    results = comparison.results
+    shown = list(range(len(results)))
+    max_columns = max(2, (width - 60) // 11)
+    if len(shown) > max_columns:  # keep the first and the most recent ones
+        shown = [0, *shown[-(max_columns - 1):]]
+    table = Table(box=box.SIMPLE, title="Level scores", title_justify="left", pad_edge=False)
+    table.add_column("#", justify="right")
+    table.add_column("Level")
+    for i in shown:
+        table.add_column(label(results[i]), justify="right", no_wrap=True)
+    table.add_column("Change", justify="right", no_wrap=True)
+    table.add_column("Trend", no_wrap=True)
+    table.add_column("Status now", no_wrap=True)
+    latest = {c.id: c for c in comparison.latest.levels}
+    for level_id, name, rank, series in comparison.level_rows:
+        scores = [None if lv is None else lv.score for lv in series]
+        change = latest.get(level_id)
+        delta = None if change is None else change.delta
+        dropped = delta is not None and delta < -comparison.tolerance - 1e-9
+        delta_text = Text(signed(None if delta is None else delta * 100),
+                          style="bold red" if dropped else ("green" if (delta or 0) > 0 else ""))
+        if dropped:
+            delta_text.append(" ▼")
+        now = series[-1]
+        table.add_row(str(rank), plain(name), *[percent(scores[i]) for i in shown], delta_text,
+                      Text(sparkline(scores), style="cyan"),
+                      STATUS_LABELS[now.status] if now is not None else "—")
+    return table
+
+
+def _change_lines(change: QuestionChange) -> list[RenderableType]:
+    delta = change.delta
+    style = {"improved": "green", "regressed": "red", "changed": "yellow"}[change.kind]
+    points = "" if delta is None else f"{signed(delta * 100)} pts"
+    line = Text(f"  {points:>8} ", style=style) + plain(change.key, "bold") + Text(": ")
+    line += plain(f"{compared_answer_text(change.old)} → {compared_answer_text(change.new)}")
+    out: list[RenderableType] = [line, Padding(plain(change.question.text, "dim"), (0, 0, 0, 11))]
+    if change.old.note and change.old.note != change.new.note:
+        out.append(Padding(Text("before: ", style="dim") + plain(change.old.note), (0, 0, 0, 11)))
+    if change.new.note:
+        out.append(Padding(Text("now: ", style="dim") + plain(change.new.note), (0, 0, 0, 11)))
+    return out
+
+
+def step_section(step: Step, latest: bool) -> list[RenderableType]:
+    title = Text(f"{label(step.old)} → {label(step.new)}", style="bold underline")
+    out: list[RenderableType] = [Text(""), title]
+    parts = []
+    if step.old.achieved_level is not None and step.new.achieved_level is not None:
+        parts.append(f"level {step.old.achieved_level} → {step.new.achieved_level} "
+                     f"({signed(step.level_delta)})")
+    if step.old.index is not None and step.new.index is not None:
+        parts.append(f"index {step.old.index:.1f} → {step.new.index:.1f} "
+                     f"({signed(step.index_delta, 1)})")
+    if parts:
+        out.append(Text(", ".join(parts)))
+    if step.regressions and not latest:
+        for regression in step.regressions:
+            out.append(Text("⚠ regression: ", style="bold red") + plain(regression.message))
+    groups = (("Regressed", step.regressed, "bold red"), ("Improved", step.improved, "bold green"),
+              ("Answer state changed", step.changed, "bold yellow"))
+    for title_text, changes, style in groups:
+        if not changes:
+            continue
+        out.append(Text(f"{title_text} ({len(changes)})", style=style))
+        for change in changes:
+            out += _change_lines(change)
+    if not (step.regressed or step.improved or step.changed):
+        out.append(Text("No answer changed.", style="dim"))
+    return out
+
+
+def render_comparison(comparison: Comparison, options: RenderOptions | None = None) -> str:
+    options = options or RenderOptions()
+    out: list[RenderableType] = header(comparison)
+    for warning in comparison.warnings:
+        out.append(plain("⚠ " + warning, "yellow"))
+    panel = regression_panel(comparison)
+    if panel is not None:
+        out.append(panel)
+    out += [assessments_table(comparison), trend(comparison),
+            levels_table(comparison, options.width)]
+    for n, step in enumerate(comparison.steps):
+        out += step_section(step, n == len(comparison.steps) - 1)
+    if not comparison.regressed:
+        out.append(Text(""))
+        out.append(Text(f"No regression since {label(comparison.latest.old)} "
+                        f"(tolerance {comparison.tolerance * 100:g} points).", style="green"))
+    return capture(out, options)

@@ -1,0 +1,1 @@
+"""Shared building blocks of the reports, one module per medium."""

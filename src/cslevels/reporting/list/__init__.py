@@ -1,0 +1,1 @@
+"""`cslevels list` reports: terminal, json."""

@@ -1,0 +1,1 @@
+"""`cslevels score` reports: terminal, json, markdown, html."""

@@ -1,0 +1,169 @@
+"""Self-contained HTML: the score report and the printable blank questionnaire.
+
+Pages extend ``templates/base.html.j2`` (CSS, header, footer, print styles and
+a Content-Security-Policy that forbids scripts and remote loads) and are
+rendered through :func:`render_page`, which other HTML reports (compare,
+summary) reuse.  Charts come from :mod:`cslevels.reporting.kit.svg`.  Everything
+from rubrics and answers reaches the page through jinja2's autoescaping; this
+module never marks user text safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from cslevels.core.scoring import LevelGap, LevelResult, QuestionResult, Result
+from cslevels.reporting.formats import RenderOptions
+from cslevels.reporting.kit import svg
+from cslevels.reporting.kit.html import render_page, status_icon, status_word
+from cslevels.reporting.views import answer_text as reads_as
+from cslevels.reporting.views import (
+    blocker_text,
+    level_label,
+    names_its_rank,
+    percent,
+    score_percent,
+    status_reason,
+)
+
+REPORT_TEMPLATE = "report.html.j2"
+
+
+def level_short(level: LevelResult) -> str:
+    """A level's label for charts: its rank and name, the rank only once."""
+    return level.name if names_its_rank(level.name, level.rank) else f"{level.rank}. {level.name}"
+
+
+# ------------------------------------------------------------------ report
+
+
+def answer_text(q: QuestionResult) -> str:
+    """The answer as a reader of the HTML report sees it (one wording: views.answer_text)."""
+    return reads_as(q.state, q.option, with_value=True, na="n/a (not applicable)",
+                    missing="Not answered", unscaled="Combined score")
+
+
+def gain_points(level: LevelResult, q: QuestionResult) -> float:
+    """Percentage points the level score gains when ``q`` gets its best answer."""
+    weight = level.applicable_weight
+    return 0.0 if weight <= 0 else 100 * q.gain / weight
+
+
+@dataclass(frozen=True)
+class GapView:
+    """A gap analysis ready for the template."""
+
+    gap: LevelGap
+    heading: str
+    reason: str
+    opportunities: tuple[tuple[QuestionResult, float], ...]
+
+
+def gap_view(gap: LevelGap, heading: str) -> GapView:
+    level = gap.level
+    return GapView(
+        gap=gap,
+        heading=heading,
+        reason=f"Level {level.rank} ({level.name}): {status_reason(level)}.",
+        opportunities=tuple((q, gain_points(level, q)) for q in gap.ranked),
+    )
+
+
+@dataclass(frozen=True)
+class AssessmentView:
+    """One assessment's section of the report."""
+
+    result: Result
+    anchor: str
+    label: str
+    summary: str | None
+    radar: Markup | None
+    bars: Markup
+    blocker: str | None
+    target_gaps: tuple[GapView, ...]
+    next_gap: GapView | None
+    threshold_overrides: tuple[LevelResult, ...]
+    answered: int
+    total: int
+
+
+def _headline_summary(result: Result) -> str | None:
+    if result.achieved is not None:
+        return result.achieved.level.summary
+    if result.achieved_level == 0 and result.levels:
+        first = result.levels[0]
+        return f"Level 1 ({first.name}) is not achieved yet: {status_reason(first)}."
+    if result.achieved_level is None:
+        return "Continuous model: each level is judged on its own, so no single level is awarded."
+    return None
+
+
+def _profile_description(result: Result) -> str:
+    parts = []
+    for lv in result.levels:
+        score = "no score" if lv.score is None else score_percent(lv)
+        parts.append(f"Level {lv.rank} {lv.name}: {score}, threshold {percent(lv.threshold)}, "
+                     f"{status_word(lv.status)}")
+    return "; ".join(parts) + "."
+
+
+def assessment_view(result: Result, number: int) -> AssessmentView:
+    anchor = f"a{number}"
+    subject = result.answers.subject
+    labels = [level_short(lv) for lv in result.levels]
+    scores = [lv.score for lv in result.levels]
+    thresholds = [lv.threshold for lv in result.levels]
+    description = _profile_description(result)
+    radar = None
+    if len(result.levels) >= 3:
+        radar = svg.radar_chart(
+            labels, scores, thresholds=thresholds, id_prefix=f"{anchor}-radar",
+            title=f"Level profile of {subject}", description=description,
+        )
+    bars = svg.bar_chart(
+        labels, scores, thresholds=thresholds, id_prefix=f"{anchor}-bars",
+        kinds=[lv.status for lv in result.levels],
+        value_labels=[score_percent(lv) for lv in result.levels],
+        annotations=[f"{status_icon(lv.status)} {status_word(lv.status)}" for lv in result.levels],
+        title=f"Level scores of {subject} against their thresholds", description=description,
+    )
+    target_gaps: tuple[GapView, ...] = ()
+    if result.target is not None:
+        target_gaps = tuple(
+            gap_view(g, f"Level {g.level.rank} — {g.level.name}") for g in result.target_gaps)
+    covered = {g.gap.level.rank for g in target_gaps}
+    next_gap = None
+    if result.next_gap is not None and result.next_gap.level.rank not in covered:
+        level = result.next_gap.level
+        next_gap = gap_view(result.next_gap, f"Next step: level {level.rank} — {level.name}")
+    default = result.rubric.threshold
+    questions = result.questions
+    return AssessmentView(
+        result=result,
+        anchor=anchor,
+        label=level_label(result),
+        summary=_headline_summary(result),
+        radar=radar,
+        bars=bars,
+        blocker=blocker_text(result),
+        target_gaps=target_gaps,
+        next_gap=next_gap,
+        threshold_overrides=tuple(lv for lv in result.levels if abs(lv.threshold - default) > 1e-9),
+        answered=sum(1 for q in questions if q.state != "missing"),
+        total=len(questions),
+    )
+
+
+def render_results(results: Sequence[Result], options: RenderOptions | None = None) -> str:
+    """One page for one or several assessments, a section each."""
+    views = [assessment_view(result, n) for n, result in enumerate(results, 1)]
+    return render_page(REPORT_TEMPLATE, views=views, answer_text=answer_text,
+                       status_reason=status_reason)
+
+
+# ------------------------------------------------------------------ questionnaire
+
+

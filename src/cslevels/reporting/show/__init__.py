@@ -1,0 +1,1 @@
+"""`cslevels show` reports: terminal, markdown, html."""

@@ -1,0 +1,1 @@
+"""`cslevels summary` reports: terminal, json, csv, html."""

@@ -1,0 +1,1 @@
+"""`cslevels validate` reports: text, json, github, sarif."""

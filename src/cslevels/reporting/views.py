@@ -1,0 +1,275 @@
+"""Plain-data views of results, shared by the JSON, Markdown and HTML reports."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from cslevels.core.models import Option
+from cslevels.core.scoring import LevelGap, LevelResult, QuestionResult, Raise, Result
+
+if TYPE_CHECKING:  # the combine code is imported only for --combine
+    from cslevels.core.combine import QuestionSpread, RaterAnswer, RaterSpread
+
+# How a status reads in the terminal and in Markdown: a symbol and a word, so colour is
+# never the only signal (HTML shows icons and words of its own, in kit.html).
+STATUS_LABELS = {"achieved": "✔ achieved", "not achieved": "✘ not achieved",
+                 "insufficient": "? insufficient"}
+
+
+def answer_text(state: str, option: Option | None, *, with_value: bool = False,
+                na: str = "n/a", missing: str = "unanswered", unscaled: str | None = None,
+                score: float | None = None) -> str:
+    """How an answer reads in a report, in every format: its option's label (and value),
+    n/a, or its absence; a combined answer between options reads as ``unscaled`` or,
+    without one, as its score in percent."""
+    if state == "na":
+        return na
+    if state == "missing":
+        return missing
+    if option is None:
+        return unscaled if unscaled is not None else f"{(score or 0.0) * 100:.0f}%"
+    return f"{option.label} ({option.value})" if with_value else option.label
+
+
+def compared_answer_text(q: QuestionResult | None) -> str:
+    """An answer in a comparison, where a question may be missing from one version."""
+    if q is None:
+        return "not in this rubric version"
+    return answer_text(q.state, q.option, score=q.score)
+
+
+def percent(value: float | None, decimals: int = 0) -> str:
+    return "—" if value is None else f"{value * 100:.{decimals}f}%"
+
+
+def signed(value: float | None, digits: int = 0) -> str:
+    """A change with its sign (+3, -0.5), "±0" when it rounds to nothing."""
+    if value is None:
+        return "—"
+    if abs(value) < 10 ** -(digits + 1):
+        return "±0"
+    return f"{value:+.{digits}f}"
+
+
+def _decimals(level: LevelResult) -> int:
+    """Decimals that keep a score that misses its threshold from reading as equal to it."""
+    for decimals in range(4):
+        if level.achieved or percent(level.score, decimals) != percent(level.threshold, decimals):
+            return decimals
+    return 4
+
+
+def score_percent(level: LevelResult) -> str:
+    """The level's score, with decimals when whole percents would hide which side of the
+    threshold it is on (74.96% must not read as the threshold 75%)."""
+    return percent(level.score, _decimals(level))
+
+
+def names_its_rank(name: str, rank: int) -> bool:
+    """True for names such as "Grade 3 — Established", which already say their rank."""
+    return re.match(rf"^\w+\s+{rank}\b", name) is not None
+
+
+def short_level(achieved: int | None, name: str | None, achieved_count: int, level_count: int,
+                zero: str = "none") -> str:
+    """A table cell: '3 — Name', '0 — none', or '2 of 7 achieved' for a continuous rubric."""
+    if achieved is None:
+        return f"{achieved_count} of {level_count} achieved"
+    if achieved == 0:
+        return f"0 — {zero}"
+    return f"{achieved} — {name}"
+
+
+def result_short_level(result: Result, zero: str = "none",
+                       escape: Callable[[str], str] = str) -> str:
+    """:func:`short_level` of a result; ``escape`` prepares the level name for the format."""
+    achieved = result.achieved
+    return short_level(result.achieved_level, escape(achieved.name) if achieved else None,
+                       sum(1 for lv in result.levels if lv.achieved), len(result.levels), zero)
+
+
+def level_label(result: Result) -> str:
+    """'Level 3 — Listening and empathy', or a plain statement when none is achieved."""
+    if result.achieved_level is None:
+        achieved = sum(1 for lv in result.levels if lv.achieved)
+        return f"{achieved} of {len(result.levels)} levels achieved"
+    if result.achieved_level == 0:
+        return "Level 0 — no level achieved yet"
+    level = result.levels[result.achieved_level - 1]
+    if names_its_rank(level.name, level.rank):
+        return level.name
+    return f"Level {level.rank} — {level.name}"
+
+
+def blocker_text(result: Result) -> str | None:
+    blocker = result.blocker
+    if blocker is None:
+        return None
+    blocked = ", ".join(f"{lv.rank} ({lv.name})" for lv in blocker.blocked)
+    noun = "Level" if len(blocker.blocked) == 1 else "Levels"
+    verb = "meets its own threshold" if len(blocker.blocked) == 1 else "meet their own thresholds"
+    return (f"{noun} {blocked} {verb}, but level {blocker.level.rank} ({blocker.level.name}) "
+            f"blocks it: {status_reason(blocker.level)}.")
+
+
+def status_reason(level: LevelResult) -> str:
+    if level.status == "achieved":
+        return f"score {score_percent(level)} reaches the threshold {percent(level.threshold)}"
+    if level.score is None:
+        if any(q.state == "na" for q in level.questions) and not level.missing:
+            return "every question is answered n/a, so there is nothing to score"
+        return "no applicable answer yet"
+    if level.status == "insufficient":
+        return f"only {percent(level.coverage)} of it is answered"
+    decimals = _decimals(level)
+    return (f"score {percent(level.score, decimals)} is below the threshold "
+            f"{percent(level.threshold, decimals)}")
+
+
+def question_dict(q: QuestionResult) -> dict[str, Any]:
+    return {
+        "id": q.key,
+        "text": q.question.text,
+        "weight": q.question.weight,
+        "state": q.state,
+        "value": None if q.option is None else q.option.value,
+        "answer": "n/a" if q.state == "na" else (None if q.option is None else q.option.label),
+        "score": q.score,
+        "note": q.note,
+        "evidence": list(q.evidence),
+    }
+
+
+def raise_dict(step: Raise) -> dict[str, Any]:
+    return {
+        "id": step.key,
+        "from": None if step.from_option is None else step.from_option.value,
+        "to": step.to_option.value,
+        "to_label": step.to_option.label,
+        "recommendation": step.question.recommendation,
+    }
+
+
+def gap_dict(gap: LevelGap) -> dict[str, Any]:
+    return {
+        "id": gap.level.id,
+        "name": gap.level.name,
+        "rank": gap.level.rank,
+        "status": gap.level.status,
+        "fastest_path": None if gap.fastest_path is None else [s.key for s in gap.fastest_path],
+        "steps": None if gap.fastest_path is None else [raise_dict(s) for s in gap.fastest_path],
+        "reason": gap.reason,
+        "ranked": [
+            {"id": q.key, "gain": round(q.gain, 6), "score": q.score,
+             "recommendation": q.question.recommendation}
+            for q in gap.ranked
+        ],
+        "unanswered": [q.key for q in gap.unanswered],
+    }
+
+
+def result_dict(result: Result) -> dict[str, Any]:
+    """The JSON report of one assessment (SPEC: ``score --format json``)."""
+    answers = result.answers
+    rubric = result.rubric
+    target_path = result.target_path
+    return {
+        "subject": answers.subject,
+        "assessor": answers.assessor,
+        "date": None if answers.date is None else answers.date.isoformat(),
+        "source": result.source,
+        "rubric": {"id": rubric.id, "version": rubric.version, "title": rubric.title,
+                   "digest": result.rubric_digest},
+        "method": rubric.method,
+        "achieved_level": result.achieved_level,
+        "achieved_level_name": None if result.achieved is None else result.achieved.name,
+        "index": result.index,
+        "levels": [
+            {
+                "id": lv.id,
+                "name": lv.name,
+                "rank": lv.rank,
+                "score": None if lv.score is None else round(lv.score, 6),
+                "coverage": round(lv.coverage, 6),
+                "threshold": lv.threshold,
+                "status": lv.status,
+                "questions": [question_dict(q) for q in lv.questions],
+            }
+            for lv in result.levels
+        ],
+        "missing": [q.key for q in result.missing],
+        "next_level": None if result.next_gap is None else gap_dict(result.next_gap),
+        "blocker": None if result.blocker is None else {
+            "id": result.blocker.level.id,
+            "blocked": [lv.id for lv in result.blocker.blocked],
+            "message": blocker_text(result),
+        },
+        "target": None if result.target is None else {
+            "level": result.target,
+            "reached": not result.target_gaps,
+            "fastest_path": None if target_path is None else [s.key for s in target_path],
+            "gaps": [gap_dict(g) for g in result.target_gaps],
+        },
+        "warnings": list(result.warnings),
+        **_raters_entry(result),
+    }
+
+
+def _raters_entry(result: Result) -> dict[str, Any]:
+    """``{"raters": ...}`` for a combined result (``score --combine``), else nothing."""
+    raters = getattr(result, "raters", None)
+    if raters is None:
+        return {}
+
+    return {"raters": raters_dict(raters)}
+
+
+MAX_RATER_COLUMNS = 5  # beyond this, tables show the mean and spread only
+
+
+def rater_answer_text(answer: RaterAnswer) -> str:
+    return answer_text(answer.state, answer.option, with_value=True, missing="—")
+
+
+def spread_text(q: QuestionSpread) -> str:
+    return percent(q.spread)
+
+
+def raters_dict(spread: RaterSpread) -> dict[str, Any]:
+    """The JSON view: every rater, and every question with each rater's answer."""
+    return {
+        "raters": [
+            {"name": r.name, "source": r.source, "assessor": r.answers.assessor,
+             "date": None if r.answers.date is None else r.answers.date.isoformat()}
+            for r in spread.raters
+        ],
+        "disagreement_threshold": spread.threshold,
+        "disagreements": [q.key for q in spread.disagreements],
+        "questions": [
+            {
+                "id": q.key,
+                "mean": None if q.mean is None else round(q.mean, 6),
+                "spread": None if q.spread is None else round(q.spread, 6),
+                "disagreement": q.disagreement,
+                "answers": [
+                    {"rater": a.rater, "state": a.state,
+                     "value": None if a.option is None else a.option.value,
+                     "answer": None if a.option is None else a.option.label,
+                     "score": a.score, "note": a.note}
+                    for a in q.answers
+                ],
+            }
+            for q in spread.questions
+        ],
+    }
+
+
+def rater_summary_line(spread: RaterSpread) -> str:
+    flagged = len(spread.disagreements)
+    return (f"{len(spread.raters)} raters: {', '.join(spread.names)}. Combined score = mean of "
+            f"the raters who gave an option (n/a answers left out). {flagged} question(s) "
+            f"where the raters are {percent(spread.threshold)} of the scale or more apart.")
+
+
