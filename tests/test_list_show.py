@@ -49,7 +49,7 @@ def test_list_with_a_rubrics_dir(invoke: Invoke) -> None:
 
 
 def test_list_json(invoke: Invoke) -> None:
-    result = invoke("list", "--json", "--rubrics-dir", str(POSITIVE))
+    result = invoke("list", "--format", "json", "--rubrics-dir", str(POSITIVE))
     rows = {row["id"]: row for row in json.loads(result.stdout)}
     assert rows["corner-shop"] == {
         "id": "corner-shop", "version": "1.0", "title": "Corner shop service", "levels": 2,

@@ -398,3 +398,31 @@ def test_any_rubric_survives_the_cache_round_trip(data: dict[str, Any]) -> None:
     for mine, theirs in zip(rebuilt.levels, rubric.levels, strict=True):
         for q1, q2 in zip(mine.questions, theirs.questions, strict=True):
             assert q1.model_fields_set == q2.model_fields_set
+
+
+def test_editing_a_nested_module_of_cslevels_empties_the_cache(tmp_path: Path) -> None:
+    """The code fingerprint covers sub-packages (core/, files/...), not only the top level:
+    an edited checkout must never be served a rubric judged by the code before the edit."""
+    import shutil
+
+    copy = tmp_path / "site"
+    shutil.copytree(Path(rubric_cache.__file__).parents[1], copy / "cslevels",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    env = {**os.environ, "PYTHONPATH": str(copy), "CSLEVELS_CACHE_DIR": str(tmp_path / "c"),
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop(rubric_cache.NO_CACHE_ENV, None)
+    code = ("import cslevels, sys; from cslevels.files.loading import load_rubric; "
+            "from pathlib import Path; assert cslevels.__file__.startswith(sys.argv[2]); "
+            "load_rubric(Path(sys.argv[1]))")
+
+    def load() -> set[str]:
+        subprocess.run([sys.executable, "-c", code, str(RUBRICS / "five-grades.yaml"),
+                        str(copy)], env=env, check=True, cwd=tmp_path)
+        return {p.name for p in (tmp_path / "c" / "rubrics").glob("*.json")}
+
+    first = load()
+    assert len(first) == 1
+    assert load() == first  # the same code: the same entry
+    nested = copy / "cslevels" / "core" / "scoring.py"
+    nested.write_text(nested.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert len(load() - first) == 1  # a new entry: the edit was seen

@@ -54,15 +54,30 @@ def test_wheel_contents(wheel: Path) -> None:
 
 @pytest.fixture(scope="module")
 def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh environment with the wheel installed (dependencies from the system site)."""
+    """A fresh environment with the wheel installed, its dependencies those of this one.
+
+    Works from inside a virtual environment too (where the base interpreter may have
+    none of typer, pydantic...): the new environment's own site-packages, holding the
+    wheel, comes first; a ``.pth`` line then adds this environment's site-packages for
+    the dependencies.  A path in a ``.pth`` file is only appended to ``sys.path``, so
+    the development (editable) install there, an import hook of its own ``.pth``,
+    never takes effect: ``import cslevels`` can only find the wheel.
+    """
+    import site
+    import sysconfig
+
     root = tmp_path_factory.mktemp("venv")
     env_dir = root / "env"
-    run(sys.executable, "-m", "venv", "--system-site-packages", env_dir, cwd=root)
+    run(sys.executable, "-m", "venv", "--without-pip", env_dir, cwd=root)
     python = env_dir / "bin" / "python"
-    # --ignore-installed: the development (editable) install in the system site must not
-    # make pip skip the wheel of the same version
-    run(python, "-m", "pip", "install", "--no-deps", "--ignore-installed", "--no-index", "-q",
-        wheel, cwd=root)
+    purelib = Path(run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))",
+                       cwd=root).stdout.strip())
+    ours = {sysconfig.get_path("purelib"), sysconfig.get_path("platlib"),
+            *site.getsitepackages()}
+    (purelib / "dependencies-of-the-test-run.pth").write_text(
+        "".join(f"{folder}\n" for folder in sorted(ours)), encoding="utf-8")
+    run(sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index",
+        "-q", wheel, cwd=root)
     return env_dir
 
 
@@ -75,7 +90,7 @@ def clean_env() -> dict[str, str]:
 
 def test_installed_package_comes_from_the_venv(venv: Path, tmp_path: Path) -> None:
     proc = run(venv / "bin" / "python", "-c",
-               "import cslevels, cslevels.files.loading as l; print(cslevels.__file__); "
+               "import cslevels, cslevels.files.library as l; print(cslevels.__file__); "
                "print(l.builtin_rubrics_dir())", cwd=tmp_path, env=clean_env())
     module, rubrics = proc.stdout.splitlines()
     assert Path(module).is_relative_to(venv), module
@@ -83,7 +98,8 @@ def test_installed_package_comes_from_the_venv(venv: Path, tmp_path: Path) -> No
 
 
 def test_installed_list_finds_the_packaged_rubrics(venv: Path, tmp_path: Path) -> None:
-    proc = run(venv / "bin" / "cslevels", "list", "--json", cwd=tmp_path, env=clean_env())
+    proc = run(venv / "bin" / "cslevels", "list", "--format", "json", cwd=tmp_path,
+               env=clean_env())
     rows = json.loads(proc.stdout)
     assert sorted(row["id"] for row in rows) == ["five-grades", "seven-levels", "six-levels"]
     for row in rows:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cslevels.core.documents import LoadedRubric, RubricResolver
-from cslevels.core.models import ANSWERS_SCHEMA, NA, AnswerEntry, Answers
+from cslevels.core.models import ANSWERS_SCHEMA, NA, AnswerEntry, Answers, question_key
 from cslevels.core.portfolio import Row
 from cslevels.core.scoring import profile
 from cslevels.errors import CslevelsError, RubricNotFoundError
@@ -41,7 +41,7 @@ def _table(loaded: LoadedRubric) -> _Table:
         for level, q in rubric.questions():
             options: dict[tuple[type, object], float] = {
                 (type(o.value), o.value): o.score for o in rubric.scales[q.scale].options}
-            questions[f"{level.id}.{q.id}"] = (q.allow_na, options)
+            questions[question_key(level, q)] = (q.allow_na, options)
         table = _TABLES[id(loaded)] = _Table(loaded, questions)
     return table
 

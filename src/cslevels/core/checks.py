@@ -13,7 +13,7 @@ import difflib
 from collections.abc import Iterable, Iterator
 
 from cslevels.core.locations import Document, Loc, finding_at
-from cslevels.core.models import NA, AnswerEntry, Answers, Rubric
+from cslevels.core.models import NA, AnswerEntry, Answers, Rubric, question_key
 from cslevels.errors import Finding, Severity
 from cslevels.text import shorten
 
@@ -105,7 +105,7 @@ def check_rubric(rubric: Rubric, doc: Document) -> list[Finding]:
             weight_total += question.weight
             for field, what in _ADVICE_FIELDS:
                 if getattr(question, field) is None:
-                    out.add(q_loc, f"question {level.id}.{question.id} has no {what}",
+                    out.add(q_loc, f"question {question_key(level, question)} has no {what}",
                             code=f"missing-{field}", severity="warning")
         threshold = rubric.level_threshold(level)
         if reachable and weight_total and best_total / weight_total < threshold - EPSILON:

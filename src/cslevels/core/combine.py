@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from cslevels.core.models import Answers, Option, Question, Rubric
+from cslevels.core.models import Answers, Option, Question, Rubric, question_key
 from cslevels.core.scoring import EPSILON, QuestionInput, Result, inputs_from_answers, score
 from cslevels.errors import InputError
 
@@ -128,7 +128,7 @@ def combine(rubric: Rubric, raters: Sequence[Rater]) -> Combination:
     inputs: dict[str, QuestionInput] = {}
     spreads: list[QuestionSpread] = []
     for level, question in rubric.questions():
-        key = f"{level.id}.{question.id}"
+        key = question_key(level, question)
         answers: list[RaterAnswer] = []
         for rater, given in zip(raters, per_rater, strict=True):
             item = given.get(key)

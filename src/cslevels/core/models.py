@@ -99,6 +99,11 @@ class Level(_Model):
     questions: list[Question]
 
 
+def question_key(level: Level, question: Question) -> str:
+    """How answers files name a question: ``<level-id>.<question-id>``."""
+    return f"{level.id}.{question.id}"
+
+
 class Rubric(_Model):
     """A maturity model: answer scales and ordered levels of questions."""
 
@@ -126,7 +131,7 @@ class Rubric(_Model):
         return [(level, q) for level in self.levels for q in level.questions]
 
     def question_keys(self) -> list[str]:
-        return [f"{level.id}.{q.id}" for level, q in self.questions()]
+        return [question_key(level, q) for level, q in self.questions()]
 
     def find(self, key: str) -> tuple[Level, Question] | None:
         level_id, _, question_id = key.partition(".")

@@ -25,7 +25,7 @@ from math import fsum, prod
 from typing import Literal, NamedTuple
 
 from cslevels.core.documents import LoadedAnswers
-from cslevels.core.models import NA, Answers, Level, Option, Question, Rubric, Scale
+from cslevels.core.models import NA, Answers, Level, Option, Question, Rubric, Scale, question_key
 
 EPSILON = 1e-9  # float noise allowed when comparing a score with a threshold
 MAX_EXACT_SETS = 4096  # up to this many sets of unanswered questions, try them all
@@ -213,7 +213,7 @@ def inputs_from_answers(rubric: Rubric, answers: Answers) -> dict[str, QuestionI
     """The engine's inputs from a (validated) answers file."""
     inputs: dict[str, QuestionInput] = {}
     for level, question in rubric.questions():
-        key = f"{level.id}.{question.id}"
+        key = question_key(level, question)
         entry = answers.entry(key)
         if entry is None:
             continue
@@ -298,7 +298,7 @@ def profile(rubric: Rubric, scores: Mapping[str, float | None]) -> Profile:
     for level in rubric.levels:
         entries: list[tuple[float, AnswerState, float | None]] = []
         for question in level.questions:
-            key = f"{level.id}.{question.id}"
+            key = question_key(level, question)
             if key not in scores:
                 entries.append((question.weight, "missing", None))
                 continue
@@ -366,7 +366,7 @@ def _score_level(
 ) -> LevelResult:
     results: list[QuestionResult] = []
     for question in level.questions:
-        key = f"{level.id}.{question.id}"
+        key = question_key(level, question)
         scale = rubric.scales[question.scale]
         given = inputs.get(key)
         if given is None:

@@ -26,8 +26,11 @@ READERS: dict[str, str] = {
 }
 DEFAULT_SUFFIX = ".yaml"  # a file named with another suffix is read as YAML, as before
 
-# What folder walks pick up: every suffix a reader exists for, and nothing else.
-ANSWERS_SUFFIXES: tuple[str, ...] = tuple(READERS)
+
+
+def answers_suffixes() -> tuple[str, ...]:
+    """What folder walks pick up: every suffix a reader exists for, and nothing else."""
+    return tuple(READERS)
 
 
 def reader_for(path: Path) -> Reader:
@@ -51,5 +54,5 @@ def read_document(path: Path) -> Document:
 
 def suffix_words() -> str:
     """The suffixes folder walks pick up, for a message: ``.yaml or .yml``."""
-    *rest, last = ANSWERS_SUFFIXES
+    *rest, last = answers_suffixes()
     return f"{', '.join(rest)} or {last}" if rest else last

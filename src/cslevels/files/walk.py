@@ -2,7 +2,7 @@
 
 Every command that takes folders (``summary``, ``validate``) finds files here, by
 the same rule: regular files whose suffix a reader exists for
-(:data:`cslevels.files.readers.ANSWERS_SUFFIXES`), hidden files and folders
+(:func:`cslevels.files.readers.answers_suffixes`), hidden files and folders
 skipped, each file once however it was named, in a stable sorted order.  Only
 regular files: a FIFO or device named ``*.yaml`` in a folder would block a read.
 """
@@ -13,14 +13,14 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from cslevels.files.readers import ANSWERS_SUFFIXES
+from cslevels.files.readers import answers_suffixes
 
 
 class FolderWalk:
     """Files under the paths given, each yielded once across every call."""
 
-    def __init__(self, suffixes: tuple[str, ...] = ANSWERS_SUFFIXES) -> None:
-        self.suffixes = suffixes
+    def __init__(self, suffixes: tuple[str, ...] | None = None) -> None:
+        self.suffixes = answers_suffixes() if suffixes is None else suffixes
         self._seen: set[str] = set()
 
     def _first_time(self, name: str) -> bool:
@@ -57,7 +57,7 @@ class FolderWalk:
                 if entry.is_dir(follow_symlinks=False):
                     subfolders.append(entry.name)
                     continue
-                wanted = entry.name.endswith(self.suffixes) and entry.is_file()
+                wanted = entry.name.lower().endswith(self.suffixes) and entry.is_file()
             except OSError:
                 continue
             name = os.path.join(prefix, entry.name) if prefix else entry.name

@@ -11,7 +11,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from cslevels.core.models import NA, Level, Option, Question, Rubric, Scale
+from cslevels.core.models import NA, Level, Option, Question, Rubric, Scale, question_key
 from cslevels.files.drafts import AnswersDraft
 from cslevels.text import clean, clean_line
 
@@ -85,7 +85,7 @@ class Questionnaire:
         for rank, level in enumerate(rubric.levels, 1):
             for n, question in enumerate(level.questions, 1):
                 self.items.append(Item(len(self.items), rank, level, question,
-                                       f"{level.id}.{question.id}", n))
+                                       question_key(level, question), n))
         self.index = 0 if review else self._next_unanswered(-1)
         self.phase = "answer" if self.index < len(self.items) else "done"
         self.shown_level: str | None = None

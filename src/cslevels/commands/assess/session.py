@@ -30,7 +30,7 @@ from typing import TextIO
 from cslevels.commands.assess.questionnaire import Questionnaire, typed_text
 from cslevels.commands.assess.saving import Saver, SignalGuard, Stopped
 from cslevels.core.documents import LoadedRubric
-from cslevels.core.models import Rubric
+from cslevels.core.models import Rubric, question_key
 from cslevels.errors import CslevelsError, InputError, OutputError
 from cslevels.files.drafts import (
     AnswersDraft,
@@ -338,7 +338,7 @@ def _resume(run: _Run, loaded: LoadedRubric) -> bool:
         io.say(f"  Level {rank} {clean_line(level.name)}: {machine.answered_count(level)} of "
                f"{len(level.questions)}")
         for question in level.questions:
-            key = f"{level.id}.{question.id}"
+            key = question_key(level, question)
             if draft.answered(key):
                 io.say(f"    {question.id}: {machine.describe(key)}")
     if run.options.review or not io.tty:

@@ -7,7 +7,7 @@ from rich.padding import Padding
 from rich.panel import Panel
 from rich.text import Text
 
-from cslevels.core.models import Rubric
+from cslevels.core.models import Rubric, question_key
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.kit.terminal import capture, plain
 from cslevels.reporting.views import percent
@@ -33,7 +33,7 @@ def render_rubric(rubric: Rubric, options: RenderOptions | None = None) -> str:
         for number, question in enumerate(level.questions, 1):
             scale = rubric.scales[question.scale]
             body.append(Text(f"{rank}.{number} ", style="bold") + plain(question.text, "bold")
-                        + Text(f"  [{level.id}.{question.id}]", style="dim"))
+                        + Text(f"  [{question_key(level, question)}]", style="dim"))
             options_line = "   ".join(f"☐ {o.value} {o.label}" for o in scale.options)
             if question.allow_na:
                 options_line += "   ☐ n/a"

@@ -13,7 +13,7 @@ import textwrap
 import yaml
 
 from cslevels.core.documents import LoadedRubric
-from cslevels.core.models import ANSWERS_SCHEMA, Answers, Rubric
+from cslevels.core.models import ANSWERS_SCHEMA, Answers, Rubric, question_key
 from cslevels.reporting.formats import RenderOptions
 from cslevels.text import clean_line
 
@@ -82,7 +82,7 @@ def answers_template(rubric: Rubric) -> str:
             lines += _comment(options, "Options: ")
             if question.guidance:
                 lines += _comment(question.guidance, "Evidence: ")
-            lines.append(f"  {level.id}.{question.id}:")
+            lines.append(f"  {question_key(level, question)}:")
     return "\n".join(lines) + "\n"
 
 
