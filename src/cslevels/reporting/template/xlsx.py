@@ -38,7 +38,7 @@ from cslevels.reporting.formats import RenderOptions
 COLUMNS = (
     ("A", L.H_NUMBER, 6),
     ("B", L.H_QUESTION, 56),
-    ("C", L.H_ANSWER, 24),
+    ("C", L.H_ANSWER, 28),
     ("D", L.H_OPTIONS, 24),
     ("E", L.H_GUIDANCE, 42),
     ("F", L.H_NOTE, 36),
@@ -46,6 +46,7 @@ COLUMNS = (
     ("H", L.H_ID, 28),
 )
 EXCEL_FIRST_DATE = dt.date(1900, 3, 1)  # before it Excel's serial dates are off or absent
+INSTRUCTIONS_WIDTH = 68
 WIDTH = {letter: width for letter, _h, width in COLUMNS}
 _FORMULA_START = ("=", "+", "-", "@")
 _TOP = Alignment(wrap_text=True, vertical="top")
@@ -101,16 +102,18 @@ def display_labels(rubric: Rubric) -> dict[str, list[tuple[str, int | str]]]:
     return out
 
 
-def _height(texts: Sequence[tuple[str, str | None]]) -> float | None:
-    """A row height that shows the row's wrapped text (Excel does not fit it on open)."""
+def _height(texts: Sequence[tuple[str, str | None]], *, points: float = 15.0,
+            chars: float = 1.0) -> float | None:
+    """A row height that shows the row's wrapped text (Excel does not fit it on open);
+    ``points`` a line, ``chars`` the share of a column's width a line of this font fills."""
     lines = 1
     for letter, text in texts:
         if not text:
             continue
-        per_line = max(WIDTH[letter] - 2, 4)
+        per_line = max(int((WIDTH[letter] - 2) * chars), 4)
         count = sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
         lines = max(lines, count)
-    return None if lines == 1 else min(409.0, 15.0 * lines)
+    return None if lines == 1 else min(409.0, points * lines)
 
 
 def render_template(loaded: LoadedRubric, answers: Answers | None = None,
@@ -183,7 +186,7 @@ def _write_meta(ws: Worksheet, rubric: Rubric, digest: str,
 def _write_instructions(ws: Worksheet, rubric: Rubric,
                         labels: dict[str, list[tuple[str, int | str]]],
                         answers: Answers | None) -> None:
-    ws.column_dimensions["A"].width = 100
+    ws.column_dimensions["A"].width = INSTRUCTIONS_WIDTH  # one A4 page wide, at 100%
     ws.sheet_view.showGridLines = False
     count = len(rubric.questions())
     lines: list[tuple[str, str]] = [  # (style, text)
@@ -247,9 +250,11 @@ def _write_instructions(ws: Worksheet, rubric: Rubric,
             cell.font = Font(bold=True, size=12)
         elif style == "small":
             cell.font = Font(italic=True, color="555555")
-        if text and len(text) > 95:
-            ws.row_dimensions[r].height = min(409.0, 15.0 * math.ceil(len(text) / 95))
+        if text and len(text) > INSTRUCTIONS_WIDTH - 6:
+            lines = math.ceil(len(text) / (INSTRUCTIONS_WIDTH - 6))
+            ws.row_dimensions[r].height = min(409.0, 15.0 * lines)
     ws.protection.sheet = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_setup.orientation = "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
@@ -282,11 +287,13 @@ def _write_questions(ws: Worksheet, rubric: Rubric,
         nonlocal row
         for letter, _h, _w in COLUMNS[:-1]:
             ws[f"{letter}{row}"].fill = _LEVEL_FILL
-        _put(ws[f"A{row}"], number or None).font = Font(bold=True)
+        number_cell = _put(ws[f"A{row}"], number or None)
+        number_cell.font = Font(bold=True, size=12)
+        number_cell.alignment = _TOP
         cell = _put(ws[f"B{row}"], title, what="a level heading")
         cell.font = Font(bold=True, size=12)
         cell.alignment = _TOP
-        height = _height([("B", title)])
+        height = _height([("B", title)], points=18.0, chars=0.8)  # bold 12 pt: larger
         if height:
             ws.row_dimensions[row].height = height
         row += 1
@@ -311,6 +318,9 @@ def _write_questions(ws: Worksheet, rubric: Rubric,
         explain, kind = details_help[field]
         _put(ws[f"B{row}"], f"{label}: {explain}").alignment = _TOP
         _put(ws[f"D{row}"], kind).alignment = _TOP
+        height = _height([("B", f"{label}: {explain}"), ("D", kind)])
+        if height:
+            ws.row_dimensions[row].height = height
         _put(ws[f"H{row}"], key)
         inputs(row, "C")
         cell = ws[f"C{row}"]
