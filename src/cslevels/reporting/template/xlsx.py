@@ -251,8 +251,8 @@ def _write_instructions(ws: Worksheet, rubric: Rubric,
         elif style == "small":
             cell.font = Font(italic=True, color="555555")
         if text and len(text) > INSTRUCTIONS_WIDTH - 6:
-            lines = math.ceil(len(text) / (INSTRUCTIONS_WIDTH - 6))
-            ws.row_dimensions[r].height = min(409.0, 15.0 * lines)
+            wrapped = math.ceil(len(text) / (INSTRUCTIONS_WIDTH - 6))
+            ws.row_dimensions[r].height = min(409.0, 15.0 * wrapped)
     ws.protection.sheet = True
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_setup.orientation = "portrait"
