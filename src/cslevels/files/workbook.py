@@ -181,6 +181,9 @@ class _Cell:
     data_type: str  # openpyxl's: s n b d f e
 
 
+_EMPTY = _Cell("", None, "n")
+
+
 class _Problems:
     """Findings about cells, reported together once the sheet has been read."""
 
@@ -255,25 +258,46 @@ class _Meta:
     cells: dict[str, str]  # metadata field -> its cell
 
 
-def _rows(ws: Any, sheet: str, limit: int, name: str) -> Iterator[tuple[int, list[_Cell]]]:
-    """Each row of a read-only sheet as cells; past ``limit`` rows, an error."""
+class _Row:
+    """One row of a read-only sheet; cells are wrapped only when looked at."""
+
+    __slots__ = ("items", "number", "sheet")
+
+    def __init__(self, sheet: str, number: int, items: tuple[Any, ...]) -> None:
+        self.sheet, self.number, self.items = sheet, number, items
+
+    def at(self, column: int) -> _Cell:
+        if not 0 < column <= len(self.items):
+            return _EMPTY
+        item = self.items[column - 1]
+        value = getattr(item, "value", None)
+        data_type = getattr(item, "data_type", "n") or "n"
+        if value is None and data_type not in {"f", "e"}:
+            return _EMPTY
+        return _Cell(L.cell_name(self.sheet, f"{_letters(column)}{self.number}"), value,
+                     data_type)
+
+    def text(self, column: int) -> str:
+        """The cell's text; "" for an empty cell or one that holds no text."""
+        if not 0 < column <= len(self.items):
+            return ""
+        value = getattr(self.items[column - 1], "value", None)
+        return L.decode_text(value) if isinstance(value, str) else ""
+
+    def texts(self) -> list[str]:
+        return [self.text(c) for c in range(1, len(self.items) + 1)]
+
+
+def _rows(ws: Any, sheet: str, limit: int, name: str) -> Iterator[_Row]:
+    """Each row of a read-only sheet; past ``limit`` rows, an error."""
     ws.reset_dimensions()  # a stated size may be wrong; rows are counted as they come
-    for number, row in enumerate(ws.iter_rows(), start=1):
+    for number, items in enumerate(ws.iter_rows(), start=1):
         if number > limit:
             raise InputError(f"sheet {sheet!r} has more than {limit:,} rows; a cslevels "
                              "workbook needs far fewer", path=name, code="too-large",
                              cell=L.cell_name(sheet, f"A{number}"),
                              hint="delete the rows below the questions, or " + FRESH_HINT)
-        cells = []
-        for column, item in enumerate(row, start=1):
-            value = getattr(item, "value", None)
-            data_type = getattr(item, "data_type", "n") or "n"
-            if value is None and data_type not in {"f", "e"}:
-                cells.append(_Cell("", None, "n"))
-                continue
-            cells.append(_Cell(L.cell_name(sheet, f"{_letters(column)}{number}"), value,
-                               data_type))
-        yield number, cells
+        yield _Row(sheet, number, items)
 
 
 def _letters(column: int) -> str:
@@ -282,14 +306,6 @@ def _letters(column: int) -> str:
         column, rest = divmod(column - 1, 26)
         out = chr(65 + rest) + out
     return out
-
-
-def _at(cells: list[_Cell], column: int) -> _Cell:
-    return cells[column - 1] if 0 < column <= len(cells) else _Cell("", None, "n")
-
-
-def _string(cell: _Cell) -> str:
-    return L.decode_text(cell.value) if isinstance(cell.value, str) else ""
 
 
 def _find_meta_sheet(wb: Any, name: str) -> Any:
@@ -323,8 +339,9 @@ def _read_meta(wb: Any, name: str) -> _Meta:
         return InputError(f"the workbook's hidden {sheet!r} sheet was changed: {detail}",
                           path=name, cell=ref, code="workbook-metadata", hint=FRESH_HINT)
 
-    for number, row in _rows(ws, sheet, MAX_META_ROWS, name):
-        a, b, c, d = (_string(_at(row, i)) for i in range(1, 5))
+    for row in _rows(ws, sheet, MAX_META_ROWS, name):
+        number = row.number
+        a, b, c, d = (row.text(i) for i in range(1, 5))
         ref = L.cell_name(sheet, f"A{number}")
         if number == 1:
             if a != L.MARKER or b != L.WORKBOOK_SCHEMA:
@@ -522,9 +539,10 @@ def _read_questions(archive: zipfile.ZipFile, ws: Any, meta: _Meta, name: str,
     details: dict[str, Any] = {}
     levels = len({key.partition(".")[0] for key in meta.questions})
     limit = max(MAX_ROWS, 2 * (len(meta.questions) + levels + len(L.DETAILS) + 2))
-    for number, row in _rows(ws, sheet, limit, name):
+    for row in _rows(ws, sheet, limit, name):
+        number = row.number
         if not header_row:
-            texts = [_string(c) for c in row]
+            texts = row.texts()
             if L.H_ID in texts:
                 header_row = number
                 for wanted in (L.H_ANSWER, L.H_NOTE, L.H_EVIDENCE, L.H_ID):
@@ -537,11 +555,10 @@ def _read_questions(archive: zipfile.ZipFile, ws: Any, meta: _Meta, name: str,
                 doc.cells[("answers",)] = L.cell_name(
                     sheet, f"{_letters(columns[L.H_ANSWER])}{number}")
             continue
-        id_cell = _at(row, columns[L.H_ID])
-        answer = _at(row, columns[L.H_ANSWER])
-        note = _at(row, columns[L.H_NOTE])
-        evidence = _at(row, columns[L.H_EVIDENCE])
-        key = _string(id_cell).strip()
+        answer = row.at(columns[L.H_ANSWER])
+        note = row.at(columns[L.H_NOTE])
+        evidence = row.at(columns[L.H_EVIDENCE])
+        key = row.text(columns[L.H_ID]).strip()
         ref_of = {c: L.cell_name(sheet, f"{_letters(columns[c])}{number}")
                   for c in (L.H_ANSWER, L.H_NOTE, L.H_EVIDENCE, L.H_ID)}
         if not key:
