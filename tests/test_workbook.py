@@ -483,10 +483,23 @@ def test_decompression_bomb_is_refused_unopened(tmp_path: Path) -> None:
     found = errors_of(path)
     assert time.perf_counter() - start < 1
     assert found == [
-        f"{path}: error: the workbook expands to over 67,108,864 bytes (xl/worksheets/sheet1.xml "
-        "alone is 67,108,864), over the 67,108,864-byte limit; it was not opened (a "
-        "decompression bomb?) (the limit is 32 times CSLEVELS_MAX_FILE_BYTES)"] or \
-        found[0].startswith(f"{path}: error: the workbook expands to over")
+        f"{path}: error: the workbook would expand to 4,294,967,296 bytes (its largest part, "
+        "xl/worksheets/sheet1.xml, to 67,108,864), over the 67,108,864-byte limit; it was not "
+        "unpacked (a decompression bomb?) (the limit is 32 times CSLEVELS_MAX_FILE_BYTES)"]
+
+
+def test_a_missing_questions_sheet_and_numbers_typed_as_notes(tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "survey.xlsx")
+    row = row_of(path, "availability.channels")
+    edit_cells(path, {"C3": 2026, f"F{row}": 42, f"G{row}": 1.5})
+    data = read_workbook(path).data
+    assert data["subject"] == "2026"
+    assert data["answers"]["availability.channels"] == {"note": "42", "evidence": ["1.5"]}
+    edit_cells(path, {}, then=lambda wb: wb.remove(wb[L.QUESTIONS_SHEET]))
+    assert errors_of(path) == [
+        f"{path}: error: the workbook has no 'Questions' sheet (nor another with the "
+        "'cslevels id' column of question ids) (make a fresh one with `cslevels template "
+        "RUBRIC -o FILE.xlsx` and copy the answers into it)"]
 
 
 def test_external_links_connections_and_macros(tmp_path: Path) -> None:
