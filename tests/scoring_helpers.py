@@ -22,9 +22,10 @@ TENTH = {"label": "tenths", "options": [
 
 
 def question(qid: str, *, scale: str = "tenth", weight: float = 1.0, allow_na: bool = False,
-             recommendation: str | None = None) -> dict[str, Any]:
+             recommendation: str | None = None, required: bool = False) -> dict[str, Any]:
     return {"id": qid, "text": f"Question {qid}?", "scale": scale, "weight": weight,
-            "allow_na": allow_na, "recommendation": recommendation or f"Improve {qid}."}
+            "allow_na": allow_na, "recommendation": recommendation or f"Improve {qid}.",
+            "required": required}
 
 
 def level(lid: str, questions: Sequence[dict[str, Any] | str], *, threshold: float | None = None,

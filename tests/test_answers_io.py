@@ -44,7 +44,7 @@ def test_render_is_the_normal_answers_format() -> None:
     text = render_answers(draft, load_rubric(SEVEN).rubric.question_keys())
     data = yaml.safe_load(text)
     assert data == {
-        "schema": "cslevels/answers/v1", "rubric": "seven-levels", "rubric_version": "1.0.0",
+        "schema": "cslevels/answers/v1", "rubric": "seven-levels", "rubric_version": "2.0.0",
         "subject": "Riverside Cafe", "assessor": "J. Moreno", "date": dt.date(2026, 11, 20),
         "answers": {
             "availability.channels": {"value": 3, "note": "phone and counter"},

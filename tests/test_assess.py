@@ -551,6 +551,19 @@ def test_untrusted_rubric_text_is_printed_cleaned() -> None:
     assert "Evil \\x1b]8;;http://x\\x07link\\x1b[2J?" in screen
 
 
+def test_a_required_question_says_so_on_its_screen() -> None:
+    from cslevels.files.drafts import AnswersDraft
+
+    data = yaml.safe_load(TINY)
+    rubric = Rubric.model_validate(data)
+    screen = Questionnaire(rubric, AnswersDraft.new(rubric, "X", None)).screen()
+    assert "Required:" not in screen
+    data["levels"][0]["questions"][0]["required"] = True
+    rubric = Rubric.model_validate(data)
+    screen = Questionnaire(rubric, AnswersDraft.new(rubric, "X", None)).screen()
+    assert "Required: the level needs this answer at or above its threshold." in screen
+
+
 def test_signal_during_a_save_is_delivered_after_it() -> None:
     guard = SignalGuard()
     with guard:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import builtins
 import os
 import shutil
-import time
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -379,11 +378,9 @@ def test_a_huge_file_is_refused_before_it_is_read(invoke: Invoke, tmp_path: Path
         raise AssertionError("the file was read")
 
     monkeypatch.setattr(Path, "read_bytes", no_reading)
-    started = time.perf_counter()
     result = invoke("validate", str(path))
     assert result.exit_code == 1
     assert "over the 2,097,152-byte limit" in result.stderr
-    assert time.perf_counter() - started < 2
 
 
 def test_size_limit_follows_the_environment(invoke: Invoke, tmp_path: Path) -> None:
@@ -401,27 +398,33 @@ def test_a_stream_without_a_size_is_read_only_up_to_the_limit(invoke: Invoke) ->
     """/dev/zero never ends: reading it whole would never return."""
     if not Path("/dev/zero").exists():
         pytest.skip("no /dev/zero here")
-    started = time.perf_counter()
     result = invoke("score", "/dev/zero", env={"CSLEVELS_MAX_FILE_BYTES": "4096"})
-    assert result.exit_code == 1
+    assert result.exit_code == 1  # it returned at all: reading it whole never would
     assert "/dev/zero: error: file is over the 4,096-byte limit" in result.stderr
-    assert time.perf_counter() - started < 5
 
 
-def test_alias_bomb_is_refused_fast_with_bounded_memory() -> None:
+def test_alias_bomb_is_refused_fast_with_bounded_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     from cslevels.errors import InputError
-    from cslevels.files.yamlio import load_path
+    from cslevels.files import yamlio
 
+    built = 0
+    build = yamlio._Builder.build
+
+    def counting(self: yamlio._Builder, node: object, loc: tuple[object, ...]) -> object:
+        nonlocal built
+        built += 1
+        return build(self, node, loc)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(yamlio._Builder, "build", counting)
     tracemalloc.start()
-    started = time.perf_counter()
     try:
         with pytest.raises(InputError, match="more than 100,000 values"):
-            load_path(BAD / "yaml-alias-bomb-answers.yaml")
-        elapsed = time.perf_counter() - started
+            yamlio.load_path(BAD / "yaml-alias-bomb-answers.yaml")
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert elapsed < 5  # expanded, it would be 10**9 values
+    # Work, counted rather than timed: expanded, it would be 10**9 values.
+    assert built == yamlio.DEFAULT_MAX_NODES + 1
     assert peak < 64 * 1024 * 1024
 
 
@@ -476,15 +479,26 @@ def test_a_missing_rubrics_dir_is_an_error_not_ignored(invoke: Invoke, tmp_path:
 
 
 
-def test_thousands_of_problems_are_listed_up_to_a_bound_quickly(invoke: Invoke,
-                                                                tmp_path: Path) -> None:
+def test_thousands_of_problems_are_listed_up_to_a_bound_quickly(
+        invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "typos.yaml"
     lines = [f"  availability.chanel{i}: 1" for i in range(5000)]
     path.write_text("schema: cslevels/answers/v1\nrubric: seven-levels\nsubject: X\nanswers:\n"
                     + "\n".join(lines) + "\n")
-    started = time.perf_counter()
+    from cslevels.core import checks
+
+    searches = 0
+    close_matches = checks.difflib.get_close_matches
+
+    def counted(*args: object, **kwargs: object) -> list[str]:
+        nonlocal searches
+        searches += 1
+        return close_matches(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(checks.difflib, "get_close_matches", counted)
     result = invoke("validate", str(path))
-    assert time.perf_counter() - started < 10  # "did you mean" for 5,000 keys took minutes
+    # "did you mean" for all 5,000 keys took minutes: work counted, not timed
+    assert searches <= checks.MAX_HINTS
     errors = [line for line in result.stderr.splitlines() if " error: " in line]
     assert len(errors) == 201
     assert errors[0] == (f"{path}:5:3: error: unknown question 'availability.chanel0' for rubric "

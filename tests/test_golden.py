@@ -59,6 +59,9 @@ CASES: dict[str, list[str]] = {
        for fmt in ("terminal", "json", "markdown", "html")},
     **{f"score-combine-{fmt}": ["score", CAFE, CAFE_LATER, "--combine", "--format", fmt]
        for fmt in ("terminal", "json", "markdown", "html")},
+    "score-raters-combine": ["score", "examples/raters/owner.yaml",
+                             "examples/raters/consultant.yaml", "examples/raters/staff.yaml",
+                             "--combine"],
     "score-two-files-json": ["score", CAFE, DENTAL, "--format", "json"],
     "score-shop-rubric-file": ["score", SHOP],
     "score-continuous": ["score", TEAM_SKILLS, "--format", "terminal"],

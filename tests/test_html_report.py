@@ -291,7 +291,7 @@ def test_riverside_report_has_every_section() -> None:
     text = page.plain
     # header
     assert "Riverside Cafe" in text
-    assert "The 7 Levels of Customer Service" in text and "seven-levels 1.0.0" in text
+    assert "The 7 Levels of Customer Service" in text and "seven-levels 2.0.0" in text
     assert "J. Moreno" in text and "2026-11-20" in text
     # headline: achieved level, its summary and the index (hand-checked in test_scoring)
     assert "Level 3 — Listening and empathy" in text
@@ -313,7 +313,7 @@ def test_riverside_report_has_every_section() -> None:
     # gain of root-cause: weight 2 x (1 - 0.25) over applicable weight 7 = 21.4 points
     assert "+21 pts" in text
     # every question of the rubric, with answers, notes and evidence
-    assert text.count("Evidence sought") == 33
+    assert text.count("Evidence sought") == 34  # written-reply became email-reply and chat-reply
     assert "Informal or ad hoc (1)" in text
     assert "n/a (not applicable)" in text  # attention.scripts-natural
     assert "Test email sent 2026-11-12, no reply by the visit date" in text
@@ -330,7 +330,7 @@ def test_riverside_report_has_every_section() -> None:
 
 def test_threshold_override_is_explained() -> None:
     text = parse(example_html(EXAMPLES / "northwind-dental.yaml")).plain
-    assert "75% by default; 85% for level 5 (Grade 5 — Outstanding)" in text
+    assert "75% by default; 50% for level 1 (Grade 1 — Basic)" in text
 
 
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)

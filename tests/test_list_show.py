@@ -24,7 +24,7 @@ def test_list_shows_the_built_in_rubrics(invoke: Invoke) -> None:
     rows = rubric_rows(result.stdout)
     assert set(rows) == set(BUILT_IN)
     seven = rows["seven-levels"]
-    assert "1.0.0" in seven
+    assert "2.0.0" in seven
     assert "7 levels" in seven
     assert "staged" in seven
     assert "The 7 Levels of Customer Service" in seven
@@ -68,7 +68,7 @@ def test_list_from_the_environment_variable(invoke: Invoke, tmp_path: Path) -> N
 
 def test_an_earlier_folder_shadows_a_built_in(invoke: Invoke, tmp_path: Path) -> None:
     text = (RUBRICS / "six-levels.yaml").read_text()
-    (tmp_path / "mine.yaml").write_text(text.replace('version: "1.0.0"', 'version: "9.9"'))
+    (tmp_path / "mine.yaml").write_text(text.replace('version: "2.0.0"', 'version: "9.9"'))
     rows = rubric_rows(invoke("list", "--rubrics-dir", str(tmp_path)).stdout)
     assert "9.9" in rows["six-levels"]
     assert str(RUBRICS) not in rows["six-levels"]
@@ -79,7 +79,7 @@ def test_an_earlier_folder_shadows_a_built_in_when_resolving_an_id(
 ) -> None:
     # the file is not named after its id, so only a scan of the folder finds it
     text = (RUBRICS / "six-levels.yaml").read_text()
-    (tmp_path / "mine.yaml").write_text(text.replace('version: "1.0.0"', 'version: "9.9"'))
+    (tmp_path / "mine.yaml").write_text(text.replace('version: "2.0.0"', 'version: "9.9"'))
     result = invoke("show", "six-levels", "--rubrics-dir", str(tmp_path), "--format", "markdown")
     assert result.exit_code == 0
     assert "*six-levels 9.9 · staged" in result.stdout

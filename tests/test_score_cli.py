@@ -60,20 +60,27 @@ def write(path: Path, text: str) -> Path:
 #   3 = (1.5 + 1 + 1.5 + 0.75 + 1) / 7 = 0.8214; 4 = (1.5 + 1.5 + 0.75 + 1 + 0.67) / 7 = 0.7743;
 #   5 responsiveness: tracking[2] 2->0.67, history 2->0.5, updates 2->0.5, stalled n/a,
 #   standards 1->0.33: (1.34 + 0.5 + 0.5 + 0.33) / 5 = 0.534 not achieved  => level 4.
-# harbor-hardware-team (six-levels): 1 = (1.5 + 0.75 + 1 + 0.75) / 5 = 0.8;
-#   2 = (1.0 + 0.75 + 2 + 1) / 6 = 0.7917; 3 conversation: asks[2] 1->0.25, beyond 2->0.5,
-#   insights 1->0.25, regulars 3->0.75: (0.5 + 0.5 + 0.25 + 0.75) / 5 = 0.4  => level 2.
-# northwind-dental (five-grades): 1 = (2 + 2 + 1 + 0.67) / 6 = 0.945; 2 = (1.5 + 1 + 1 + 1) / 5
-#   = 0.9; 3 = (1.5 + 1.5 + 1 + 0.75 + 0.75) / 7 = 0.7857; 4: consistently[2] 2->0.5,
-#   trainer[2] 1->0.33, plan[2] 2->0.5, reputation 4->1, corners 2->0.5:
-#   (1 + 0.66 + 1 + 1 + 0.5) / 8 = 0.52  => level 3.
+# harbor-hardware-team (six-levels): 1 alertness: heads-up[2] 3->0.75, eye-contact 3->0.75,
+#   moving 4->1, body 3->0.75, expectations 2->0.67: (1.5 + 0.75 + 1 + 0.75 + 0.67) / 6
+#   = 4.67 / 6 = 0.7783; 2 acknowledgement: greeted[2] 2->0.5, in-store 3->0.75, open 3->0.75,
+#   answered[2] 4->1, training 4->1, coaching 2->0.67: (1 + 0.75 + 0.75 + 2 + 1 + 0.67) / 8
+#   = 6.17 / 8 = 0.7713; 3 conversation: asks[2] 1->0.25, beyond 2->0.5, common-ground
+#   1->0.33, own-style 3->1, insights 1->0.33, regulars 3->0.75:
+#   (0.5 + 0.5 + 0.33 + 1 + 0.33 + 0.75) / 7 = 3.41 / 7 = 0.4871  => level 2.
+# northwind-dental (five-grades): 1 = (2 + 1 + 1) / 4 = 1.0 (threshold 0.5);
+#   2: recorded[2] 3->1, reply 4->1, standard 2->0.67, induction[2] 3->0.75, escalation 4->1,
+#   feedback 3->1: (2 + 1 + 0.67 + 1.5 + 1 + 1) / 8 = 7.17 / 8 = 0.8963;
+#   3: (2 * 0.75 + 1 + 0.75 + 0.75) / 5 = 0.8; 4: consistently[2] 2->0.5, trainer[2] 1->0.33,
+#   plan[2] 2->0.5, reputation 4->1, attention[2] 3->0.75, corners 2->0.5:
+#   (1 + 0.66 + 1 + 1 + 1.5 + 0.5) / 10 = 0.566, and three required questions are below
+#   0.75  => level 3.
 @pytest.mark.parametrize(
     ("path", "level", "scores"),
     [
         (RIVERSIDE, 3, [4.76 / 6, 3.25 / 4, 5.42 / 7, 2.83 / 7]),
         (RIVERSIDE_2027, 4, [5.17 / 6, 3.25 / 4, 5.75 / 7, 5.42 / 7, 2.67 / 5]),
-        (HARBOR, 2, [4.0 / 5, 4.75 / 6, 2.0 / 5]),
-        (NORTHWIND, 3, [5.67 / 6, 4.5 / 5, 5.5 / 7, 4.16 / 8]),
+        (HARBOR, 2, [4.67 / 6, 6.17 / 8, 3.41 / 7]),
+        (NORTHWIND, 3, [4.0 / 4, 7.17 / 8, 4.0 / 5, 5.66 / 10]),
     ],
 )
 def test_examples_achieve_the_hand_computed_level(invoke: Invoke, path: str, level: int,
@@ -91,7 +98,7 @@ def test_riverside_json_has_the_spec_keys_and_the_fastest_path(invoke: Invoke) -
     data = score_json(invoke, RIVERSIDE)
     assert data["subject"] == "Riverside Cafe"
     assert data["rubric"]["id"] == "seven-levels"
-    assert data["rubric"]["version"] == "1.0.0"
+    assert data["rubric"]["version"] == "2.0.0"
     assert data["rubric"]["title"] == "The 7 Levels of Customer Service"
     assert data["method"] == "staged"
     # index: mean of the seven level scores (equal level weights):
@@ -149,8 +156,11 @@ def test_markdown_report(invoke: Invoke) -> None:
     assert result.exit_code == 0
     out = result.stdout
     assert out.startswith("# Customer service assessment: Northwind Dental\n")
-    assert "**Result: Grade 3 — Established** · index 71.7 / 100" in out
-    assert "| 4 | Grade 4 — Excellent | 52% | 75% | 100% | ✘ not achieved |" in out
+    # index: (1.0 + 0.8963 + 0.8 + 0.566 + grade 5 (2 * 0.33 + 0.5) / 3 = 0.3867) / 5 = 73.0
+    assert "**Result: Grade 3 — Established** · index 73.0 / 100" in out
+    assert "| 4 | Grade 4 — Excellent | 57% | 75% | 100% | ✘ not achieved |" in out
+    # the required criteria that hold grade 4 back are named
+    assert "grade-4-excellent.trainer-available (33%)" in out
     assert "**Fastest path to level 4:**" in out
     assert "## Notes and evidence" in out
 
@@ -393,9 +403,9 @@ def test_version_mismatch_warns_and_scores(invoke: Invoke, tmp_path: Path) -> No
     result = invoke("score", str(path), "--format", "json")
     assert result.exit_code == 0
     assert (f"{path}:3:17: warning: answers were made for seven-levels version 0.9, but the "
-            "rubric is version 1.0.0; scoring against 1.0.0") in result.stderr
+            "rubric is version 2.0.0; scoring against 2.0.0") in result.stderr
     data = json.loads(result.stdout)  # stdout is only the JSON, diagnostics are on stderr
-    assert data["rubric"]["version"] == "1.0.0"
+    assert data["rubric"]["version"] == "2.0.0"
     assert any("version 0.9" in w for w in data["warnings"])
     terminal = invoke("score", str(path))
     assert "⚠ answers were made for seven-levels version 0.9" in terminal.stdout

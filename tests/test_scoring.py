@@ -539,3 +539,113 @@ def test_fastest_path_on_a_huge_level_achieves_it() -> None:
     fewer.update({step.key: 2 for step in gap.fastest_path[:-1]})
     assert score(rubric, answers.model_copy(update={"answers": fewer})).levels[0].status != (
         "achieved")
+
+
+# ---------------------------------------------------------------- required questions
+
+
+def required_level(*, allow_na: bool = False) -> Rubric:
+    """Level a (threshold 0.75): q1 required, q2 and q3 not; all weight 1 on ``tenth``."""
+    return rubric([level("a", [question("q1", required=True, allow_na=allow_na), "q2", "q3"],
+                         threshold=0.75)])
+
+
+def test_a_required_question_below_the_threshold_fails_the_level_whatever_its_score() -> None:
+    values = {"a.q1": 5, "a.q2": 10, "a.q3": 10}
+    # (0.5 + 1.0 + 1.0) / 3 = 0.833 >= 0.75, but the required q1 is at 0.5 < 0.75
+    lv = level_of(score(required_level(), answers(values)))
+    assert lv.score == pytest.approx(2.5 / 3)
+    assert lv.status == "not achieved"
+    assert [q.key for q in lv.unmet_required] == ["a.q1"]
+    # the same answers without the flag achieve the level
+    plain = rubric([level("a", ["q1", "q2", "q3"], threshold=0.75)])
+    assert level_of(score(plain, answers(values))).status == "achieved"
+
+
+def test_a_required_question_exactly_at_the_threshold_meets_it() -> None:
+    r = rubric([level("a", [question("q1", scale="five", required=True), "q2"],
+                      threshold=0.75)])
+    # q1 = 3 on five = 0.75, the threshold itself: (0.75 + 1.0) / 2 = 0.875
+    assert level_of(score(r, answers({"a.q1": 3, "a.q2": 10}))).status == "achieved"
+    # q1 = 2 on five = 0.5: the level score is still exactly 0.75, but q1 misses its bar
+    assert level_of(score(r, answers({"a.q1": 2, "a.q2": 10}))).status == "not achieved"
+
+
+def test_a_level_with_a_required_question_unanswered_is_insufficient() -> None:
+    result = score(required_level(), answers({"a.q2": 10, "a.q3": 10}))
+    lv = level_of(result)
+    # coverage 2 / 3 >= 0.5 and score 1.0, but the defining criterion is unknown
+    assert lv.coverage == pytest.approx(2 / 3)
+    assert lv.score == 1.0
+    assert lv.status == "insufficient"
+
+
+def test_a_required_question_answered_na_does_not_hold_the_level_back() -> None:
+    lv = level_of(score(required_level(allow_na=True),
+                        answers({"a.q1": NA, "a.q2": 10, "a.q3": 7})))
+    # n/a leaves (1.0 + 0.7) / 2 = 0.85
+    assert lv.score == pytest.approx(0.85)
+    assert lv.status == "achieved"
+    assert lv.unmet_required == []
+
+
+def test_fastest_path_raises_a_required_question_even_when_another_gains_more() -> None:
+    gap = score(required_level(), answers({"a.q1": 7, "a.q2": 0, "a.q3": 10})).next_gap
+    # (0.7 + 0 + 1.0) / 3 = 0.567. Without the flag one raise would do: q2 (gain 1.0)
+    # gives 2.7 / 3 = 0.9. q1 is required at 0.7 < 0.75, so it must be raised; then
+    # (1 + 0 + 1) / 3 = 0.667 still falls short and q2 is raised too.
+    assert gap is not None and gap.fastest_path is not None
+    assert [s.key for s in gap.fastest_path] == ["a.q1", "a.q2"]
+    assert gap.fastest_path[0].gain == pytest.approx(0.3)
+
+
+def test_fastest_path_answers_an_unanswered_required_question_first() -> None:
+    gap = score(required_level(), answers({"a.q2": 10, "a.q3": 0})).next_gap
+    # insufficient (q1 unanswered); q1 at its best: (1 + 1 + 0) / 3 = 0.667 < 0.75,
+    # so q3 is raised as well: 3 / 3 = 1.0
+    assert gap is not None and gap.level.status == "insufficient"
+    assert gap.fastest_path is not None
+    assert [s.key for s in gap.fastest_path] == ["a.q1", "a.q3"]
+    assert gap.fastest_path[0].from_option is None  # unanswered today
+    raised_from = gap.fastest_path[1].from_option
+    assert raised_from is not None and raised_from.value == 0
+
+
+def test_fastest_path_is_only_the_required_question_when_that_is_enough() -> None:
+    gap = score(required_level(), answers({"a.q1": 5, "a.q2": 10, "a.q3": 10})).next_gap
+    assert gap is not None and gap.fastest_path is not None
+    assert [s.key for s in gap.fastest_path] == ["a.q1"]
+
+
+def test_reports_name_the_required_question_that_blocks_a_level() -> None:
+    from cslevels.reporting.views import status_reason
+
+    r = rubric([level("a", [question("q1", required=True), "q2"]), level("b", ["q3"])])
+    result = score(r, answers({"a.q1": 5, "a.q2": 10, "b.q3": 10}))
+    # a: (0.5 + 1.0) / 2 = 0.75 meets the threshold, but its required q1 is at 50%
+    assert result.achieved_level == 0
+    assert status_reason(level_of(result)) == (
+        "required question a.q1 scores 50%, below the threshold 75%")
+    assert blocker_text(result) == (
+        "Level 2 (Level b) meets its own threshold, but level 1 (Level a) blocks it: "
+        "required question a.q1 scores 50%, below the threshold 75%.")
+    low = score(r, answers({"a.q1": 5, "a.q2": 5, "b.q3": 10}))
+    assert status_reason(level_of(low)) == (
+        "score 50% is below the threshold 75%, and so is required question a.q1 (50%)")
+    two = rubric([level("a", [question("q1", required=True), question("q2", required=True),
+                              "q3"])])
+    # (0.6 + 0.7 + 1.0) / 3 = 0.767 >= 0.75, but both required questions are below it
+    assert status_reason(level_of(score(two, answers({"a.q1": 6, "a.q2": 7, "a.q3": 10})))) == (
+        "required questions a.q1 (60%) and a.q2 (70%) score below the threshold 75%")
+    unanswered = score(r, answers({"a.q2": 10}))
+    assert status_reason(level_of(unanswered)) == (
+        "the required question a.q1 is not answered yet")
+
+
+def test_the_portfolio_profile_applies_the_required_rule_too() -> None:
+    from cslevels.core.scoring import profile
+
+    r = required_level()
+    assert profile(r, {"a.q1": 0.5, "a.q2": 1.0, "a.q3": 1.0}).levels[0][2] == "not achieved"
+    assert profile(r, {"a.q2": 1.0, "a.q3": 1.0}).levels[0][2] == "insufficient"
+    assert profile(r, {"a.q1": 0.8, "a.q2": 1.0, "a.q3": 0.5}).levels[0][2] == "achieved"

@@ -38,7 +38,8 @@ def rubrics(draw: st.DrawFn) -> Rubric:
     for n in range(draw(st.integers(1, 4))):
         questions = [
             {"id": f"q{m}", "text": "?", "scale": draw(st.sampled_from(sorted(scales))),
-             "weight": draw(WEIGHTS), "allow_na": draw(st.booleans())}
+             "weight": draw(WEIGHTS), "allow_na": draw(st.booleans()),
+             "required": draw(st.booleans())}
             for m in range(draw(st.integers(1, 4)))
         ]
         levels.append({"id": f"l{n}", "name": f"Level {n}", "questions": questions,

@@ -40,7 +40,7 @@ EXPECTED_LEVELS = {
 EXPECTED_INDEX = {
     "Alpha Bakery": 100.0, "Bravo Books": 69.8, "Charlie Cycles": 95.0,
     "Delta Deli team": 45.0, "Echo Electronics team": 93.8, "Foxtrot Florist team": 75.0,
-    "Golf Garage": 100.0, "Hotel Harbour": 90.3, "India Ink": 75.2,
+    "Golf Garage": 100.0, "Hotel Harbour": 90.3, "India Ink": 62.5,
 }
 EXPECTED_DISTRIBUTION = {
     "seven-levels": [0, 2, 1, 0, 0, 0, 0, 0],
@@ -67,7 +67,7 @@ def test_portfolio_rows_distribution_and_failures(invoke: Invoke) -> None:
                     for d in data["distribution"]}
     assert distribution == EXPECTED_DISTRIBUTION
     for d in data["distribution"]:  # reproducible: id, version and content hash
-        assert d["rubric"]["version"] == "1.0.0" and len(d["rubric"]["digest"]) == 64
+        assert d["rubric"]["version"] == "2.0.0" and len(d["rubric"]["digest"]) == 64
     failures = {Path(f["path"]).name: f for f in data["failures"]}
     assert set(failures) == {"bad-yaml.yaml", "off-scale.yaml"}
     assert (failures["bad-yaml.yaml"]["line"], failures["bad-yaml.yaml"]["column"]) == (8, 34)
@@ -88,7 +88,7 @@ def test_terminal_lists_the_broken_files_and_draws_histograms(invoke: Invoke) ->
     assert "bad-yaml.yaml:8:34" in result.stderr
     # histogram of seven-levels: level 1 has 2 assessments (the longest bar), level 2 one
     lines = out.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("seven-levels 1.0.0, hash"))
+    start = next(i for i, line in enumerate(lines) if line.startswith("seven-levels 2.0.0, hash"))
     bars = {line.split()[0]: line for line in lines[start + 1:start + 9]}
     assert bars["1"].rstrip().endswith("█ 2") and bars["2"].rstrip().endswith("█ 1")
     assert bars["1"].count("█") == 2 * bars["2"].count("█")

@@ -227,7 +227,7 @@ def test_the_fast_path_leaves_doubtful_files_to_the_full_path(
 def test_the_fast_path_reads_blank_and_long_form_answers(tmp_path: Path) -> None:
     body = ("  availability.channels: {value: 3, note: null, evidence: []}\n"
             "  availability.phone-wait: {note: asked; no answer yet}\n"
-            "  availability.written-reply:\n"
+            "  availability.email-reply:\n"
             f"  availability.out-of-hours: {{value: 2, note: {'n' * 10_000}}}\n")
     path = tmp_path / "a.yaml"
     path.write_text("schema: cslevels/answers/v1\nrubric: seven-levels\nsubject: X\n"

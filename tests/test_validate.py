@@ -62,6 +62,9 @@ EXPECTED: dict[str, tuple[int, int, tuple[str, ...]]] = {
     "rubric-empty-level.yaml": (23, 16, ("level 'helpful' has no questions",)),
     "rubric-unreachable-level.yaml": (15, 9, ("level 'reachable' can never be achieved",
                                               "best possible score 0.70", "threshold 0.75")),
+    "rubric-required-unreachable.yaml": (27, 19, ("level 'reachable' can never be achieved",
+                                                  "required question 'hours-posted' scores at "
+                                                  "most 0.70", "threshold 0.75")),
     # ---- answers
     "answers-unknown-question.yaml": (8, 3, ("unknown question 'availability.channel'",
                                              "did you mean 'availability.channels'?")),
@@ -249,7 +252,7 @@ WARNING_CASES = {
     "rubric-missing-recommendation.yaml": (30, 9,
                                            "question reachable.hours-posted has no recommendation"),
     "answers-version-mismatch.yaml": (4, 17, "made for seven-levels version 0.9, but the rubric "
-                                             "is version 1.0.0"),
+                                             "is version 2.0.0"),
 }
 
 

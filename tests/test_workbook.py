@@ -36,6 +36,10 @@ from workbook_helpers import (
 )
 
 CAFE = EXAMPLES / "riverside-cafe.yaml"
+VERSION = RubricLibrary().resolve("seven-levels").rubric.version
+# the labels of the frequency scale, as the dropdowns offer them
+NEVER, SOMETIMES, _OFTEN, _USUALLY, ALWAYS = (
+    o.label for o in RubricLibrary().resolve("seven-levels").rubric.scales["frequency"].options)
 
 
 def errors_of(path: Path) -> list[str]:
@@ -73,7 +77,7 @@ def test_blank_workbook_has_no_answers_and_needs_a_subject(tmp_path: Path) -> No
     path = write_workbook(tmp_path / "survey.xlsx")
     doc = read_workbook(path)
     assert doc.data == {"schema": "cslevels/answers/v1", "rubric": "seven-levels",
-                        "rubric_version": "1.0.0", "answers": {}}
+                        "rubric_version": VERSION, "answers": {}}
     assert errors_of(path) == [
         f"{path}:Questions!C3: error: missing required field 'subject'"]
 
@@ -109,7 +113,7 @@ def test_hand_typed_labels_values_and_na_are_accepted(tmp_path: Path) -> None:
         "C3": "Harbor Hardware", "C5": dt.datetime(2026, 11, 20), "C6": 2,
         f"C{rows['availability.channels']}": "  in place AND applied   consistently ",
         f"C{rows['availability.reachable-in-hours']}": 3,  # the value, typed as a number
-        f"C{rows[frequency]}": "ALWAYS",
+        f"C{rows[frequency]}": f" {ALWAYS.upper()}",
         f"C{rows[na_key]}": "N/A",
     })
     data = read_workbook(path).data
@@ -256,11 +260,11 @@ def test_unknown_label_is_located_with_did_you_mean(tmp_path: Path) -> None:
     edit_cells(path, {"C3": "S", f"C{row}": "Somtimes"})
     assert errors_of(path) == [
         f"{path}:Questions!C{row}: error: 'Somtimes' is not an option of {key} "
-        "(did you mean 'Sometimes'?)"]
+        f"(did you mean {SOMETIMES!r}?)"]
     edit_cells(path, {f"C{row}": "perhaps"})
     assert errors_of(path) == [
         f"{path}:Questions!C{row}: error: 'perhaps' is not an option of {key} "
-        "(choose one of: Never, Rarely, Sometimes, Usually, Always)"]
+        f"(choose one of: {', '.join(o.label for o in rubric.scales['frequency'].options)})"]
 
 
 def test_na_where_not_allowed_is_located(tmp_path: Path) -> None:
@@ -353,11 +357,12 @@ def test_workbook_of_another_rubric_or_version(tmp_path: Path) -> None:
     assert len(found) == 1
     assert re.fullmatch(
         rf"{re.escape(str(path))}:cslevels!B4: error: this workbook was made for seven-levels "
-        r"version 0\.9, but the rubric is version 1\.0\.0 \(.*seven-levels\.yaml\) \(carry the "
-        r"answers over to a new workbook: cslevels template seven-levels --from "
-        rf"{re.escape(str(path))} -o NEW\.xlsx\)", found[0]), found[0]
-    rewrite_meta(path, {"rubric_version": "1.0.0", "rubric_digest": "0" * 64})
-    assert "made from another copy of seven-levels version 1.0.0 (content hash 000000000000;" \
+        rf"version 0\.9, but the rubric is version {re.escape(VERSION)} "
+        r"\(.*seven-levels\.yaml\) \(carry the answers over to a new workbook: cslevels "
+        rf"template seven-levels --from {re.escape(str(path))} -o NEW\.xlsx\)", found[0]), found[0]
+    rewrite_meta(path, {"rubric_version": VERSION, "rubric_digest": "0" * 64})
+    assert (f"made from another copy of seven-levels version {VERSION} (content hash "
+            "000000000000;") \
         in errors_of(path)[0]
     rewrite_meta(path, {"rubric": "front-dsk"})
     assert errors_of(path)[0].startswith(f"{path}:cslevels!B3: error: unknown rubric 'front-dsk'")
@@ -607,7 +612,7 @@ def test_yaml_to_xlsx_to_yaml_keeps_everything(tmp_path: Path, invoke: Invoke) -
     assert done.exit_code == 0, done.stderr
     assert answers_of(back) == answers_of(CAFE)
     assert back.read_text(encoding="utf-8").startswith(
-        "# Answers for The 7 Levels of Customer Service (seven-levels 1.0.0), written by "
+        f"# Answers for The 7 Levels of Customer Service (seven-levels {VERSION}), written by "
         "`cslevels template --from`.\n")
     same = invoke("template", "seven-levels", "--from", str(xlsx), "-o", str(xlsx), "--force")
     assert same.exit_code == 1 and "is one of the input files" in same.stderr
@@ -665,13 +670,14 @@ def test_validate_locates_cells_in_every_format(tmp_path: Path, invoke: Invoke) 
     assert text.exit_code == 1
     assert text.stderr.splitlines()[0] == (
         f"{path}:Questions!C{row}: error: 'Somtimes' is not an option of {key} (did you mean "
-        "'Sometimes'?)")
+        f"{SOMETIMES!r}?)")
     found = json.loads(invoke("validate", str(path), "--format", "json").stdout)
     finding = found["files"][0]["findings"][0]
     assert finding["cell"] == f"Questions!C{row}" and finding["line"] is None
     github = invoke("validate", str(path), "--format", "github").stdout.splitlines()[0]
     assert github == (f"::error file={path},title=Questions!C{row}::Questions!C{row}: "
-                      f"'Somtimes' is not an option of {key} (did you mean 'Sometimes'?) "
+                      f"'Somtimes' is not an option of {key} (did you mean "
+                      f"{SOMETIMES.replace('%', '%25')!r}?) "
                       "[cslevels value-off-scale]")
     sarif = json.loads(invoke("validate", str(path), "--format", "sarif").stdout)
     result = sarif["runs"][0]["results"][0]

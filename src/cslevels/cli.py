@@ -258,7 +258,7 @@ def show(
 def validate(
     paths: Annotated[
         list[Path],
-        typer.Argument(metavar="PATH...", help="Rubric or answers files, or folders."),
+        typer.Argument(metavar="PATH", help="Rubric or answers files, or folders."),
     ],
     fmt: Annotated[ValidateFormat, _format_option(VALIDATE_FORMATS, implied=False)] = "text",  # type: ignore[valid-type]
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
@@ -335,7 +335,7 @@ def template(
                             "score assessments/*.yaml --fail-under 3   # a gate in CI"))
 def score(
     answers: Annotated[
-        list[Path], typer.Argument(metavar="ANSWERS...", help="One or more answers files."),
+        list[Path], typer.Argument(metavar="ANSWERS", help="One or more answers files."),
     ],
     fmt: Annotated[Optional[ScoreFormat], _format_option(SCORE_FORMATS)] = None,  # type: ignore[valid-type]  # noqa: UP045
     output: OutputOption = None,
@@ -393,9 +393,9 @@ def score(
 def compare(
     answers: Annotated[
         list[Path],
-        typer.Argument(metavar="OLD NEW [MORE...]",
-                       help="Two or more answers files of one subject, in any order: they are "
-                            "compared oldest first by their date."),
+        typer.Argument(metavar="ANSWERS",
+                       help="Two or more answers files of one subject (OLD NEW [MORE...]), in any "
+                            "order: they are compared oldest first by their date."),
     ],
     fmt: Annotated[Optional[CompareFormat], _format_option(COMPARE_FORMATS)] = None,  # type: ignore[valid-type]  # noqa: UP045
     output: OutputOption = None,
@@ -490,7 +490,7 @@ def assess(
 def summary(
     paths: Annotated[
         list[Path],
-        typer.Argument(metavar="PATH...",
+        typer.Argument(metavar="PATH",
                        help="Answers files, or folders searched for *.yaml, *.yml, *.xlsx."),
     ],
     fmt: Annotated[Optional[SummaryFormat], _format_option(SUMMARY_FORMATS)] = None,  # type: ignore[valid-type]  # noqa: UP045

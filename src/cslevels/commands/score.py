@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cslevels.core.documents import LoadedRubric
+from cslevels.core.documents import LoadedAnswers, LoadedRubric
 from cslevels.core.scoring import Result, score_loaded
 from cslevels.errors import CslevelsError, Finding
 from cslevels.files.library import RubricLibrary
@@ -24,6 +24,15 @@ class ScoredBatch:
     results: list[Result] = field(default_factory=list)
     errors: list[Finding] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
+
+
+def target_beyond(loaded: LoadedAnswers, target: int | None) -> Finding | None:
+    """The error for a ``--target`` level the file's rubric does not have, if it is one."""
+    rubric = loaded.rubric.rubric
+    if target is None or target <= len(rubric.levels):
+        return None
+    return Finding(str(loaded.path), f"--target {target} is beyond the {len(rubric.levels)} "
+                   f"levels of {rubric.id}", code="bad-target")
 
 
 def score_files(
@@ -43,10 +52,9 @@ def score_files(
             batch.errors += exc.to_findings()
             continue
         batch.warnings += loaded.warnings
-        if target is not None and target > len(loaded.rubric.rubric.levels):
-            batch.errors.append(Finding(str(path), f"--target {target} is beyond the "
-                                        f"{len(loaded.rubric.rubric.levels)} levels of "
-                                        f"{loaded.rubric.rubric.id}", code="bad-target"))
+        beyond = target_beyond(loaded, target)
+        if beyond is not None:
+            batch.errors.append(beyond)
             continue
         batch.results.append(score_loaded(loaded, target=target))
     return batch
@@ -75,10 +83,9 @@ def combine_files(
                 str(item.path), f"cannot combine raters of different rubrics: "
                 f"{loaded[0].path} uses {first.id} {first.version}, this file uses "
                 f"{item.rubric.rubric.id} {item.rubric.rubric.version}", code="rubric-mismatch"))
-    if target is not None and target > len(first.levels):
-        batch.errors.append(Finding(str(loaded[0].path), f"--target {target} is beyond the "
-                                    f"{len(first.levels)} levels of {first.id}",
-                                    code="bad-target"))
+    beyond = target_beyond(loaded[0], target)
+    if beyond is not None:
+        batch.errors.append(beyond)
     if batch.errors:
         return batch
     names = rater_names([(item.answers, str(item.path)) for item in loaded])

@@ -101,6 +101,15 @@ def check_rubric(rubric: Rubric, doc: Document) -> list[Finding]:
                 reachable = False
                 continue
             used_scales.add(question.scale)
+            if question.required and scale.best.score < rubric.level_threshold(level) - EPSILON:
+                out.add(
+                    (*q_loc, "required"),
+                    f"level {level.id!r} can never be achieved: its required question "
+                    f"{question.id!r} scores at most {scale.best.score:.2f}, below the "
+                    f"threshold {rubric.level_threshold(level):.2f}",
+                    code="unreachable-level",
+                    hint="a required question must be able to reach the level's threshold",
+                )
             best_total += question.weight * scale.best.score
             weight_total += question.weight
             for field, what in _ADVICE_FIELDS:

@@ -194,3 +194,19 @@ def answers_from_document(
     return LoadedAnswers(answers, loaded_rubric, path, tuple(findings)), findings
 
 
+class Judged(NamedTuple):
+    """A document's kind, what it loads to (None when it has errors), and its findings."""
+
+    kind: Kind
+    loaded: LoadedRubric | LoadedAnswers | None
+    findings: list[Finding]
+
+
+def judge_document(doc: Document, path: Path, resolver: RubricResolver,
+                   rubric_override: LoadedRubric | None = None) -> Judged:
+    """The one pipeline after reading: tell the kind (raising ``InputError`` for a file
+    that is neither), then validate the document as that kind."""
+    kind = document_kind(doc)
+    if kind == "rubric":
+        return Judged(kind, *rubric_from_document(doc, path))
+    return Judged(kind, *answers_from_document(doc, path, resolver, rubric_override))

@@ -80,6 +80,12 @@ class Question(_Model):
     scale: StrictStr
     weight: Weight = 1.0
     allow_na: bool = False
+    required: bool = Field(
+        default=False,
+        description="A defining criterion: the level is achieved only when this question is "
+        "answered n/a or with an option scoring at least the level's threshold; while it is "
+        "unanswered the level is insufficient.",
+    )
     guidance: Text | None = Field(default=None, description="What counts as evidence.")
     recommendation: Text | None = Field(
         default=None, description="What to do when this scores low."

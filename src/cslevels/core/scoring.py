@@ -5,9 +5,10 @@ Pure functions over the models, no I/O, so that every rule in the SPEC's
 
 * level score = sum(w * score) / sum(w) over answered, applicable questions;
 * level coverage = weight answered (n/a included) / weight of all questions;
-* status: insufficient below ``min_coverage`` or with nothing applicable, else
-  achieved when the score reaches the threshold (a score exactly at the
-  threshold counts, despite floating-point noise);
+* status: insufficient below ``min_coverage``, with nothing applicable or with
+  a required question unanswered, else achieved when the score reaches the
+  threshold (a score exactly at the threshold counts, despite floating-point
+  noise) and so does every required question answered with an option;
 * staged rubrics achieve the highest level L with every level 1..L achieved;
 * the index is the level-weighted mean of level scores, 0-100, one decimal;
 * the gap analysis ranks what raising each answer would add and finds the
@@ -103,6 +104,12 @@ class LevelResult(NamedTuple):
     @property
     def applicable_weight(self) -> float:
         return fsum(q.question.weight for q in self.questions if q.state == "answered")
+
+    @property
+    def unmet_required(self) -> list[QuestionResult]:
+        """Required questions that hold the level back: unanswered, or below its threshold."""
+        return [q for q in self.questions if q.question.required and _unmet(
+            q.state, q.score, self.threshold)]
 
 
 class Raise(NamedTuple):
@@ -275,6 +282,8 @@ def score(
 
 
 LevelMeasure = tuple[float | None, float, Status]  # a level's score, coverage and status
+# One question as the level rules see it: weight, state, score (None unless answered), required.
+Entry = tuple[float, AnswerState, float | None, bool]
 
 
 @dataclass(frozen=True)
@@ -296,14 +305,15 @@ def profile(rubric: Rubric, scores: Mapping[str, float | None]) -> Profile:
     """
     measures: list[LevelMeasure] = []
     for level in rubric.levels:
-        entries: list[tuple[float, AnswerState, float | None]] = []
+        entries: list[Entry] = []
         for question in level.questions:
             key = question_key(level, question)
             if key not in scores:
-                entries.append((question.weight, "missing", None))
+                entries.append((question.weight, "missing", None, question.required))
                 continue
             given = scores[key]
-            entries.append((question.weight, "na" if given is None else "answered", given))
+            entries.append((question.weight, "na" if given is None else "answered", given,
+                            question.required))
         measures.append(_measure(entries, rubric.level_threshold(level), rubric.min_coverage))
     return Profile(
         levels=tuple(measures),
@@ -334,27 +344,38 @@ def _index(rubric: Rubric, level_scores: Sequence[float | None]) -> float | None
     return round_index(100 * fsum(w * s for w, s in scored) / total_weight)
 
 
+def _unmet(state: AnswerState, question_score: float | None, threshold: float) -> bool:
+    """Whether a required question in this state holds its level back (n/a does not)."""
+    if state == "missing":
+        return True
+    return state == "answered" and (question_score or 0.0) < threshold - EPSILON
+
+
 def _measure(
-    entries: Sequence[tuple[float, AnswerState, float | None]],
+    entries: Sequence[Entry],
     threshold: float,
     min_coverage: float,
 ) -> tuple[float | None, float, Status]:
-    """Score, coverage and status of one level from (weight, state, score) per question.
+    """Score, coverage and status of one level from (weight, state, score, required).
 
     The one place the level rules live, shared by scoring and the fastest-path
     search so both always agree.  ``math.fsum`` makes the sums exact and hence
-    independent of question order.
+    independent of question order.  A required question (a defining criterion)
+    left unanswered makes the level insufficient; one answered below the
+    threshold makes it not achieved, whatever the level's score.
     """
-    total = fsum(w for w, _, _ in entries)
-    covered = fsum(w for w, state, _ in entries if state != "missing")
-    applicable = fsum(w for w, state, _ in entries if state == "answered")
-    points = fsum(w * (s or 0.0) for w, state, s in entries if state == "answered")
+    total = fsum(w for w, _, _, _ in entries)
+    covered = fsum(w for w, state, _, _ in entries if state != "missing")
+    applicable = fsum(w for w, state, _, _ in entries if state == "answered")
+    points = fsum(w * (s or 0.0) for w, state, s, _ in entries if state == "answered")
     coverage = min(1.0, covered / total) if total > 0 else 0.0
     level_score = min(1.0, max(0.0, points / applicable)) if applicable > 0 else None
     status: Status
-    if level_score is None or coverage < min_coverage - EPSILON:
+    if (level_score is None or coverage < min_coverage - EPSILON
+            or any(req and state == "missing" for _, state, _, req in entries)):
         status = "insufficient"
-    elif level_score >= threshold - EPSILON:
+    elif level_score >= threshold - EPSILON and not any(
+            req and _unmet(state, s, threshold) for _, state, s, req in entries):
         status = "achieved"
     else:
         status = "not achieved"
@@ -379,7 +400,8 @@ def _score_level(
         )
     threshold = rubric.level_threshold(level)
     level_score, coverage, status = _measure(
-        [(q.question.weight, q.state, q.score) for q in results], threshold, rubric.min_coverage
+        [(q.question.weight, q.state, q.score, q.question.required) for q in results],
+        threshold, rubric.min_coverage,
     )
     return LevelResult(rank, level, threshold, level_score, coverage, status, tuple(results))
 
@@ -488,16 +510,41 @@ def _fastest_path(
     biggest gain first, so only the count of those is searched (by bisection,
     as more raises never hurt).  Candidates are checked with the same rules as
     scoring itself, so a path found here really achieves the level.
+
+    Required questions that hold the level back are on every path, so they are
+    raised first and the rest of the path is searched for the level as it
+    would then be.
     """
     threshold = level.threshold
-    base = [(q.question.weight, q.state, q.score) for q in level.questions]
+    forced = level.unmet_required
+    if forced:
+        for q in forced:
+            if q.best.score < threshold - EPSILON:
+                return None, (f"the required question {q.key} cannot reach the threshold "
+                              "even with its best option")
+        forced_keys = {q.key for q in forced}
+        then = level._replace(questions=tuple(
+            q._replace(state="answered", score=q.best.score, option=q.best)
+            if q.key in forced_keys else q for q in level.questions))
+        path, reason = _fastest_path(
+            rubric, then, [q for q in ranked if q.key not in forced_keys],
+            [q for q in unanswered if q.key not in forced_keys])
+        if path is None:
+            return None, reason
+        first = [Raise(q.key, q.question, q.option, q.best,
+                       q.gain if q.state == "answered" else q.question.weight * q.best.score)
+                 for q in forced]
+        return (*first, *path), None
+    base: list[Entry] = [(q.question.weight, q.state, q.score, q.question.required)
+                         for q in level.questions]
     position = {q.key: i for i, q in enumerate(level.questions)}
 
     def outcome(given: Sequence[QuestionResult], raised: Sequence[QuestionResult]) -> float | None:
         """The level score after these changes, or None when not achieved."""
         entries = list(base)
         for q in (*given, *raised):
-            entries[position[q.key]] = (q.question.weight, "answered", q.best.score)
+            entries[position[q.key]] = (q.question.weight, "answered", q.best.score,
+                                        q.question.required)
         level_score, _, status = _measure(entries, threshold, rubric.min_coverage)
         return level_score if status == "achieved" else None
 

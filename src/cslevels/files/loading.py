@@ -16,8 +16,8 @@ from cslevels.core.documents import (
     LoadedAnswers,
     LoadedRubric,
     RubricResolver,
-    answers_from_document,
     expect_kind,
+    judge_document,
     rubric_from_document,
 )
 from cslevels.errors import CslevelsError, Finding, InputError, InvalidDocumentError
@@ -57,21 +57,18 @@ def load_rubric(path: Path) -> LoadedRubric:
 
 
 def load_answers(
-    path: Path, library: RubricResolver, rubric: LoadedRubric | None = None, *,
-    check_origin: bool = True,
+    path: Path, library: RubricResolver, rubric: LoadedRubric | None = None
 ) -> LoadedAnswers:
     """Load an answers file (any medium) and check it against its rubric; raise on any error.
 
     Its rubric is looked up in ``library``; ``rubric`` overrides it (``--rubric``).
-    ``check_origin``: see :func:`cslevels.core.documents.answers_from_document`.
     """
     doc = read_document(path)
     expect_kind(doc, "answers")
-    loaded, findings = answers_from_document(doc, path, library, rubric,
-                                             check_origin=check_origin)
-    if loaded is None:
-        raise InvalidDocumentError(findings)
-    return loaded
+    judged = judge_document(doc, path, library, rubric)
+    if not isinstance(judged.loaded, LoadedAnswers):
+        raise InvalidDocumentError(judged.findings)
+    return judged.loaded
 
 
 def load_all_answers(

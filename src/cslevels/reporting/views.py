@@ -7,10 +7,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from cslevels.core.models import Option
-from cslevels.core.scoring import LevelGap, LevelResult, QuestionResult, Raise, Result
+from cslevels.core.scoring import EPSILON, LevelGap, LevelResult, QuestionResult, Raise, Result
 
 if TYPE_CHECKING:  # the combine code is imported only for --combine
     from cslevels.core.combine import QuestionSpread, RaterAnswer, RaterSpread
+
+# How questionnaires mark a required question (``required: true``).
+REQUIRED_NOTE = "required: the level needs this answer at or above its threshold"
 
 # How a status reads in the terminal and in Markdown: a symbol and a word, so colour is
 # never the only signal (HTML shows icons and words of its own, in kit.html).
@@ -121,11 +124,28 @@ def status_reason(level: LevelResult) -> str:
         if any(q.state == "na" for q in level.questions) and not level.missing:
             return "every question is answered n/a, so there is nothing to score"
         return "no applicable answer yet"
+    unmet = level.unmet_required
     if level.status == "insufficient":
+        unanswered = [q.key for q in unmet if q.state == "missing"]
+        if unanswered:
+            noun = "question" if len(unanswered) == 1 else "questions"
+            verb = "is" if len(unanswered) == 1 else "are"
+            return f"the required {noun} {', '.join(unanswered)} {verb} not answered yet"
         return f"only {percent(level.coverage)} of it is answered"
     decimals = _decimals(level)
-    return (f"score {percent(level.score, decimals)} is below the threshold "
-            f"{percent(level.threshold, decimals)}")
+    below_threshold = (f"score {percent(level.score, decimals)} is below the threshold "
+                       f"{percent(level.threshold, decimals)}")
+    if not unmet:
+        return below_threshold
+    listed = [f"{q.key} ({percent(q.score)})" for q in unmet]
+    named = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+    if level.score < level.threshold - EPSILON:
+        noun = "is required question" if len(unmet) == 1 else "are required questions"
+        return f"{below_threshold}, and so {noun} {named}"
+    if len(unmet) == 1:
+        return (f"required question {unmet[0].key} scores {percent(unmet[0].score)}, below the "
+                f"threshold {percent(level.threshold)}")
+    return f"required questions {named} score below the threshold {percent(level.threshold)}"
 
 
 def question_dict(q: QuestionResult) -> dict[str, Any]:
@@ -133,6 +153,7 @@ def question_dict(q: QuestionResult) -> dict[str, Any]:
         "id": q.key,
         "text": q.question.text,
         "weight": q.question.weight,
+        "required": q.question.required,
         "state": q.state,
         "value": None if q.option is None else q.option.value,
         "answer": "n/a" if q.state == "na" else (None if q.option is None else q.option.label),
@@ -195,6 +216,7 @@ def result_dict(result: Result) -> dict[str, Any]:
                 "coverage": round(lv.coverage, 6),
                 "threshold": lv.threshold,
                 "status": lv.status,
+                "unmet_required": [q.key for q in lv.unmet_required],
                 "questions": [question_dict(q) for q in lv.questions],
             }
             for lv in result.levels

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from cslevels.core.models import NA, Level, Option, Question, Rubric, Scale, question_key
 from cslevels.files.drafts import AnswersDraft
+from cslevels.reporting.views import REQUIRED_NOTE
 from cslevels.text import clean, clean_line
 
 MAX_NOTE = 10_000
@@ -168,6 +169,8 @@ class Questionnaire:
             lines.append(f"  {key:>3}  {clean_line(option.label)}{shown}")
         if question.allow_na:
             lines.append("    n  n/a (does not apply here)")
+        if question.required:
+            lines.append(f"  {REQUIRED_NOTE[0].upper()}{REQUIRED_NOTE[1:]}.")
         if self.draft.answered(item.key):
             lines.append(f"Current answer: {self.describe(item.key)} (press Enter to keep it)")
         return "\n".join(lines) + "\n"

@@ -163,7 +163,3 @@ def render_results(results: Sequence[Result], options: RenderOptions | None = No
     return render_page(REPORT_TEMPLATE, views=views, answer_text=answer_text,
                        status_reason=status_reason)
 
-
-# ------------------------------------------------------------------ questionnaire
-
-

@@ -5,6 +5,7 @@ from __future__ import annotations
 from cslevels.core.models import Rubric
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.kit.html import render_page
+from cslevels.reporting.views import REQUIRED_NOTE
 
 QUESTIONNAIRE_TEMPLATE = "questionnaire.html.j2"
 
@@ -18,4 +19,5 @@ def render_rubric(rubric: Rubric, options: RenderOptions | None = None) -> str:
         rubric=rubric,
         question_count=sum(len(level.questions) for level in rubric.levels),
         threshold_overrides=overrides,
+        required_note=REQUIRED_NOTE,
     )

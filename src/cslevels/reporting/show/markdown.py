@@ -5,6 +5,7 @@ from __future__ import annotations
 from cslevels.core.models import Rubric
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.kit.markdown import md
+from cslevels.reporting.views import REQUIRED_NOTE
 
 
 def render_rubric(rubric: Rubric, options: RenderOptions | None = None) -> str:
@@ -26,7 +27,8 @@ def render_rubric(rubric: Rubric, options: RenderOptions | None = None) -> str:
             lines.append(f"### {rank}.{number} {md(question.text)}")
             lines.append("")
             lines.append(f"`{md(level.id)}.{md(question.id)}`"
-                         + (f" · weight {question.weight:g}" if question.weight != 1 else ""))
+                         + (f" · weight {question.weight:g}" if question.weight != 1 else "")
+                         + (f" · {REQUIRED_NOTE}" if question.required else ""))
             lines.append("")
             for option in scale.options:
                 lines.append(f"- [ ] {md(option.value)}: {md(option.label)}")

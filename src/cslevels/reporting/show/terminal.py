@@ -10,7 +10,7 @@ from rich.text import Text
 from cslevels.core.models import Rubric, question_key
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.kit.terminal import capture, plain
-from cslevels.reporting.views import percent
+from cslevels.reporting.views import REQUIRED_NOTE, percent
 from cslevels.text import clean
 
 
@@ -40,6 +40,8 @@ def render_rubric(rubric: Rubric, options: RenderOptions | None = None) -> str:
             body.append(Padding(plain(options_line), (0, 0, 0, 4)))
             if question.weight != 1:
                 body.append(Padding(Text(f"weight {question.weight:g}", style="dim"), (0, 0, 0, 4)))
+            if question.required:
+                body.append(Padding(Text(REQUIRED_NOTE, style="dim"), (0, 0, 0, 4)))
             if question.guidance:
                 body.append(Padding(Text("Evidence: ", style="dim") + plain(question.guidance),
                                     (0, 0, 0, 4)))

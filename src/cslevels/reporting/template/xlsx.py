@@ -33,6 +33,7 @@ from cslevels.core.models import ANSWERS_SCHEMA, NA, AnswerEntry, Answers, Rubri
 from cslevels.errors import OutputError
 from cslevels.files import workbook_layout as L
 from cslevels.reporting.formats import RenderOptions
+from cslevels.reporting.views import REQUIRED_NOTE
 
 # column letter, header, width in characters
 COLUMNS = (
@@ -364,7 +365,10 @@ def _write_questions(ws: Worksheet, rubric: Rubric,
             options = labels[question.scale]
             shown = [label for label, _v in options] + ([L.NA_LABEL] if question.allow_na else [])
             _put(ws[f"A{row}"], f"{rank}.{number}")
-            _put(ws[f"B{row}"], question.text, what=f"the text of {key}")
+            text = question.text
+            if question.required:
+                text += f"\n({REQUIRED_NOTE[0].upper()}{REQUIRED_NOTE[1:]}.)"
+            _put(ws[f"B{row}"], text, what=f"the text of {key}")
             _put(ws[f"D{row}"], "\n".join(shown), what=f"the options of {key}")
             _put(ws[f"E{row}"], question.guidance, what=f"the guidance of {key}")
             _put(ws[f"H{row}"], key)
@@ -381,7 +385,7 @@ def _write_questions(ws: Worksheet, rubric: Rubric,
             _put(ws[f"F{row}"], note, what=f"the note of {key}")
             if evidence:
                 _put(ws[f"G{row}"], L.join_evidence(evidence), what=f"the evidence of {key}")
-            height = _height([("B", question.text), ("D", "\n".join(shown)),
+            height = _height([("B", text), ("D", "\n".join(shown)),
                               ("E", question.guidance), ("F", note),
                               ("G", L.join_evidence(evidence) if evidence else None)])
             if height:

@@ -15,6 +15,7 @@ import yaml
 from cslevels.core.documents import LoadedRubric
 from cslevels.core.models import ANSWERS_SCHEMA, Answers, Rubric, question_key
 from cslevels.reporting.formats import RenderOptions
+from cslevels.reporting.views import REQUIRED_NOTE
 from cslevels.text import clean_line
 
 
@@ -80,6 +81,8 @@ def answers_template(rubric: Rubric) -> str:
             lines.append("")
             lines += _comment(question.text, "Q: ")
             lines += _comment(options, "Options: ")
+            if question.required:
+                lines += _comment(f"{REQUIRED_NOTE[0].upper()}{REQUIRED_NOTE[1:]}")
             if question.guidance:
                 lines += _comment(question.guidance, "Evidence: ")
             lines.append(f"  {question_key(level, question)}:")
