@@ -15,7 +15,10 @@ Three questions, each against a floor that cslevels cannot beat:
   its file size (target under 1 MB) and its time to usable in headless Chromium
   (target under 300 ms): from navigation start until the first questions take
   clicks and keys (the page builds the rest a chunk at a time, yielding between
-  chunks), or the first paint if that is later.  ``--form-only`` runs just this.
+  chunks), or the first paint if that is later.  ``--form-only`` runs just this;
+* workbooks (``.xlsx``), each against the same data in YAML: ``template -o x.xlsx``
+  of the largest built-in rubric, reading one workbook (``score --format json``,
+  and in-process), and ``summary`` over 1,000 workbooks.
 
 Wall times are medians of runs taken round-robin after one warm-up, so a machine
 busy with other work slows every row alike; the CPU time of each child process
@@ -231,6 +234,31 @@ def median_time(function: Callable[[], object], runs: int) -> tuple[float, float
     return first, statistics.median(times)
 
 
+def write_workbooks(yaml_paths: Sequence[Path], folder: Path) -> list[Path]:
+    """The same assessments as workbooks, written by cslevels from the YAML files."""
+    from cslevels.files.library import RubricLibrary
+    from cslevels.files.loading import load_answers
+    from cslevels.reporting.template.xlsx import render_workbook
+
+    folder.mkdir(parents=True, exist_ok=True)
+    library = RubricLibrary()
+    out = []
+    for path in yaml_paths:
+        loaded = load_answers(path, library)
+        target = folder / f"{path.stem}.xlsx"
+        target.write_bytes(render_workbook(loaded.rubric.rubric, loaded.rubric.digest,
+                                           loaded.answers))
+        out.append(target)
+    return out
+
+
+def largest_rubric() -> str:
+    from cslevels.files.library import RubricLibrary
+
+    library = RubricLibrary()
+    return max(BUILTIN_RUBRICS, key=lambda r: len(library.resolve(r).rubric.questions()))
+
+
 def html_report_once() -> str:
     from cslevels.commands.score import score_files
     from cslevels.reporting.formats import SCORE_FORMATS, RenderOptions
@@ -426,7 +454,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="synthetic answers files for the throughput rows (default 10000)")
     parser.add_argument("--runs", type=int, default=None,
                         help="timed runs per start-up row after one warm-up (default 7)")
-    parser.add_argument("--quick", action="store_true", help="300 files, 5 runs")
+    parser.add_argument("--workbooks", type=int, default=None,
+                        help="workbooks for the summary row of the workbook group (default "
+                        "1000; 0 skips the group)")
+    parser.add_argument("--quick", action="store_true", help="300 files, 100 workbooks, 5 runs")
     parser.add_argument("--seed", type=int, default=8, help="random seed of the answers files")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--form-only", action="store_true",
@@ -436,8 +467,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     files = args.files if args.files is not None else (300 if args.quick else 10_000)
     runs = args.runs if args.runs is not None else (5 if args.quick else 7)
-    if files < 1 or runs < 1:
-        parser.error("--files and --runs must be at least 1")
+    workbooks = args.workbooks if args.workbooks is not None else (100 if args.quick else 1000)
+    if files < 1 or runs < 1 or workbooks < 0:
+        parser.error("--files and --runs must be at least 1, --workbooks at least 0")
 
     work = Path(tempfile.mkdtemp(prefix="cslevels-bench-"))
     env = dict(os.environ, NO_COLOR="1", CSLEVELS_CACHE_DIR=str(work / "cache"))
@@ -453,6 +485,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             form_report(work, max(runs, 5))
         else:
             report(work, files, runs, args.seed, env)
+            if workbooks:
+                workbook_report(work, workbooks, runs, args.seed, env)
     finally:
         if args.keep:
             print(f"\nkept {work}")
@@ -541,6 +575,75 @@ def report(work: Path, files: int, runs: int, seed: int, env: dict[str, str]) ->
     form_report(work, render_runs)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     print(f"\nload average at end: {load}")
+
+
+def workbook_report(work: Path, count: int, runs: int, seed: int, env: dict[str, str]) -> None:
+    """Workbooks against YAML holding the same data: writing, reading one, a portfolio."""
+    cslevels = cslevels_command()
+    if run([*cslevels, "template", "--help"], env).stdout.find(b"xlsx") < 0:
+        print("Workbooks: skipped: this cslevels writes no workbooks")
+        return
+    from cslevels.files.workbook import read_workbook
+    from cslevels.files.yamlio import load_path
+
+    yaml_folder = work / "wb-yaml"
+    start = time.perf_counter()
+    yaml_paths = write_answers_files(yaml_folder, count, seed)
+    xlsx_paths = write_workbooks(yaml_paths, work / "wb-xlsx")
+    written = time.perf_counter() - start
+    size_yaml = sum(p.stat().st_size for p in yaml_paths)
+    size_xlsx = sum(p.stat().st_size for p in xlsx_paths)
+    rubric = largest_rubric()
+    print(f"Workbooks: {count:,} assessments as .xlsx ({size_xlsx / 1e6:.1f} MB) and as .yaml "
+          f"({size_yaml / 1e6:.1f} MB), the same data, written in {written:.1f} s")
+    out = work / "wb-out"
+    out.mkdir()
+    one_yaml, one_xlsx = yaml_paths[0], xlsx_paths[0]
+    pairs = {
+        f"template {rubric} -o x.xlsx": [*cslevels, "template", rubric, "-o",
+                                         str(out / "x.xlsx"), "--force"],
+        f"template {rubric} -o x.yaml": [*cslevels, "template", rubric, "-o",
+                                         str(out / "x.yaml"), "--force"],
+        "score ONE.xlsx --format json": [*cslevels, "score", str(one_xlsx), "--format", "json"],
+        "score ONE.yaml --format json": [*cslevels, "score", str(one_yaml), "--format", "json"],
+    }
+    rows = startup_rows(pairs, runs, env)
+    print(f"  median of {runs} runs each, round-robin, after one warm-up")
+    print(f"  {'':44} {'wall ms':>8} {'x yaml':>7}  {'cpu ms':>8} {'x yaml':>7}")
+    for xlsx_row, yaml_row in zip(rows[::2], rows[1::2], strict=True):
+        for row in (xlsx_row, yaml_row):
+            if row.error:
+                print(f"  {row.label:44} failed ({row.error})")
+        if xlsx_row.error or yaml_row.error:
+            continue
+        wall_x, wall_y = statistics.median(xlsx_row.walls), statistics.median(yaml_row.walls)
+        cpu_x, cpu_y = statistics.median(xlsx_row.cpus), statistics.median(yaml_row.cpus)
+        print(f"  {xlsx_row.label:44} {ms(wall_x)} {wall_x / wall_y:7.2f}  {ms(cpu_x)} "
+              f"{cpu_x / cpu_y:7.2f}")
+        print(f"  {yaml_row.label:44} {ms(wall_y)} {1.0:7.2f}  {ms(cpu_y)} {1.0:7.2f}")
+    reads = max(runs, 5)
+    _first, warm_x = median_time(lambda: read_workbook(one_xlsx), reads)
+    _first, warm_y = median_time(lambda: load_path(one_yaml), reads)
+    print(f"  {'in-process read of ONE.xlsx (read_workbook)':44} {ms(warm_x)} "
+          f"{warm_x / warm_y:7.2f}")
+    print(f"  {'in-process read of ONE.yaml (load_path)':44} {ms(warm_y)} {1.0:7.2f}")
+    walls: dict[str, float] = {}
+    cpus: dict[str, float] = {}
+    for kind, folder in (("xlsx", work / "wb-xlsx"), ("yaml", yaml_folder)):
+        result = run([*cslevels, "summary", str(folder), "--format", "json"], env)
+        try:
+            rows_seen = json.loads(result.stdout).get("count")
+        except (ValueError, AttributeError):
+            rows_seen = None
+        walls[kind], cpus[kind] = result.wall, result.cpu
+        note = "" if rows_seen == count and not result.returncode else \
+            f" (exit {result.returncode}, {rows_seen} rows)"
+        label = f"summary {count:,} x .{kind} --format json"
+        print(f"  {label:44} {result.wall * 1000:8.0f} {'':7}  {result.cpu * 1000:8.0f}{note}")
+    print(f"  {'  summary: .xlsx / .yaml':44} {'':8} {walls['xlsx'] / walls['yaml']:7.2f}  "
+          f"{'':8} {cpus['xlsx'] / cpus['yaml']:7.2f}")
+    print(f"  ({count / walls['xlsx']:,.0f} workbooks/s against {count / walls['yaml']:,.0f} "
+          "YAML files/s; cpu ms sums the worker processes)")
 
 
 if __name__ == "__main__":

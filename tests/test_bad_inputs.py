@@ -273,7 +273,7 @@ MADE_CASES: dict[str, Case] = {
                            make=_sparse),
     "made-folder.yaml": Case(
         "any", {"*": "is a folder, not a file",
-                "validate": "no .yaml or .yml files in this folder"},
+                "validate": "no .yaml, .yml, .xlsx or .xlsm files in this folder"},
         make=_folder, only=tuple(c for c in ANY_COMMANDS if c not in {"list", "summary"})),
     "made-missing.yaml": Case("any", MISSING, make=_missing),
     "made-unreadable.yaml": Case("any", "permission denied", make=_unreadable,

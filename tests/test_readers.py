@@ -76,4 +76,4 @@ def test_without_its_registry_line_the_folder_walk_skips_it(invoke: Invoke,
     write(tmp_path / "cafe.toy")
     result = run(invoke, "validate", str(tmp_path))
     assert result.exit_code == 1
-    assert "no .yaml or .yml files in this folder" in result.stderr
+    assert f"no {readers.suffix_words()} files in this folder" in result.stderr

@@ -42,6 +42,8 @@ ASSESS_ONLY = ("cslevels.commands.assess.session", "cslevels.commands.assess.que
 COMPARE_ONLY = ("cslevels.commands.compare", "cslevels.core.compare", "cslevels.core.combine")
 SCHEMA_ONLY = ("jsonschema", "cslevels.core.schemas")
 SUMMARY_ONLY = ("cslevels.commands.summary",)
+WORKBOOK_ONLY = ("openpyxl", "et_xmlfile", "cslevels.files.workbook",
+                 "cslevels.files.workbook_layout", "cslevels.reporting.template.xlsx")
 
 
 def modules_after(tmp_path: Path, *args: str) -> tuple[set[str], subprocess.CompletedProcess[str]]:
@@ -83,7 +85,7 @@ def test_score_json_imports_neither_html_terminal_nor_interactive_code(tmp_path:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["subject"] == "Riverside Cafe"
     assert loaded(modules, (*HTML_ONLY, *TERMINAL_ONLY, *ASSESS_ONLY, *COMPARE_ONLY,
-                            *SCHEMA_ONLY, *SUMMARY_ONLY)) == []
+                            *SCHEMA_ONLY, *SUMMARY_ONLY, *WORKBOOK_ONLY)) == []
 
 
 def test_score_html_does_import_jinja2(tmp_path: Path) -> None:
@@ -99,7 +101,7 @@ def test_score_terminal_uses_rich_but_not_jinja2(tmp_path: Path) -> None:
     modules, done = modules_after(tmp_path, "score", str(EXAMPLE))
     assert done.returncode == 0, done.stderr
     assert "rich" in modules
-    assert loaded(modules, (*HTML_ONLY, *ASSESS_ONLY)) == []
+    assert loaded(modules, (*HTML_ONLY, *ASSESS_ONLY, *WORKBOOK_ONLY)) == []
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
@@ -108,7 +110,27 @@ def test_validate_imports_no_reporting_or_schema_code(tmp_path: Path, fmt: str) 
     assert done.returncode == 0, done.stdout + done.stderr
     schema_code = () if fmt == "sarif" else SCHEMA_ONLY  # SARIF may cite the schema
     assert loaded(modules, (*HTML_ONLY, *TERMINAL_ONLY, *ASSESS_ONLY, *COMPARE_ONLY,
-                            *schema_code, "cslevels.core.scoring")) == []
+                            *schema_code, *WORKBOOK_ONLY, "cslevels.core.scoring")) == []
+
+
+def test_yaml_template_imports_no_workbook_code(tmp_path: Path) -> None:
+    modules, done = modules_after(tmp_path, "template", "seven-levels")
+    assert done.returncode == 0, done.stderr
+    assert loaded(modules, (*WORKBOOK_ONLY, *HTML_ONLY, *TERMINAL_ONLY)) == []
+
+
+def test_score_of_a_workbook_does_import_openpyxl(tmp_path: Path) -> None:
+    """The probe sees the workbook path when it is used (and only then)."""
+    survey = tmp_path / "cafe.xlsx"
+    made = subprocess.run(
+        [sys.executable, "-m", "cslevels", "template", "seven-levels", "--from", str(EXAMPLE),
+         "-o", str(survey)], capture_output=True, text=True, timeout=120, check=False)
+    assert made.returncode == 0, made.stderr
+    modules, done = modules_after(tmp_path, "score", str(survey), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert {"openpyxl", "cslevels.files.workbook"} <= modules
+    assert loaded(modules, ("cslevels.reporting.template.xlsx", *HTML_ONLY,
+                            *TERMINAL_ONLY)) == []
 
 
 def test_schema_reads_no_yaml(tmp_path: Path) -> None:

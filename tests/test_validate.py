@@ -223,7 +223,7 @@ def test_folder_without_yaml_and_hidden_folders(invoke: Invoke, tmp_path: Path) 
     empty.mkdir()
     result = invoke("validate", str(empty))
     assert result.exit_code == 1
-    assert f"{empty}: error: no .yaml or .yml files in this folder" in result.stderr
+    assert f"{empty}: error: no .yaml, .yml, .xlsx or .xlsm files in this folder" in result.stderr
     hidden = tmp_path / "repo" / ".git"
     hidden.mkdir(parents=True)
     (hidden / "junk.yaml").write_text("not: [valid\n")

@@ -168,6 +168,11 @@ def emit(report: Rendered, output: Path | None, *, overwrite: bool = True,
     warn(f"wrote {output}")
 
 
+def _or(words: Sequence[str]) -> str:
+    """``.yaml, .yml or .xlsx``."""
+    return f"{', '.join(words[:-1])} or {words[-1]}" if len(words) > 1 else "".join(words)
+
+
 def pick_format(requested: Enum | None, output: Path | None, registry: FormatRegistry) -> str:
     """The explicit --format, else the one the output file's suffix implies, else the default."""
     if requested is not None:
@@ -253,7 +258,7 @@ def show(
 def validate(
     paths: Annotated[
         list[Path],
-        typer.Argument(metavar="PATH...", help="Rubric or answers files, or folders."),
+        typer.Argument(metavar="PATH", help="Rubric or answers files, or folders."),
     ],
     fmt: Annotated[ValidateFormat, _format_option(VALIDATE_FORMATS, implied=False)] = "text",  # type: ignore[valid-type]
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
@@ -288,35 +293,42 @@ def schema(
         emit(schema_of(name.value), output)
 
 
-@app.command(short_help="A blank answers file to fill in, or an offline form for a browser.",
+@app.command(short_help="A blank answers file, workbook or browser form to fill in.",
              epilog=_epilog("template seven-levels -o acme.yaml",
-                            "template six-levels -o survey.html   # a form to fill in a browser",
-                            "template seven-levels --from acme.yaml -o review.html"))
+                            "template seven-levels -o survey.xlsx   # a workbook with dropdowns",
+                            "template six-levels -o survey.html     # an offline browser form",
+                            "template seven-levels --from survey.xlsx -o acme.yaml"))
 def template(
     rubric: RubricArgument,
     fmt: Annotated[Optional[TemplateFormat], _format_option(TEMPLATE_FORMATS)] = None,  # type: ignore[valid-type]  # noqa: UP045
     output: OutputOption = None,
-    from_answers: Annotated[
+    from_: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option("--from", metavar="ANSWERS", dir_okay=False,
-                     help="Pre-fill it with the answers of this answers file (for RUBRIC)."),
+                     help="Pre-fill from this answers file or workbook (any medium)."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     rubrics_dir: RubricsDirs = None,
 ) -> None:
-    """Write a blank answers file (every question commented with its options), or the
-    offline HTML form (--format form, or -o FILE.html) that downloads one."""
-    from cslevels.commands.template import check_template_output, template_source
+    """Write a blank answers file (every question commented with its options), a workbook,
+    or an offline HTML form (-o FILE.html) whose download is an answers file."""
+    from cslevels.commands.template import template_source
 
+    implied = TEMPLATE_FORMATS.implied_by(output.suffix) if output is not None else None
+    if output is not None and implied is None and fmt is None:
+        raise typer.BadParameter(
+            f"{str(output)!r}: template writes {_or(list(TEMPLATE_FORMATS.suffixes))} files "
+            "(or give --format)", param_hint="-o")
+    if implied is not None and fmt is not None and implied != str(fmt.value):
+        raise typer.BadParameter(f"--format {fmt.value} does not match the suffix of "
+                                 f"{str(output)!r}", param_hint="--format")
     with user_errors():
-        name = pick_format(fmt, output, TEMPLATE_FORMATS)
-        check_template_output(output, name, explicit=fmt is not None)
-        source = template_source(rubric, library(rubrics_dir), from_answers)
+        source = template_source(rubric, library(rubrics_dir), from_)
         for finding in source.warnings:
             warn(str(finding))
-        inputs = [source.rubric.path, *([from_answers] if from_answers else [])]
+        name = pick_format(fmt, output, TEMPLATE_FORMATS)
         emit(TEMPLATE_FORMATS.render(name, source.rubric, source.answers), output,
-             overwrite=force, inputs=inputs)
+             overwrite=force, inputs=[source.rubric.path, *([from_] if from_ else [])])
 
 
 @app.command(short_help="Score answers files and report: level, gaps, next steps.",
@@ -325,7 +337,7 @@ def template(
                             "score assessments/*.yaml --fail-under 3   # a gate in CI"))
 def score(
     answers: Annotated[
-        list[Path], typer.Argument(metavar="ANSWERS...", help="One or more answers files."),
+        list[Path], typer.Argument(metavar="ANSWERS", help="One or more answers files."),
     ],
     fmt: Annotated[Optional[ScoreFormat], _format_option(SCORE_FORMATS)] = None,  # type: ignore[valid-type]  # noqa: UP045
     output: OutputOption = None,
@@ -383,9 +395,9 @@ def score(
 def compare(
     answers: Annotated[
         list[Path],
-        typer.Argument(metavar="OLD NEW [MORE...]",
-                       help="Two or more answers files of one subject, in any order: they are "
-                            "compared oldest first by their date."),
+        typer.Argument(metavar="ANSWERS",
+                       help="Two or more answers files of one subject (OLD NEW [MORE...]), in any "
+                            "order: they are compared oldest first by their date."),
     ],
     fmt: Annotated[Optional[CompareFormat], _format_option(COMPARE_FORMATS)] = None,  # type: ignore[valid-type]  # noqa: UP045
     output: OutputOption = None,
@@ -460,6 +472,11 @@ def assess(
     """Answer a rubric's questions in the terminal; saves after every answer, resumes FILE."""
     from cslevels.commands.assess.session import AssessOptions, run_assess
 
+    if output.suffix.lower() in {".xlsx", ".xlsm", ".xls", ".ods"}:
+        yaml_name = output.with_suffix(".yaml").name
+        fail(f"{output}: error: assess saves YAML answers files, not workbooks (to continue "
+             f"a workbook in the terminal: cslevels template {rubric} --from {output} -o "
+             f"{yaml_name}, then cslevels assess {rubric} -o {yaml_name})")
     with user_errors():
         code = run_assess(
             AssessOptions(rubric, output, subject, assessor, review, no_tty,
@@ -475,8 +492,8 @@ def assess(
 def summary(
     paths: Annotated[
         list[Path],
-        typer.Argument(metavar="PATH...",
-                       help="Answers files, or folders searched for *.yaml / *.yml."),
+        typer.Argument(metavar="PATH",
+                       help="Answers files, or folders searched for *.yaml, *.yml, *.xlsx."),
     ],
     fmt: Annotated[Optional[SummaryFormat], _format_option(SUMMARY_FORMATS)] = None,  # type: ignore[valid-type]  # noqa: UP045
     output: OutputOption = None,

@@ -15,9 +15,7 @@ from pathlib import Path
 from cslevels.commands.summary_fast import UNRESOLVED, fast_result
 from cslevels.core.documents import (
     LoadedRubric,
-    answers_from_document,
-    document_kind,
-    rubric_from_document,
+    judge_document,
 )
 from cslevels.core.portfolio import Failure, Row, RubricInfo, row_from_result, rubric_info
 from cslevels.core.scoring import score_loaded
@@ -99,19 +97,14 @@ def summarise_file(path: Path | str, library: PortfolioLibrary, *, fast: bool = 
             return Failure(str(path), (Finding(str(path), "rubric not known yet",
                                                code="rubric-not-found"),))
     try:
-        doc = read_document(path)
-        kind = document_kind(doc)
+        judged = judge_document(read_document(path), path, library)
     except CslevelsError as exc:
         return Failure(str(path), tuple(exc.to_findings()[:MAX_FINDINGS]))
-    if kind == "rubric":
-        loaded_rubric, findings = rubric_from_document(doc, path)
-        if loaded_rubric is None:
-            return Failure(str(path), _errors(findings))
-        return loaded_rubric
-    loaded, findings = answers_from_document(doc, path, library, None)
-    if loaded is None:
-        return Failure(str(path), _errors(findings))
-    return row_from_result(score_loaded(loaded))
+    if judged.loaded is None:
+        return Failure(str(path), _errors(judged.findings))
+    if isinstance(judged.loaded, LoadedRubric):
+        return judged.loaded
+    return row_from_result(score_loaded(judged.loaded))
 
 
 def _errors(findings: Sequence[Finding]) -> tuple[Finding, ...]:

@@ -13,9 +13,8 @@ from pathlib import Path
 
 from cslevels.core.documents import (
     LoadedRubric,
-    answers_from_document,
     document_kind,
-    rubric_from_document,
+    judge_document,
 )
 from cslevels.core.locations import Document, finding_at
 from cslevels.core.validation import FileReport, ValidationReport
@@ -60,15 +59,15 @@ def validate(
         except CslevelsError as exc:
             report.findings += exc.to_findings()
             continue
-        if report.kind == "rubric":
-            loaded, findings = rubric_from_document(doc, path)
-            report.findings += findings
-            if loaded is not None:
-                given_rubrics.setdefault(loaded.rubric.id, loaded)
-            elif isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
-                broken_rubrics.setdefault(doc.data["id"], report.path)
-        else:
+        if report.kind == "answers":  # judged once every rubric given is known
             parsed.append((report, doc, path))
+            continue
+        judged = judge_document(doc, path, library)
+        report.findings += judged.findings
+        if isinstance(judged.loaded, LoadedRubric):
+            given_rubrics.setdefault(judged.loaded.rubric.id, judged.loaded)
+        elif isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
+            broken_rubrics.setdefault(doc.data["id"], report.path)
     for report, doc, path in parsed:
         rubric_id = doc.data.get("rubric") if isinstance(doc.data, dict) else None
         override = given_rubrics.get(rubric_id) if isinstance(rubric_id, str) else None
@@ -78,7 +77,7 @@ def validate(
                 "errors; fix the rubric first", code="rubric-invalid"))
             continue
         try:
-            _loaded, findings = answers_from_document(doc, path, library, override)
+            findings = judge_document(doc, path, library, override).findings
         except CslevelsError as exc:  # the rubric it names is itself broken
             findings = [
                 finding_at(doc, ("rubric",),

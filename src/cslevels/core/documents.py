@@ -129,10 +129,38 @@ def is_rubric_reference(ref: str) -> bool:
     return bool(_RUBRIC_ID.fullmatch(ref)) or Path(ref).suffix.lower() in RUBRIC_SUFFIXES
 
 
+def origin_findings(doc: Document, loaded: LoadedRubric) -> list[Finding]:
+    """A medium that maps its own rows and labels (a workbook) records the content hash
+    of the rubric it was made from: another version or copy of the rubric is refused,
+    saying which."""
+    made_from = getattr(doc, "rubric_digest", None)
+    if made_from is None or made_from == loaded.digest:
+        return []
+    rubric = loaded.rubric
+    data = doc.data if isinstance(doc.data, dict) else {}
+    version = data.get("rubric_version")
+    hint = (f"carry the answers over to a new workbook: cslevels template {rubric.id} "
+            f"--from {doc.path} -o NEW.xlsx")
+    if version != rubric.version:
+        message = (f"this workbook was made for {rubric.id} version {shorten(str(version))}, "
+                   f"but the rubric is version {rubric.version} ({loaded.path})")
+    else:
+        message = (f"this workbook was made from another copy of {rubric.id} version "
+                   f"{rubric.version} (content hash {str(made_from)[:12]}; the rubric here, "
+                   f"{loaded.path}, is {loaded.short_digest})")
+    return [finding_at(doc, ("rubric_version",), message, code="workbook-rubric-changed",
+                       hint=hint)]
+
+
 def answers_from_document(
-    doc: Document, path: Path, library: RubricResolver, rubric_override: LoadedRubric | None
+    doc: Document, path: Path, library: RubricResolver, rubric_override: LoadedRubric | None,
+    *, check_origin: bool = True,
 ) -> tuple[LoadedAnswers | None, list[Finding]]:
-    """Validate a parsed answers file against its rubric."""
+    """Validate a parsed answers file against its rubric.
+
+    ``check_origin`` refuses a workbook made from another version of its rubric
+    (:func:`origin_findings`); ``template --from`` turns it off to carry such answers over.
+    """
     try:
         answers = Answers.model_validate(doc.data)
     except ValidationError as exc:
@@ -156,9 +184,29 @@ def answers_from_document(
         except RubricNotFoundError as exc:
             return None, [finding_at(doc, ("rubric",), f"unknown rubric {answers.rubric!r}",
                                      hint=exc.hint, code="rubric-not-found")]
+    if check_origin:
+        origin = origin_findings(doc, loaded_rubric)
+        if origin:
+            return None, origin
     findings = capped(check_answers(answers, loaded_rubric.rubric, doc))
     if any(f.severity == "error" for f in findings):
         return None, findings
     return LoadedAnswers(answers, loaded_rubric, path, tuple(findings)), findings
 
 
+class Judged(NamedTuple):
+    """A document's kind, what it loads to (None when it has errors), and its findings."""
+
+    kind: Kind
+    loaded: LoadedRubric | LoadedAnswers | None
+    findings: list[Finding]
+
+
+def judge_document(doc: Document, path: Path, resolver: RubricResolver,
+                   rubric_override: LoadedRubric | None = None) -> Judged:
+    """The one pipeline after reading: tell the kind (raising ``InputError`` for a file
+    that is neither), then validate the document as that kind."""
+    kind = document_kind(doc)
+    if kind == "rubric":
+        return Judged(kind, *rubric_from_document(doc, path))
+    return Judged(kind, *answers_from_document(doc, path, resolver, rubric_override))

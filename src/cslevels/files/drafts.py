@@ -144,12 +144,12 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_str)
 
 
-def render_answers(draft: AnswersDraft, order: Sequence[str] = ()) -> str:
+def render_answers(draft: AnswersDraft, order: Sequence[str] = (), header: str = HEADER) -> str:
     """The answers file as YAML text, checked to read back as exactly ``draft``."""
     data = draft.to_data(order)
     body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                      default_flow_style=False, width=88, indent=2)
-    text = HEADER + body
+    text = header + body
     try:
         same = parse(text, "<answers>").data == data
     except CslevelsError:

@@ -16,8 +16,8 @@ from cslevels.core.documents import (
     LoadedAnswers,
     LoadedRubric,
     RubricResolver,
-    answers_from_document,
     expect_kind,
+    judge_document,
     rubric_from_document,
 )
 from cslevels.errors import CslevelsError, Finding, InputError, InvalidDocumentError
@@ -65,10 +65,10 @@ def load_answers(
     """
     doc = read_document(path)
     expect_kind(doc, "answers")
-    loaded, findings = answers_from_document(doc, path, library, rubric)
-    if loaded is None:
-        raise InvalidDocumentError(findings)
-    return loaded
+    judged = judge_document(doc, path, library, rubric)
+    if not isinstance(judged.loaded, LoadedAnswers):
+        raise InvalidDocumentError(judged.findings)
+    return judged.loaded
 
 
 def load_all_answers(

@@ -21,6 +21,8 @@ Reader = Callable[[Path], Document]
 READERS: dict[str, str] = {
     ".yaml": "cslevels.files.yamlio:load_path",
     ".yml": "cslevels.files.yamlio:load_path",
+    ".xlsx": "cslevels.files.workbook:read_workbook",
+    ".xlsm": "cslevels.files.workbook:read_workbook",  # refused, saying why: macros
 }
 DEFAULT_SUFFIX = ".yaml"  # a file named with another suffix is read as YAML, as before
 

@@ -51,7 +51,7 @@ class FolderWalk:
         prefix = "" if folder == "." else folder
         subfolders = []
         for entry in entries:
-            if entry.name.startswith("."):
+            if entry.name.startswith((".", "~$")):  # "~$x.xlsx": Excel's lock of an open file
                 continue
             try:
                 if entry.is_dir(follow_symlinks=False):

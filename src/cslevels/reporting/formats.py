@@ -134,8 +134,10 @@ TEMPLATE_FORMATS = FormatRegistry(
     "template",
     {
         "yaml": "cslevels.reporting.template.yaml:render_template",
+        "xlsx": "cslevels.reporting.template.xlsx:render_template",
         "form": "cslevels.reporting.template.form:render_template",
     },
     default="yaml",
-    suffixes={".yaml": "yaml", ".yml": "yaml", ".html": "form", ".htm": "form"},
+    suffixes={".yaml": "yaml", ".yml": "yaml", ".xlsx": "xlsx", ".html": "form",
+              ".htm": "form"},
 )

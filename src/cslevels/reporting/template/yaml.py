@@ -14,7 +14,6 @@ import yaml
 
 from cslevels.core.documents import LoadedRubric
 from cslevels.core.models import ANSWERS_SCHEMA, Answers, Rubric, question_key
-from cslevels.errors import CslevelsError
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.views import REQUIRED_NOTE
 from cslevels.text import clean_line
@@ -90,10 +89,22 @@ def answers_template(rubric: Rubric) -> str:
     return "\n".join(lines) + "\n"
 
 
+def prefilled_yaml(rubric: Rubric, answers: Answers) -> str:
+    """An answers file with every answer, note and evidence item of ``answers``, for
+    ``rubric`` (its version recorded), in the rubric's order."""
+    from cslevels.files.drafts import AnswersDraft, render_answers
+
+    draft = AnswersDraft.from_answers(answers)
+    draft.rubric_version = rubric.version
+    header = (f"# Answers for {clean_line(rubric.title)} ({rubric.id} "
+              f"{clean_line(rubric.version)}), written by `cslevels template --from`.\n")
+    return render_answers(draft, rubric.question_keys(), header=header)
+
+
 def render_template(loaded: LoadedRubric, answers: Answers | None = None,
                     options: RenderOptions | None = None) -> str:
-    """``template --format yaml``: the blank answers file (pre-filling is not offered yet)."""
+    """``template --format yaml``: the blank answers file, or (``--from``) one holding
+    the answers given: a workbook back to YAML, to keep in git."""
     if answers is not None:
-        raise CslevelsError("--from pre-fills workbooks and forms; a YAML answers file is "
-                            "already the answers: copy it instead", code="usage")
+        return prefilled_yaml(loaded.rubric, answers)
     return answers_template(loaded.rubric)

@@ -21,11 +21,14 @@ def render_github(report: ValidationReport, options: RenderOptions | None = None
     for finding in report.findings:
         level = "error" if finding.severity == "error" or report.strict else "warning"
         props = [f"file={_github_escape(finding.path, property_value=True)}"]
+        if finding.cell is not None:  # a workbook's cell: no line to annotate, so say it
+            props.append(f"title={_github_escape(finding.cell, property_value=True)}")
         if finding.line is not None:
             props.append(f"line={finding.line}")
             if finding.column is not None:
                 props.append(f"col={finding.column}")
-        message = finding.message + (f" ({finding.hint})" if finding.hint else "")
+        where = f"{finding.cell}: " if finding.cell is not None else ""
+        message = where + finding.message + (f" ({finding.hint})" if finding.hint else "")
         message += f" [cslevels {finding.code}]"
         lines.append(f"::{level} {','.join(props)}::{_github_escape(clean_line(message))}")
     lines.append(validation_summary(report))

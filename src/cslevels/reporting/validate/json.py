@@ -19,7 +19,7 @@ def render_json(report: ValidationReport, options: RenderOptions | None = None) 
                 "ok": not (file.errors or (report.strict and file.warnings)),
                 "findings": [
                     {"severity": f.severity, "code": f.code, "message": f.message,
-                     "line": f.line, "column": f.column, "hint": f.hint}
+                     "line": f.line, "column": f.column, "cell": f.cell, "hint": f.hint}
                     for f in file.findings
                 ],
             }

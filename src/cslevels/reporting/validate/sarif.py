@@ -27,12 +27,18 @@ def render_sarif(report: ValidationReport, options: RenderOptions | None = None)
         location: dict[str, Any] = {"artifactLocation": {"uri": uri}}
         if region:
             location["region"] = region
-        text = finding.message + (f" ({finding.hint})" if finding.hint else "")
+        where = f"{finding.cell}: " if finding.cell is not None else ""
+        text = where + finding.message + (f" ({finding.hint})" if finding.hint else "")
+        place: dict[str, Any] = {"physicalLocation": location}
+        if finding.cell is not None:  # SARIF has no region for a cell: a logical location
+            place["logicalLocations"] = [{"name": finding.cell.rpartition("!")[2],
+                                          "fullyQualifiedName": finding.cell,
+                                          "kind": "element"}]
         results.append({
             "ruleId": finding.code,
             "level": "error" if finding.severity == "error" or report.strict else "warning",
             "message": {"text": text},
-            "locations": [{"physicalLocation": location}],
+            "locations": [place],
         })
     sarif = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
