@@ -875,3 +875,17 @@ def test_from_refuses_answers_for_another_rubric_and_broken_files(
     assert rubric.exit_code == 1 and "not an answers file" in rubric.stderr
     missing = invoke("template", "seven-levels", "--from", str(tmp_path / "none.yaml"))
     assert missing.exit_code == 1 and "none.yaml" in missing.stderr
+
+
+def test_a_workbook_prefills_the_form_and_the_download_keeps_its_answers(
+        invoke: Invoke, tmp_path: Path, context: Any) -> None:
+    pytest.importorskip("openpyxl")
+    cafe = EXAMPLES / "riverside-cafe.yaml"
+    workbook = tmp_path / "cafe.xlsx"
+    made = invoke("template", "seven-levels", "--from", str(cafe), "-o", str(workbook))
+    assert made.exit_code == 0, made.stderr
+    form = open_form(context, make_form(invoke, tmp_path, "seven-levels", "--from",
+                                        str(workbook)))
+    path = tmp_path / "from-workbook.yaml"
+    path.write_text(form.download(), encoding="utf-8")
+    assert given(load_answers(path).answers) == given(load_answers(cafe).answers)
