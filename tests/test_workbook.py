@@ -596,7 +596,7 @@ def test_template_format_and_suffix_must_agree(tmp_path: Path, invoke: Invoke) -
     assert "--format xlsx does not match the suffix" in done.stderr
     done = invoke("template", "seven-levels", "-o", str(tmp_path / "a.txt"))
     assert done.exit_code == 2
-    assert "template writes .yaml, .yml or .xlsx files" in done.stderr
+    assert "template writes .yaml, .yml, .xlsx, .html or .htm files" in done.stderr
 
 
 def test_template_xlsx_is_not_written_to_stdout(invoke: Invoke) -> None:
