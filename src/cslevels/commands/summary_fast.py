@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from cslevels.core.documents import LoadedRubric, RubricResolver
-from cslevels.core.models import ANSWERS_SCHEMA, NA, AnswerEntry, Answers, question_key
+from cslevels.core.models import (
+    ANSWERS_SCHEMA,
+    EVIDENCE_MAX_CHARS,
+    NA,
+    NOTE_MAX_CHARS,
+    AnswerEntry,
+    Answers,
+    question_key,
+)
 from cslevels.core.portfolio import Row
 from cslevels.core.scoring import profile
 from cslevels.errors import CslevelsError, RubricNotFoundError
@@ -122,7 +130,7 @@ def fast_result(path: str, library: RubricResolver) -> Row | _Unresolved | None:
     return _row_of(path, answers, values, data, loaded)
 
 
-_ENTRY_LIMITS = {"value": 64, "note": 10_000}  # AnswerValue and AnswerEntry.note
+_ENTRY_LIMITS = {"value": 64, "note": NOTE_MAX_CHARS}  # AnswerValue and AnswerEntry.note
 
 
 def _plain_answers(raw: object, questions: dict[str, Any]) -> dict[str, object] | None:
@@ -160,7 +168,7 @@ def _plain_entry(entry: dict[Any, Any]) -> bool:
                 return False
         elif name == "evidence":
             if type(item) is not list or not all(
-                    type(text) is str and len(text) <= 2_000 for text in item):
+                    type(text) is str and len(text) <= EVIDENCE_MAX_CHARS for text in item):
                 return False
         else:
             return False

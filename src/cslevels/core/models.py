@@ -27,7 +27,14 @@ Identifier = Annotated[
         description="Lowercase letters, digits and single dashes, e.g. `follow-up`.",
     ),
 ]
-Text = Annotated[StrictStr, Field(min_length=1, max_length=10_000)]
+# The longest texts the formats take, in characters: one definition for the models, the
+# summary's fast path, the questionnaire and the browser form (a workbook cell holds 32,767).
+TEXT_MAX_CHARS = 10_000
+NOTE_MAX_CHARS = 10_000
+NAME_MAX_CHARS = 1_000
+EVIDENCE_MAX_CHARS = 2_000
+
+Text = Annotated[StrictStr, Field(min_length=1, max_length=TEXT_MAX_CHARS)]
 Share = Annotated[float, Field(gt=0, le=1)]
 Weight = Annotated[float, Field(gt=0, le=1000)]
 OptionValue = StrictInt | Annotated[StrictStr, Field(min_length=1, max_length=64)]
@@ -163,8 +170,8 @@ class AnswerEntry(_Model):
     """An answer with the assessor's note and the evidence behind it."""
 
     value: AnswerValue | None = None
-    note: Annotated[StrictStr, Field(max_length=10_000)] | None = None
-    evidence: list[Annotated[StrictStr, Field(max_length=2_000)]] = Field(
+    note: Annotated[StrictStr, Field(max_length=NOTE_MAX_CHARS)] | None = None
+    evidence: list[Annotated[StrictStr, Field(max_length=EVIDENCE_MAX_CHARS)]] = Field(
         default_factory=_empty_list)
 
 
@@ -181,7 +188,7 @@ class Answers(_Model):
     rubric: StrictStr = Field(description="A rubric id (built-in or from a rubric folder).")
     rubric_version: StrictStr | None = None
     subject: Text
-    assessor: Annotated[StrictStr, Field(max_length=1_000)] | None = None
+    assessor: Annotated[StrictStr, Field(max_length=NAME_MAX_CHARS)] | None = None
     date: dt.date | None = None
     target: Annotated[int, Field(ge=1)] | None = Field(
         default=None, description="The level the subject aims for; reports show the gap to it."

@@ -11,12 +11,21 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from cslevels.core.models import NA, Level, Option, Question, Rubric, Scale, question_key
+from cslevels.core.models import (
+    NA,
+    NOTE_MAX_CHARS,
+    Level,
+    Option,
+    Question,
+    Rubric,
+    Scale,
+    question_key,
+)
 from cslevels.files.drafts import AnswersDraft
 from cslevels.reporting.views import REQUIRED_NOTE
 from cslevels.text import clean, clean_line
 
-MAX_NOTE = 10_000
+MAX_NOTE = NOTE_MAX_CHARS
 
 
 def option_keys(scale: Scale) -> list[tuple[str, Option]]:

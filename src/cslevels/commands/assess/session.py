@@ -30,7 +30,7 @@ from typing import TextIO
 from cslevels.commands.assess.questionnaire import Questionnaire, typed_text
 from cslevels.commands.assess.saving import Saver, SignalGuard, Stopped
 from cslevels.core.documents import LoadedRubric
-from cslevels.core.models import Rubric, question_key
+from cslevels.core.models import NAME_MAX_CHARS, Rubric, question_key
 from cslevels.errors import CslevelsError, InputError, OutputError
 from cslevels.files.drafts import (
     AnswersDraft,
@@ -44,8 +44,7 @@ from cslevels.text import clean_line
 EXIT_DONE = 0
 EXIT_EOF = 1
 EXIT_NOT_A_TTY = 2
-MAX_NOTE = 10_000
-MAX_NAME = 1_000
+MAX_NAME = NAME_MAX_CHARS
 
 
 # ---------------------------------------------------------------- options and keys

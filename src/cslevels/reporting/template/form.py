@@ -33,7 +33,18 @@ from markupsafe import Markup
 
 from cslevels import __version__
 from cslevels.core.documents import LoadedRubric
-from cslevels.core.models import ANSWERS_SCHEMA, NA, AnswerEntry, Answers, Rubric, question_key
+from cslevels.core.models import (
+    ANSWERS_SCHEMA,
+    EVIDENCE_MAX_CHARS,
+    NA,
+    NAME_MAX_CHARS,
+    NOTE_MAX_CHARS,
+    TEXT_MAX_CHARS,
+    AnswerEntry,
+    Answers,
+    Rubric,
+    question_key,
+)
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.views import REQUIRED_NOTE
 
@@ -44,7 +55,8 @@ STORAGE_PREFIX = "cslevels-form/v1"
 
 # The answers format's limits (cslevels.core.models), checked in the page before a download
 # so that the file it writes always validates; tests pin them against the models.
-LIMITS = {"subject": 10_000, "assessor": 1_000, "note": 10_000, "evidence": 2_000}
+LIMITS = {"subject": TEXT_MAX_CHARS, "assessor": NAME_MAX_CHARS, "note": NOTE_MAX_CHARS,
+          "evidence": EVIDENCE_MAX_CHARS}
 
 
 def _source(name: str) -> str:
