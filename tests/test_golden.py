@@ -33,6 +33,8 @@ SERIES = ["tests/data/series/2026-01-visit.yaml", "tests/data/series/2026-06-vis
 SERIES_RUBRIC = "tests/data/series/corner-shop.yaml"
 SHOP = "tests/data/positive/corner-shop.yaml"
 TEAM_SKILLS = "tests/data/positive/team-skills-answers.yaml"
+PARTIAL = "tests/data/partial/first-hour.yaml"
+BLANK = "tests/data/partial/blank-seven-levels.yaml"
 
 CASES: dict[str, list[str]] = {
     # list
@@ -66,6 +68,10 @@ CASES: dict[str, list[str]] = {
     "score-shop-rubric-file": ["score", SHOP],
     "score-continuous": ["score", TEAM_SKILLS, "--format", "terminal"],
     "score-fail-under": ["score", CAFE, "--fail-under", "5"],
+    **{f"score-partial-{fmt}": ["score", PARTIAL, "--format", fmt]
+       for fmt in ("terminal", "json", "markdown", "html")},
+    "score-blank-template": ["score", BLANK],
+    "score-min-coverage": ["score", PARTIAL, "--min-coverage", "60", "--fail-under", "2"],
     "score-bad-file": ["score", "tests/data/negative/answers-value-off-scale.yaml"],
     # compare
     **{f"compare-cafe-{fmt}": ["compare", CAFE, CAFE_LATER, "--format", fmt]

@@ -323,6 +323,12 @@ def score(
                      help="Exit 1 when the level reached is below N (for a continuous rubric: "
                           "the number of levels achieved)."),
     ] = None,
+    min_coverage: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option("--min-coverage", min=0.0, max=100.0, metavar="PERCENT",
+                     help="Exit 1 when a level is answered below PERCENT (0-100, weighted, "
+                          "n/a counting as answered), naming the levels that fall short."),
+    ] = None,
     target: Annotated[
         Optional[int],  # noqa: UP045
         typer.Option("--target", min=1, metavar="N", help="Show the gap to level N."),
@@ -354,14 +360,30 @@ def score(
              inputs=[*answers, *([Path(rubric)] if rubric else [])])
     if batch.errors:
         raise typer.Exit(1)
+    gate_failed = False
     if fail_under is not None:
         below = [r for r in batch.results if r.level_reached < fail_under]
         for r in below:
             reached = (f"achieved level {r.level_reached} is" if r.achieved_level is not None
                        else f"{r.level_reached} of {len(r.levels)} levels achieved,")
             warn(f"{r.source}: {reached} below --fail-under {fail_under}")
-        if below:
-            raise typer.Exit(1)
+        if min_coverage is None:
+            for r in batch.results:
+                if r.partial and r not in below:
+                    warn(f"warning: {r.source}: passes --fail-under {fail_under} on partial "
+                         f"answers ({r.answered_count} of {r.question_count} questions); add "
+                         "--min-coverage 100 to require every answer")
+        gate_failed = bool(below)
+    if min_coverage is not None:
+        from cslevels.reporting.views import coverage_gate_text
+
+        for r in batch.results:
+            short = coverage_gate_text(r, min_coverage / 100)
+            if short is not None:
+                warn(f"{r.source}: {short}")
+                gate_failed = True
+    if gate_failed:
+        raise typer.Exit(1)
 
 
 @app.command(short_help="One subject over time: level and score changes, regressions.",
