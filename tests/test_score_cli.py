@@ -199,10 +199,13 @@ def test_output_suffix_picks_the_format(invoke: Invoke, tmp_path: Path, name: st
     assert check(target.read_text(encoding="utf-8"))
 
 
-def test_explicit_format_beats_the_suffix(invoke: Invoke, tmp_path: Path) -> None:
+def test_an_explicit_format_that_contradicts_the_suffix_is_refused(invoke: Invoke,
+                                                                   tmp_path: Path) -> None:
     target = tmp_path / "report.md"
-    assert invoke("score", RIVERSIDE, "-o", str(target), "--format", "json").exit_code == 0
-    assert json.loads(target.read_text(encoding="utf-8"))["subject"] == "Riverside Cafe"
+    result = invoke("score", RIVERSIDE, "-o", str(target), "--format", "json")
+    assert result.exit_code == 1 and not target.exists()
+    assert "--format json does not match the file name: .md is for --format markdown" in (
+        result.stderr)
 
 
 # ---------------------------------------------------------------- gate and target

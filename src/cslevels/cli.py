@@ -169,14 +169,10 @@ def emit(report: Rendered, output: Path | None, *, overwrite: bool = True,
 
 
 def pick_format(requested: Enum | None, output: Path | None, registry: FormatRegistry) -> str:
-    """The explicit --format, else the one the output file's suffix implies, else the default."""
-    if requested is not None:
-        return str(requested.value)
-    if output is not None:
-        implied = registry.implied_by(output.suffix)
-        if implied is not None:
-            return implied
-    return registry.default
+    """The explicit --format, else the one the output file's suffix implies, else the
+    default; an output suffix no format writes, or one that contradicts --format, is refused."""
+    return registry.choose(None if requested is None else str(requested.value),
+                           None if output is None else str(output))
 
 
 def library(rubrics_dirs: Sequence[Path] | None):  # type: ignore[no-untyped-def]
@@ -285,6 +281,9 @@ def schema(
     from cslevels.commands.schema import schema as schema_of
 
     with user_errors():
+        if output is not None and output.suffix.lower() not in ("", ".json"):
+            raise OutputError(f"cslevels schema writes JSON, not {output.suffix}: name the "
+                              "output with .json", path=str(output), code="unknown-suffix")
         emit(schema_of(name.value), output)
 
 
