@@ -64,6 +64,8 @@ CASES: dict[str, list[str]] = {
     "score-raters-combine": ["score", "examples/raters/owner.yaml",
                              "examples/raters/consultant.yaml", "examples/raters/staff.yaml",
                              "--combine"],
+    "score-one-of-two-json": ["score", "tests/data/negative/answers-value-off-scale.yaml",
+                              DENTAL, "--format", "json"],
     "score-two-files-json": ["score", CAFE, DENTAL, "--format", "json"],
     "score-shop-rubric-file": ["score", SHOP],
     "score-continuous": ["score", TEAM_SKILLS, "--format", "terminal"],

@@ -418,8 +418,22 @@ def test_one_bad_file_does_not_hide_the_others(invoke: Invoke, tmp_path: Path) -
     broken = write(tmp_path / "broken.yaml", HEAD + "answers:\n  availability.chanels: 2\n")
     result = invoke("score", RIVERSIDE, str(broken), "--format", "json")
     assert result.exit_code == 1
-    assert json.loads(result.stdout)["subject"] == "Riverside Cafe"
+    # two files named: a list, even though only one of them could be scored
+    assert [r["subject"] for r in json.loads(result.stdout)] == ["Riverside Cafe"]
     assert f"{broken}:5:3: error: unknown question" in result.stderr
+
+
+def test_the_json_shape_follows_the_arguments_not_what_succeeded(invoke: Invoke,
+                                                                 tmp_path: Path) -> None:
+    broken = write(tmp_path / "broken.yaml", HEAD + "answers:\n  availability.chanels: 2\n")
+    one = json.loads(invoke("score", RIVERSIDE, "--format", "json").stdout)
+    two = json.loads(invoke("score", RIVERSIDE, NORTHWIND, "--format", "json").stdout)
+    one_of_two = json.loads(invoke("score", str(broken), RIVERSIDE, "--format", "json").stdout)
+    combined = json.loads(invoke("score", RIVERSIDE, RIVERSIDE_2027, "--combine",
+                                 "--format", "json").stdout)
+    assert isinstance(one, dict) and isinstance(combined, dict)
+    assert isinstance(two, list) and len(two) == 2
+    assert isinstance(one_of_two, list) and len(one_of_two) == 1
 
 
 @pytest.mark.parametrize("content", ["", "- a list\n", "schema: [unclosed\n",

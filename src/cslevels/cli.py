@@ -140,7 +140,7 @@ def user_errors() -> Iterator[None]:
         fail(exc.to_findings())
 
 
-def render_options(output: Path | None = None) -> RenderOptions:
+def render_options(output: Path | None = None, several: bool | None = None) -> RenderOptions:
     stream_is_tty = sys.stdout.isatty() and output is None
     color = stream_is_tty and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
     if "FORCE_COLOR" in os.environ and output is None:
@@ -148,7 +148,7 @@ def render_options(output: Path | None = None) -> RenderOptions:
     width = shutil.get_terminal_size((100, 24)).columns if stream_is_tty else 100
     if os.environ.get("COLUMNS", "").isdigit():
         width = int(os.environ["COLUMNS"])
-    return RenderOptions(color=color, width=width)
+    return RenderOptions(color=color, width=width, several=several)
 
 
 def emit(report: Rendered, output: Path | None, *, overwrite: bool = True,
@@ -355,7 +355,8 @@ def score(
             warn(str(finding))
         if not batch.results:
             raise typer.Exit(1)
-        emit(SCORE_FORMATS.render(name, batch.results, render_options(output)), output,
+        several = len(answers) > 1 and not combine  # the JSON shape follows the arguments
+        emit(SCORE_FORMATS.render(name, batch.results, render_options(output, several)), output,
              inputs=[*answers, *([Path(rubric)] if rubric else [])])
     if batch.errors:
         raise typer.Exit(1)

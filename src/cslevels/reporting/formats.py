@@ -18,10 +18,14 @@ from cslevels.errors import OutputError
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """How terminal output should look; other formats ignore it."""
+    """How terminal output should look (other formats ignore it), and how many inputs
+    the command line named."""
 
     color: bool = False
     width: int = 100
+    # Several inputs were named (score A B): the JSON report is a list whatever the number
+    # that succeeded.  None: decided by the number of results (callers of the library).
+    several: bool | None = None
 
 
 Rendered = str | bytes  # a workbook is bytes; every other report is text
