@@ -83,6 +83,11 @@ CASES: dict[str, list[str]] = {
     **{f"compare-series-{fmt}": ["compare", *SERIES, "--rubric", SERIES_RUBRIC,
                                  "--format", fmt]
        for fmt in ("terminal", "json", "markdown", "html")},
+    "compare-two-subjects": ["compare", CAFE, "tests/data/subjects/quayside-bakery.yaml"],
+    "compare-two-subjects-allowed": ["compare", CAFE, "tests/data/subjects/quayside-bakery.yaml",
+                                     "--allow-different-subjects"],
+    "compare-invisible-subject": ["compare", CAFE,
+                                  "tests/data/subjects/riverside-zero-width.yaml"],
     "compare-regression-gate": ["compare", CAFE_LATER, CAFE, "--fail-on-regression"],
     # summary
     **{f"summary-examples-{fmt}": ["summary", "examples", "--format", fmt]

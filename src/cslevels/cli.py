@@ -406,9 +406,15 @@ def compare(
     ] = False,
     tolerance: Annotated[
         float,
-        typer.Option("--tolerance", min=0.0, max=1.0, metavar="0-1",
-                     help="The largest drop of a level score not counted as a regression."),
-    ] = 0.05,  # cslevels.core.compare.DEFAULT_TOLERANCE, not imported to keep startup light
+        typer.Option("--tolerance", min=0.0, max=100.0, metavar="POINTS",
+                     help="The largest drop of a level score, in percentage points (0-100), "
+                          "not counted as a regression."),
+    ] = 5.0,  # cslevels.core.compare.DEFAULT_TOLERANCE in points, not imported (startup)
+    allow_different_subjects: Annotated[
+        bool,
+        typer.Option("--allow-different-subjects",
+                     help="Compare assessments whose subjects differ (refused otherwise)."),
+    ] = False,
     rubric: RubricOverride = None,
     rubrics_dir: RubricsDirs = None,
 ) -> None:
@@ -420,8 +426,13 @@ def compare(
                                  param_hint="OLD NEW")
     with user_errors():
         name = pick_format(fmt, output, COMPARE_FORMATS)
+        if 0 < tolerance < 1:
+            warn(f"warning: --tolerance is in points: {tolerance:g} means {tolerance:g} of a "
+                 f"level's 100 points; for {tolerance * 100:g} points give --tolerance "
+                 f"{tolerance * 100:g}")
         comparison, warnings = compare_files(answers, library(rubrics_dir), rubric=rubric,
-                                             tolerance=tolerance)
+                                             tolerance=tolerance / 100,
+                                             allow_different_subjects=allow_different_subjects)
         for finding in warnings:
             warn(str(finding))
         for message in comparison.warnings:

@@ -11,6 +11,7 @@ from cslevels.core.scoring import EPSILON, LevelGap, LevelResult, QuestionResult
 
 if TYPE_CHECKING:  # the combine code is imported only for --combine
     from cslevels.core.combine import QuestionSpread, RaterAnswer, RaterSpread
+    from cslevels.core.compare import Comparison
 
 # How questionnaires mark a required question (``required: true``).
 REQUIRED_NOTE = "required: the level needs this answer at or above its threshold"
@@ -41,6 +42,43 @@ def compared_answer_text(q: QuestionResult | None) -> str:
     if q is None:
         return "not in this rubric version"
     return answer_text(q.state, q.option, score=q.score)
+
+
+# How compare titles the answers that changed, in every format: "regressed" is kept for
+# what the comparison flags (a level), so an answer that fell is never called a regression.
+CHANGE_TITLES = {"regressed": "Answers that fell", "improved": "Answers that rose",
+                 "changed": "Answer state changed"}
+
+
+def tolerance_points(comparison: Comparison) -> str:
+    return f"{comparison.tolerance * 100:g}"
+
+
+def regression_rule(comparison: Comparison) -> str:
+    """What compare flags as a regression, in the words of every format."""
+    fall = ("the achieved level falls" if comparison.newest.achieved_level is not None
+            else "a level achieved before is no longer achieved")
+    return (f"{fall}, or a level score drops by more than {tolerance_points(comparison)} "
+            "points (--tolerance)")
+
+
+def verdict_text(comparison: Comparison) -> str:
+    """The one sentence on whether the newest assessment regressed, and what is not flagged."""
+    from cslevels.core.compare import label  # compare's code only when comparing
+
+    step = comparison.latest
+    since = label(step.old)
+    if comparison.regressed:
+        found = "; ".join(r.message for r in comparison.regressions)
+        return f"Regression since {since}: {found}."
+    text = (f"No regression since {since}. A regression is flagged when "
+            f"{regression_rule(comparison)}; neither happened.")
+    fell = len(step.regressed)
+    if fell:
+        noun = "answer fell" if fell == 1 else "answers fell"
+        text += (f" {fell} {noun} (see \u201c{CHANGE_TITLES['regressed']}\u201d): a lower answer "
+                 "alone is not flagged.")
+    return text
 
 
 def percent(value: float | None, decimals: int = 0) -> str:

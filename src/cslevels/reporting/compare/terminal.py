@@ -21,11 +21,13 @@ from cslevels.core.scoring import Result
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.kit.terminal import capture, plain
 from cslevels.reporting.views import (
+    CHANGE_TITLES,
     STATUS_LABELS,
     compared_answer_text,
     percent,
     result_short_level,
     signed,
+    verdict_text,
 )
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -133,7 +135,7 @@ def levels_table(comparison: Comparison, width: int) -> Table:
         scores = [None if lv is None else lv.score for lv in series]
         change = latest.get(level_id)
         delta = None if change is None else change.delta
-        dropped = delta is not None and delta < -comparison.tolerance - 1e-9
+        dropped = change is not None and comparison.score_dropped(change)
         delta_text = Text(signed(None if delta is None else delta * 100),
                           style="bold red" if dropped else ("green" if (delta or 0) > 0 else ""))
         if dropped:
@@ -174,8 +176,9 @@ def step_section(step: Step, latest: bool) -> list[RenderableType]:
     if step.regressions and not latest:
         for regression in step.regressions:
             out.append(Text("⚠ regression: ", style="bold red") + plain(regression.message))
-    groups = (("Regressed", step.regressed, "bold red"), ("Improved", step.improved, "bold green"),
-              ("Answer state changed", step.changed, "bold yellow"))
+    groups = ((CHANGE_TITLES["regressed"], step.regressed, "bold red"),
+              (CHANGE_TITLES["improved"], step.improved, "bold green"),
+              (CHANGE_TITLES["changed"], step.changed, "bold yellow"))
     for title_text, changes, style in groups:
         if not changes:
             continue
@@ -201,6 +204,5 @@ def render_comparison(comparison: Comparison, options: RenderOptions | None = No
         out += step_section(step, n == len(comparison.steps) - 1)
     if not comparison.regressed:
         out.append(Text(""))
-        out.append(Text(f"No regression since {label(comparison.latest.old)} "
-                        f"(tolerance {comparison.tolerance * 100:g} points).", style="green"))
+        out.append(plain(verdict_text(comparison), "green"))
     return capture(out, options)
