@@ -76,6 +76,8 @@ CASES: dict[str, list[str]] = {
     "score-min-coverage": ["score", PARTIAL, "--min-coverage", "60", "--fail-under", "2"],
     "score-unknown-suffix": ["score", CAFE, "-o", "report.pdf"],
     "score-format-mismatch": ["score", CAFE, "-o", "report.html", "--format", "json"],
+    "score-wrong-rubric": ["score", "tests/data/wrong-rubric/cafe-as-five-grades.yaml"],
+    "score-folder": ["score", "examples"],
     "score-bad-file": ["score", "tests/data/negative/answers-value-off-scale.yaml"],
     # compare
     **{f"compare-cafe-{fmt}": ["compare", CAFE, CAFE_LATER, "--format", fmt]
