@@ -97,6 +97,7 @@ CASES: dict[str, list[str]] = {
     **{f"summary-portfolio-{fmt}": ["summary", "tests/data/portfolio", "--sort", "level",
                                     "--format", fmt]
        for fmt in ("terminal", "json", "csv")},
+    "summary-examples-all-visits": ["summary", "examples", "--all-visits"],
     # validate
     **{f"validate-negative-{fmt}": ["validate", "tests/data/negative", "--format", fmt]
        for fmt in ("text", "json", "github", "sarif")},

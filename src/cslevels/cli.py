@@ -515,9 +515,15 @@ def summary(
         Optional[str],  # noqa: UP045
         typer.Option("--rubric-id", hidden=True),
     ] = None,
+    all_visits: Annotated[
+        bool,
+        typer.Option("--all-visits", help="One row per file: every visit of a subject "
+                     "(by default, the latest assessment of each subject and rubric)."),
+    ] = False,
     rubrics_dir: RubricsDirs = None,
 ) -> None:
-    """A portfolio: one row per assessment, the distribution of levels; exit 1 if a file fails."""
+    """A portfolio: the latest assessment of each subject, the distribution of levels; exit 1
+    if a file fails."""
     from cslevels.commands.summary import build_portfolio
     from cslevels.reporting.summary.terminal import progress_bar
 
@@ -528,7 +534,8 @@ def summary(
         name = pick_format(fmt, output, SUMMARY_FORMATS)
         with progress_bar() as progress:
             portfolio = build_portfolio(paths, library(rubrics_dir), sort=sort.value,
-                                        rubric_id=rubric, progress=progress)
+                                        rubric_id=rubric, progress=progress,
+                                        all_visits=all_visits)
         for failure in portfolio.failures:
             for finding in failure.findings:
                 warn(str(finding))

@@ -12,6 +12,7 @@ from cslevels.core.scoring import EPSILON, LevelGap, LevelResult, QuestionResult
 if TYPE_CHECKING:  # the combine code is imported only for --combine
     from cslevels.core.combine import QuestionSpread, RaterAnswer, RaterSpread
     from cslevels.core.compare import Comparison
+    from cslevels.core.portfolio import Portfolio
 
 # How questionnaires mark a required question (``required: true``).
 REQUIRED_NOTE = "required: the level needs this answer at or above its threshold"
@@ -78,6 +79,19 @@ def verdict_text(comparison: Comparison) -> str:
         noun = "answer fell" if fell == 1 else "answers fell"
         text += (f" {fell} {noun} (see \u201c{CHANGE_TITLES['regressed']}\u201d): a lower answer "
                  "alone is not flagged.")
+    return text
+
+
+def portfolio_scope_text(portfolio: Portfolio) -> str:
+    """What a portfolio counts, said in every format: businesses, or every visit."""
+    if portfolio.all_visits:
+        return ("Every visit counted (--all-visits): a subject assessed several times "
+                "counts once per visit.")
+    left = len(portfolio.earlier)
+    text = "One row per subject and rubric: its latest assessment."
+    if left:
+        noun = "earlier visit is" if left == 1 else "earlier visits are"
+        text += f" {left:,} {noun} left out; --all-visits keeps every visit."
     return text
 
 
