@@ -6,13 +6,20 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from cslevels.core.models import Option
+from cslevels.core.models import Option, Rubric
 from cslevels.core.scoring import EPSILON, LevelGap, LevelResult, QuestionResult, Raise, Result
 
 if TYPE_CHECKING:  # the combine code is imported only for --combine
     from cslevels.core.combine import QuestionSpread, RaterAnswer, RaterSpread
     from cslevels.core.compare import Comparison
     from cslevels.core.portfolio import Portfolio
+
+def placeholder_subject(rubric: Rubric) -> str:
+    """The subject a blank template carries until someone names the real one."""
+    from cslevels.text import clean_line
+
+    return f"(the {clean_line(rubric.subject)} assessed)"
+
 
 # How questionnaires mark a required question (``required: true``).
 REQUIRED_NOTE = "required: the level needs this answer at or above its threshold"
