@@ -404,3 +404,16 @@ def test_untrusted_text_is_inert_in_every_format(tmp_path: Path, invoke: Invoke)
     html = invoke("compare", *args, "-f", "html").stdout
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize("width", ["60", "66", "70"])
+def test_a_narrow_terminal_keeps_every_level_name_whole(invoke: Invoke, width: str) -> None:
+    out = invoke("compare", str(EXAMPLES / "riverside-cafe.yaml"),
+                 str(EXAMPLES / "riverside-cafe-2027-05.yaml"), env={"COLUMNS": width}).stdout
+    table = out[out.index("Level scores"):out.index("2026-11-20 → 2027-05-19")]
+    words = table.split()
+    for name in ("Availability", "Attention", "Listening", "empathy", "Problem", "solving",
+                 "Responsiveness", "Professionalism", "Follow-up"):
+        assert name in words, (name, table)
+    assert "…" not in table
+    assert all(len(line) <= int(width) for line in table.splitlines())
