@@ -172,7 +172,11 @@ def foreign_answers(answers: Answers, rubric: Rubric) -> bool:
     """Whether an answers file answers questions but none of them is ``rubric``'s: it
     was made for another rubric (one diagnosis, not one error per answer)."""
     keys = [key for key in answers.answers if answers.entry(key) is not None]
-    return bool(keys) and all(rubric.find(key) is None for key in keys)
+    if not keys or any(rubric.find(key) is not None for key in keys):
+        return False
+    # typos of this rubric's questions ('availability.chanels') are typos, listed one by one
+    known = rubric.question_keys()
+    return not any(did_you_mean(key, known) for key in keys[:MAX_HINTS])
 
 
 def best_matching_rubric(answers: Answers, rubrics: Iterable[Rubric]) -> Rubric | None:
