@@ -141,8 +141,8 @@ BAD_CASES: dict[str, Case] = {
                                       "number nan", (5, 12)),
     "rubric-score-nan.yaml": Case("rubric", "options[0].score: expected a finite number",
                                   (9, 43)),
-    "rubric-method-unknown.yaml": Case("rubric", "method: input should be 'staged' or "
-                                       "'continuous' (got the text 'ladder')", (5, 9)),
+    "rubric-method-unknown.yaml": Case("rubric", "method: must be 'staged' or "
+                                       "'continuous', got the text 'ladder'", (5, 9)),
     "rubric-question-text-null.yaml": Case("rubric", "questions[0].text: expected text, got "
                                            "nothing (null)", (16, 14)),
     "rubric-yaml11-label-off.yaml": Case("rubric", 'got the boolean false (YAML read Off as the '
@@ -483,8 +483,10 @@ def test_thousands_of_problems_are_listed_up_to_a_bound_quickly(
         invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "typos.yaml"
     lines = [f"  availability.chanel{i}: 1" for i in range(5000)]
+    # one right key, so the file reads as seven-levels answers with typos (not as another
+    # rubric's answers, which gets one diagnosis)
     path.write_text("schema: cslevels/answers/v1\nrubric: seven-levels\nsubject: X\nanswers:\n"
-                    + "\n".join(lines) + "\n")
+                    + "\n".join(lines) + "\n  availability.channels: 1\n")
     from cslevels.core import checks
 
     searches = 0

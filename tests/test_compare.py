@@ -144,12 +144,43 @@ def test_one_assessment_is_not_a_comparison() -> None:
         compare([scored(JAN)])
 
 
-def test_different_subjects_are_a_warning(tmp_path: Path) -> None:
+def test_different_subjects_are_refused_unless_allowed(tmp_path: Path) -> None:
     other = write_answers(tmp_path, "other.yaml", JUNE_ANSWERS, subject="Another Shop")
-    comparison = compare([scored(JAN), scored(other)])
+    with pytest.raises(InputError, match=r'different subjects: "Corner Shop" .*"Another Shop"'):
+        compare([scored(JAN), scored(other)])
+    comparison = compare([scored(JAN), scored(other)], allow_different_subjects=True)
     assert any("different subjects" in w and "Another Shop" in w for w in comparison.warnings)
     same = write_answers(tmp_path, "same.yaml", JUNE_ANSWERS, subject="  corner   SHOP ")
     assert not any("subjects" in w for w in compare([scored(JAN), scored(same)]).warnings)
+    # NFKC: a full-width letter or a ligature is the same text
+    wide = write_answers(tmp_path, "wide.yaml", JUNE_ANSWERS, subject="Corner \uff33hop")
+    assert not compare([scored(JAN), scored(wide)]).warnings
+
+
+@pytest.mark.parametrize("hidden", ["\u200b", "\u2060", "\u00ad", "\ufeff"])
+def test_invisible_characters_never_make_two_subjects_look_the_same(tmp_path: Path,
+                                                                    hidden: str) -> None:
+    other = write_answers(tmp_path, "other.yaml", JUNE_ANSWERS,
+                          subject=f"Corner{hidden} Shop")
+    with pytest.raises(InputError) as caught:
+        compare([scored(JAN), scored(other)])
+    message = str(caught.value)
+    assert f'"Corner\\u{ord(hidden):04x} Shop"' in message  # shown, not hidden
+    assert "differ only in invisible characters" in message
+
+
+def test_the_cli_refuses_two_subjects_and_allows_them_when_asked(invoke: Invoke) -> None:
+    cafe = str(EXAMPLES / "riverside-cafe.yaml")
+    bakery = str(DATA / "subjects" / "quayside-bakery.yaml")
+    refused = invoke("compare", cafe, bakery)
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert "cannot compare assessments of different subjects" in refused.stderr
+    assert "--allow-different-subjects" in refused.stderr
+    allowed = invoke("compare", cafe, bakery, "--allow-different-subjects")
+    assert allowed.exit_code == 0
+    assert "warning: the assessments are of different subjects" in allowed.stderr
+    hidden = invoke("compare", cafe, str(DATA / "subjects" / "riverside-zero-width.yaml"))
+    assert hidden.exit_code == 1 and '"Riverside\\u200bCafe"' in hidden.stderr
 
 
 # ---------------------------------------------------------------- rubric versions and content
@@ -232,15 +263,40 @@ def test_improvement_is_not_flagged(invoke: Invoke) -> None:
     assert "loyalty.regulars-known" in result.stdout
 
 
-def test_tolerance_option(invoke: Invoke) -> None:
-    result = invoke("compare", str(JUN), str(DEC), *LIB, "--tolerance", "0.3", "-f", "json",
+def test_tolerance_option_is_in_points(invoke: Invoke) -> None:
+    result = invoke("compare", str(JUN), str(DEC), *LIB, "--tolerance", "30", "-f", "json",
                     "--fail-on-regression")
     assert result.exit_code == 1
     data = json.loads(result.stdout)
-    assert data["tolerance"] == 0.3
+    assert data["tolerance"] == 0.3 and data["tolerance_points"] == 30
     assert [r["kind"] for r in data["regressions"]] == ["level"]
-    bad = invoke("compare", str(JUN), str(DEC), *LIB, "--tolerance", "2")
-    assert bad.exit_code == 2
+    assert invoke("compare", str(JUN), str(DEC), *LIB, "--tolerance", "101").exit_code == 2
+    # a share as in earlier versions is taken as points, with a warning saying so
+    share = invoke("compare", str(JUN), str(DEC), *LIB, "--tolerance", "0.3")
+    assert ("--tolerance is in points: 0.3 means 0.3 of a level's 100 points; for 30 points "
+            "give --tolerance 30") in share.stderr
+    # the markdown and terminal say the same tolerance the option was given in
+    assert "**Regression tolerance:** 30 points" in invoke(
+        "compare", str(JUN), str(DEC), *LIB, "--tolerance", "30", "-f", "markdown").stdout
+
+
+@pytest.mark.parametrize("fmt", ["terminal", "markdown", "html", "json"])
+def test_no_regression_and_answers_that_fell_never_contradict(invoke: Invoke,
+                                                              fmt: str) -> None:
+    # Riverside Cafe 2026-11 -> 2027-05: level 3 -> 4, no level score fell more than 5 points
+    # (Professionalism 85% -> 81%), but two answers fell (email-reply, tone-respectful).
+    out = invoke("compare", str(EXAMPLES / "riverside-cafe.yaml"),
+                 str(EXAMPLES / "riverside-cafe-2027-05.yaml"), "--format", fmt)
+    assert out.exit_code == 0
+    text = " ".join(out.stdout.replace("&#34;", '"').replace("\\", "").split())
+    verdict = ("No regression since 2026-11-20. A regression is flagged when the achieved "
+               "level falls, or a level score drops by more than 5 points (--tolerance); "
+               "neither happened. 2 answers fell (see \u201cAnswers that fell\u201d): a lower "
+               "answer alone is not flagged.")
+    assert verdict in text
+    assert "Regressed (" not in text
+    if fmt != "json":
+        assert "Answers that fell (2)" in text
 
 
 def test_json_follows_the_series_in_date_order(invoke: Invoke) -> None:
@@ -284,7 +340,7 @@ def test_different_rubrics_is_a_clear_error(invoke: Invoke) -> None:
 
 def test_different_subjects_warn_on_stderr(tmp_path: Path, invoke: Invoke) -> None:
     other = write_answers(tmp_path, "other.yaml", JUNE_ANSWERS, subject="Another Shop")
-    result = invoke("compare", str(JAN), str(other), *LIB)
+    result = invoke("compare", str(JAN), str(other), *LIB, "--allow-different-subjects")
     assert result.exit_code == 0
     assert "warning: the assessments are of different subjects" in result.stderr
 
@@ -348,3 +404,16 @@ def test_untrusted_text_is_inert_in_every_format(tmp_path: Path, invoke: Invoke)
     html = invoke("compare", *args, "-f", "html").stdout
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize("width", ["60", "66", "70"])
+def test_a_narrow_terminal_keeps_every_level_name_whole(invoke: Invoke, width: str) -> None:
+    out = invoke("compare", str(EXAMPLES / "riverside-cafe.yaml"),
+                 str(EXAMPLES / "riverside-cafe-2027-05.yaml"), env={"COLUMNS": width}).stdout
+    table = out[out.index("Level scores"):out.index("2026-11-20 → 2027-05-19")]
+    words = table.split()
+    for name in ("Availability", "Attention", "Listening", "empathy", "Problem", "solving",
+                 "Responsiveness", "Professionalism", "Follow-up"):
+        assert name in words, (name, table)
+    assert "…" not in table
+    assert all(len(line) <= int(width) for line in table.splitlines())

@@ -33,6 +33,8 @@ SERIES = ["tests/data/series/2026-01-visit.yaml", "tests/data/series/2026-06-vis
 SERIES_RUBRIC = "tests/data/series/corner-shop.yaml"
 SHOP = "tests/data/positive/corner-shop.yaml"
 TEAM_SKILLS = "tests/data/positive/team-skills-answers.yaml"
+PARTIAL = "tests/data/partial/first-hour.yaml"
+BLANK = "tests/data/partial/blank-seven-levels.yaml"
 
 CASES: dict[str, list[str]] = {
     # list
@@ -64,10 +66,20 @@ CASES: dict[str, list[str]] = {
     "score-raters-combine": ["score", "examples/raters/owner.yaml",
                              "examples/raters/consultant.yaml", "examples/raters/staff.yaml",
                              "--combine"],
+    "score-one-of-two-json": ["score", "tests/data/negative/answers-value-off-scale.yaml",
+                              DENTAL, "--format", "json"],
     "score-two-files-json": ["score", CAFE, DENTAL, "--format", "json"],
     "score-shop-rubric-file": ["score", SHOP],
     "score-continuous": ["score", TEAM_SKILLS, "--format", "terminal"],
     "score-fail-under": ["score", CAFE, "--fail-under", "5"],
+    **{f"score-partial-{fmt}": ["score", PARTIAL, "--format", fmt]
+       for fmt in ("terminal", "json", "markdown", "html")},
+    "score-blank-template": ["score", BLANK],
+    "score-min-coverage": ["score", PARTIAL, "--min-coverage", "60", "--fail-under", "2"],
+    "score-unknown-suffix": ["score", CAFE, "-o", "report.pdf"],
+    "score-format-mismatch": ["score", CAFE, "-o", "report.html", "--format", "json"],
+    "score-wrong-rubric": ["score", "tests/data/wrong-rubric/cafe-as-five-grades.yaml"],
+    "score-folder": ["score", "examples"],
     "score-bad-file": ["score", "tests/data/negative/answers-value-off-scale.yaml"],
     # compare
     **{f"compare-cafe-{fmt}": ["compare", CAFE, CAFE_LATER, "--format", fmt]
@@ -75,6 +87,11 @@ CASES: dict[str, list[str]] = {
     **{f"compare-series-{fmt}": ["compare", *SERIES, "--rubric", SERIES_RUBRIC,
                                  "--format", fmt]
        for fmt in ("terminal", "json", "markdown", "html")},
+    "compare-two-subjects": ["compare", CAFE, "tests/data/subjects/quayside-bakery.yaml"],
+    "compare-two-subjects-allowed": ["compare", CAFE, "tests/data/subjects/quayside-bakery.yaml",
+                                     "--allow-different-subjects"],
+    "compare-invisible-subject": ["compare", CAFE,
+                                  "tests/data/subjects/riverside-zero-width.yaml"],
     "compare-regression-gate": ["compare", CAFE_LATER, CAFE, "--fail-on-regression"],
     # summary
     **{f"summary-examples-{fmt}": ["summary", "examples", "--format", fmt]
@@ -82,6 +99,7 @@ CASES: dict[str, list[str]] = {
     **{f"summary-portfolio-{fmt}": ["summary", "tests/data/portfolio", "--sort", "level",
                                     "--format", fmt]
        for fmt in ("terminal", "json", "csv")},
+    "summary-examples-all-visits": ["summary", "examples", "--all-visits"],
     # validate
     **{f"validate-negative-{fmt}": ["validate", "tests/data/negative", "--format", fmt]
        for fmt in ("text", "json", "github", "sarif")},

@@ -447,14 +447,28 @@ def test_two_level_rubric_draws_bars_but_no_radar(tmp_path: Path) -> None:
 
 
 def test_radar_geometry_puts_values_on_their_axes() -> None:
-    chart = svg.radar_chart(["A", "B", "C", "D"], [1.0, 0.5, 0.0, None], title="t", size=200)
+    chart = svg.radar_chart(["A", "B", "C", "D"], [1.0, 0.5, 0.0, 0.25], title="t", size=200)
     points = re.search(r'class="values" points="([^"]+)"', chart)
     assert points
     xy = [tuple(map(float, p.split(","))) for p in points.group(1).split()]
     cx, cy = xy[2]  # a zero value sits at the centre
-    assert xy[3] == (cx, cy)  # None too
     assert xy[0] == (cx, cy - 100)  # top axis, full radius
     assert xy[1] == (cx + 50, cy)  # right axis, half radius
+    assert xy[3] == (cx - 25, cy)  # left axis, a quarter
+
+
+def test_radar_draws_a_level_without_score_as_a_gap_not_a_zero() -> None:
+    chart = svg.radar_chart(["A", "B", "C", "D"], [1.0, 0.5, None, 0.0], title="t", size=200)
+    assert "<polygon class=\"values\"" not in chart  # no closed outline through the centre
+    lines = re.findall(r'<polyline class="values" points="([^"]+)"', chart)
+    # one outline D -> A -> B (D's zero is a real score, at the centre); C is left out
+    assert len(lines) == 1
+    xy = [tuple(map(float, p.split(","))) for p in lines[0].split()]
+    assert len(xy) == 3
+    cx, cy = xy[0]
+    assert xy[1] == (cx, cy - 100) and xy[2] == (cx + 50, cy)
+    assert chart.count("(no score)") == 1
+    assert chart.count("<circle") == 3 + 1  # a marker for each scored axis, one in the legend
 
 
 def test_bar_chart_scales_bars_and_marks_thresholds() -> None:

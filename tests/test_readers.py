@@ -63,7 +63,7 @@ def test_folders_compare_and_summary_take_it(toy: None, invoke: Invoke, tmp_path
     folder.mkdir()
     old = write(folder / "jan.toy", value=1, date="2026-01-10")
     new = write(folder / "jun.toy", value=3, date="2026-06-10")
-    summary = run(invoke, "summary", str(folder), "--format", "json")
+    summary = run(invoke, "summary", str(folder), "--format", "json", "--all-visits")
     assert summary.exit_code == 0, summary.stderr
     assert len(json.loads(summary.stdout)["assessments"]) == 2
     compared = run(invoke, "compare", str(old), str(new), "--format", "json")

@@ -199,10 +199,13 @@ def test_output_suffix_picks_the_format(invoke: Invoke, tmp_path: Path, name: st
     assert check(target.read_text(encoding="utf-8"))
 
 
-def test_explicit_format_beats_the_suffix(invoke: Invoke, tmp_path: Path) -> None:
+def test_an_explicit_format_that_contradicts_the_suffix_is_refused(invoke: Invoke,
+                                                                   tmp_path: Path) -> None:
     target = tmp_path / "report.md"
-    assert invoke("score", RIVERSIDE, "-o", str(target), "--format", "json").exit_code == 0
-    assert json.loads(target.read_text(encoding="utf-8"))["subject"] == "Riverside Cafe"
+    result = invoke("score", RIVERSIDE, "-o", str(target), "--format", "json")
+    assert result.exit_code == 1 and not target.exists()
+    assert "--format json does not match the file name: .md is for --format markdown" in (
+        result.stderr)
 
 
 # ---------------------------------------------------------------- gate and target
@@ -415,8 +418,22 @@ def test_one_bad_file_does_not_hide_the_others(invoke: Invoke, tmp_path: Path) -
     broken = write(tmp_path / "broken.yaml", HEAD + "answers:\n  availability.chanels: 2\n")
     result = invoke("score", RIVERSIDE, str(broken), "--format", "json")
     assert result.exit_code == 1
-    assert json.loads(result.stdout)["subject"] == "Riverside Cafe"
+    # two files named: a list, even though only one of them could be scored
+    assert [r["subject"] for r in json.loads(result.stdout)] == ["Riverside Cafe"]
     assert f"{broken}:5:3: error: unknown question" in result.stderr
+
+
+def test_the_json_shape_follows_the_arguments_not_what_succeeded(invoke: Invoke,
+                                                                 tmp_path: Path) -> None:
+    broken = write(tmp_path / "broken.yaml", HEAD + "answers:\n  availability.chanels: 2\n")
+    one = json.loads(invoke("score", RIVERSIDE, "--format", "json").stdout)
+    two = json.loads(invoke("score", RIVERSIDE, NORTHWIND, "--format", "json").stdout)
+    one_of_two = json.loads(invoke("score", str(broken), RIVERSIDE, "--format", "json").stdout)
+    combined = json.loads(invoke("score", RIVERSIDE, RIVERSIDE_2027, "--combine",
+                                 "--format", "json").stdout)
+    assert isinstance(one, dict) and isinstance(combined, dict)
+    assert isinstance(two, list) and len(two) == 2
+    assert isinstance(one_of_two, list) and len(one_of_two) == 1
 
 
 @pytest.mark.parametrize("content", ["", "- a list\n", "schema: [unclosed\n",

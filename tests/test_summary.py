@@ -101,7 +101,7 @@ def test_csv_parses_and_has_one_row_per_assessment(invoke: Invoke) -> None:
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert len(rows) == 9
     assert {r["subject"]: int(r["achieved_level"]) for r in rows} == EXPECTED_LEVELS
-    assert {r["subject"]: float(r["index"]) for r in rows} == EXPECTED_INDEX
+    assert {r["subject"]: float(r["index_0_to_100"]) for r in rows} == EXPECTED_INDEX
     assert {r["rubric"] for r in rows} == {"seven-levels", "six-levels", "five-grades"}
 
 

@@ -283,7 +283,8 @@ def test_parallel_output_is_the_one_process_output(
     assert many.stderr == one.stderr
     if fmt == "json":
         data = json.loads(many.stdout)
-        assert data["count"] == 48 + 3  # the generated files and the three corner-shop visits
+        # the generated files (different subjects) and the latest of three corner-shop visits
+        assert data["count"] == 48 + 1 and len(data["earlier_visits"]) == 2
         assert data["failed"] == 2
         assert data["rubric_files"] == [str(folder / "z-rubrics" / "corner-shop.yaml")]
         assert {d["rubric"]["id"] for d in data["distribution"]} == {
@@ -309,7 +310,7 @@ def test_an_unknown_rubric_is_reported_in_full(env: dict[str, str], invoke: Invo
         shutil.copy(PORTFOLIO / "six" / "delta-deli.yaml", tmp_path / f"d{n}.yaml")
     for n in range(2):
         shutil.copy(DATA / "negative" / "answers-unknown-rubric.yaml", tmp_path / f"u{n}.yaml")
-    result = invoke("summary", str(tmp_path), "--format", "json", env=env)
+    result = invoke("summary", str(tmp_path), "--format", "json", "--all-visits", env=env)
     assert result.exit_code == 1
     for n in range(2):
         assert (f"{tmp_path / f'u{n}.yaml'}:3:9: error: unknown rubric 'seven-level' "

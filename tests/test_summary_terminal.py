@@ -164,7 +164,8 @@ def test_the_index_column_is_right_aligned(invoke: Invoke) -> None:
 
 def test_no_assessments(invoke: Invoke, tmp_path: Path) -> None:
     out = invoke("summary", str(tmp_path)).stdout
-    assert out == "Portfolio: 0 assessment(s)\nNo assessments found.\n"
+    assert out == ("Portfolio: 0 assessment(s)\nOne row per subject and rubric: its latest "
+                   "assessment.\nNo assessments found.\n")
 
 
 # ---------------------------------------------------------------- the portfolio table

@@ -140,7 +140,7 @@ def user_errors() -> Iterator[None]:
         fail(exc.to_findings())
 
 
-def render_options(output: Path | None = None) -> RenderOptions:
+def render_options(output: Path | None = None, several: bool | None = None) -> RenderOptions:
     stream_is_tty = sys.stdout.isatty() and output is None
     color = stream_is_tty and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
     if "FORCE_COLOR" in os.environ and output is None:
@@ -148,7 +148,7 @@ def render_options(output: Path | None = None) -> RenderOptions:
     width = shutil.get_terminal_size((100, 24)).columns if stream_is_tty else 100
     if os.environ.get("COLUMNS", "").isdigit():
         width = int(os.environ["COLUMNS"])
-    return RenderOptions(color=color, width=width)
+    return RenderOptions(color=color, width=width, several=several)
 
 
 def emit(report: Rendered, output: Path | None, *, overwrite: bool = True,
@@ -174,14 +174,10 @@ def _or(words: Sequence[str]) -> str:
 
 
 def pick_format(requested: Enum | None, output: Path | None, registry: FormatRegistry) -> str:
-    """The explicit --format, else the one the output file's suffix implies, else the default."""
-    if requested is not None:
-        return str(requested.value)
-    if output is not None:
-        implied = registry.implied_by(output.suffix)
-        if implied is not None:
-            return implied
-    return registry.default
+    """The explicit --format, else the one the output file's suffix implies, else the
+    default; an output suffix no format writes, or one that contradicts --format, is refused."""
+    return registry.choose(None if requested is None else str(requested.value),
+                           None if output is None else str(output))
 
 
 def library(rubrics_dirs: Sequence[Path] | None):  # type: ignore[no-untyped-def]
@@ -290,6 +286,9 @@ def schema(
     from cslevels.commands.schema import schema as schema_of
 
     with user_errors():
+        if output is not None and output.suffix.lower() not in ("", ".json"):
+            raise OutputError(f"cslevels schema writes JSON, not {output.suffix}: name the "
+                              "output with .json", path=str(output), code="unknown-suffix")
         emit(schema_of(name.value), output)
 
 
@@ -347,6 +346,12 @@ def score(
                      help="Exit 1 when the level reached is below N (for a continuous rubric: "
                           "the number of levels achieved)."),
     ] = None,
+    min_coverage: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option("--min-coverage", min=0.0, max=100.0, metavar="PERCENT",
+                     help="Exit 1 when a level is answered below PERCENT (0-100, weighted, "
+                          "n/a counting as answered), naming the levels that fall short."),
+    ] = None,
     target: Annotated[
         Optional[int],  # noqa: UP045
         typer.Option("--target", min=1, metavar="N", help="Show the gap to level N."),
@@ -374,18 +379,35 @@ def score(
             warn(str(finding))
         if not batch.results:
             raise typer.Exit(1)
-        emit(SCORE_FORMATS.render(name, batch.results, render_options(output)), output,
+        several = len(answers) > 1 and not combine  # the JSON shape follows the arguments
+        emit(SCORE_FORMATS.render(name, batch.results, render_options(output, several)), output,
              inputs=[*answers, *([Path(rubric)] if rubric else [])])
     if batch.errors:
         raise typer.Exit(1)
+    gate_failed = False
     if fail_under is not None:
         below = [r for r in batch.results if r.level_reached < fail_under]
         for r in below:
             reached = (f"achieved level {r.level_reached} is" if r.achieved_level is not None
                        else f"{r.level_reached} of {len(r.levels)} levels achieved,")
             warn(f"{r.source}: {reached} below --fail-under {fail_under}")
-        if below:
-            raise typer.Exit(1)
+        if min_coverage is None:
+            for r in batch.results:
+                if r.partial and r not in below:
+                    warn(f"warning: {r.source}: passes --fail-under {fail_under} on partial "
+                         f"answers ({r.answered_count} of {r.question_count} questions); add "
+                         "--min-coverage 100 to require every answer")
+        gate_failed = bool(below)
+    if min_coverage is not None:
+        from cslevels.reporting.views import coverage_gate_text
+
+        for r in batch.results:
+            short = coverage_gate_text(r, min_coverage / 100)
+            if short is not None:
+                warn(f"{r.source}: {short}")
+                gate_failed = True
+    if gate_failed:
+        raise typer.Exit(1)
 
 
 @app.command(short_help="One subject over time: level and score changes, regressions.",
@@ -408,9 +430,15 @@ def compare(
     ] = False,
     tolerance: Annotated[
         float,
-        typer.Option("--tolerance", min=0.0, max=1.0, metavar="0-1",
-                     help="The largest drop of a level score not counted as a regression."),
-    ] = 0.05,  # cslevels.core.compare.DEFAULT_TOLERANCE, not imported to keep startup light
+        typer.Option("--tolerance", min=0.0, max=100.0, metavar="POINTS",
+                     help="The largest drop of a level score, in percentage points (0-100), "
+                          "not counted as a regression."),
+    ] = 5.0,  # cslevels.core.compare.DEFAULT_TOLERANCE in points, not imported (startup)
+    allow_different_subjects: Annotated[
+        bool,
+        typer.Option("--allow-different-subjects",
+                     help="Compare assessments whose subjects differ (refused otherwise)."),
+    ] = False,
     rubric: RubricOverride = None,
     rubrics_dir: RubricsDirs = None,
 ) -> None:
@@ -422,8 +450,13 @@ def compare(
                                  param_hint="OLD NEW")
     with user_errors():
         name = pick_format(fmt, output, COMPARE_FORMATS)
+        if 0 < tolerance < 1:
+            warn(f"warning: --tolerance is in points: {tolerance:g} means {tolerance:g} of a "
+                 f"level's 100 points; for {tolerance * 100:g} points give --tolerance "
+                 f"{tolerance * 100:g}")
         comparison, warnings = compare_files(answers, library(rubrics_dir), rubric=rubric,
-                                             tolerance=tolerance)
+                                             tolerance=tolerance / 100,
+                                             allow_different_subjects=allow_different_subjects)
         for finding in warnings:
             warn(str(finding))
         for message in comparison.warnings:
@@ -511,9 +544,15 @@ def summary(
         Optional[str],  # noqa: UP045
         typer.Option("--rubric-id", hidden=True),
     ] = None,
+    all_visits: Annotated[
+        bool,
+        typer.Option("--all-visits", help="One row per file: every visit of a subject "
+                     "(by default, the latest assessment of each subject and rubric)."),
+    ] = False,
     rubrics_dir: RubricsDirs = None,
 ) -> None:
-    """A portfolio: one row per assessment, the distribution of levels; exit 1 if a file fails."""
+    """A portfolio: the latest assessment of each subject, the distribution of levels; exit 1
+    if a file fails."""
     from cslevels.commands.summary import build_portfolio
     from cslevels.reporting.summary.terminal import progress_bar
 
@@ -524,7 +563,8 @@ def summary(
         name = pick_format(fmt, output, SUMMARY_FORMATS)
         with progress_bar() as progress:
             portfolio = build_portfolio(paths, library(rubrics_dir), sort=sort.value,
-                                        rubric_id=rubric, progress=progress)
+                                        rubric_id=rubric, progress=progress,
+                                        all_visits=all_visits)
         for failure in portfolio.failures:
             for finding in failure.findings:
                 warn(str(finding))

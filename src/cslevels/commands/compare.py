@@ -23,6 +23,7 @@ def compare_files(
     *,
     rubric: str | None = None,
     tolerance: float = DEFAULT_TOLERANCE,
+    allow_different_subjects: bool = False,
 ) -> tuple[Comparison, list[Finding]]:
     """Load, score and compare; raise with every error when any file is unusable."""
     library = library or RubricLibrary()
@@ -30,6 +31,8 @@ def compare_files(
     loaded, errors, warnings = load_all_answers(paths, library, override)
     if errors:
         raise InvalidDocumentError(errors)
-    return compare([score_loaded(item) for item in loaded], tolerance=tolerance), warnings
+    comparison = compare([score_loaded(item) for item in loaded], tolerance=tolerance,
+                         allow_different_subjects=allow_different_subjects)
+    return comparison, warnings
 
 

@@ -9,7 +9,7 @@ every file is needed (:func:`combine_files`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cslevels.core.documents import LoadedAnswers, LoadedRubric
@@ -35,6 +35,15 @@ def target_beyond(loaded: LoadedAnswers, target: int | None) -> Finding | None:
                    f"levels of {rubric.id}", code="bad-target")
 
 
+def _folder_hint(finding: Finding) -> Finding:
+    """A folder given to score: say how to score what it holds."""
+    if finding.code != "not-a-file":
+        return finding
+    folder = finding.path.rstrip("/")
+    return replace(finding, hint=f"score takes answers files: give `{folder}/*.yaml` to score "
+                   f"each file in it, or `cslevels summary {folder}` for a portfolio of them")
+
+
 def score_files(
     paths: Sequence[Path],
     library: RubricLibrary | None = None,
@@ -49,7 +58,7 @@ def score_files(
         try:
             loaded = load_answers(path, library, override)
         except CslevelsError as exc:
-            batch.errors += exc.to_findings()
+            batch.errors += [_folder_hint(f) for f in exc.to_findings()]
             continue
         batch.warnings += loaded.warnings
         beyond = target_beyond(loaded, target)

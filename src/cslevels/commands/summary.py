@@ -44,8 +44,12 @@ def build_portfolio(
     workers: int | None = None,
     parallel_min_files: int | None = None,
     start_method: str | None = None,
+    all_visits: bool = False,
 ) -> Portfolio:
     """Summarise every answers file under ``paths``: rows, failures and rubric facts.
+
+    By default a row is the latest assessment of each subject and rubric (a portfolio
+    counts businesses, not files); ``all_visits`` keeps every file's row.
 
     Large inputs are read by several processes (see :func:`worker_count`); the
     portfolio is the same either way.
@@ -71,5 +75,8 @@ def build_portfolio(
         if progress is not None:
             progress(done, len(files))
     portfolio.rubrics.update(portfolio_library.infos())
+    if not all_visits:
+        portfolio.keep_latest_visits()
     portfolio.rows.sort(key=sort_key(sort))
+    portfolio.earlier.sort(key=sort_key(sort))
     return portfolio

@@ -10,6 +10,7 @@ once rather than one per run.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Iterator
 
 from cslevels.core.locations import Document, Loc, finding_at
@@ -26,9 +27,26 @@ _ADVICE_FIELDS = (
 )
 
 
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                 "nine", "ten", "eleven", "twelve")
+
+
+def _spelled(word: str) -> str:
+    """Numbers written as words ("7-levels" -> "seven-levels"), as rubric ids spell them."""
+    return re.sub(r"\d+", lambda m: _NUMBER_WORDS[int(m.group())]
+                  if int(m.group()) < len(_NUMBER_WORDS) else m.group(), word)
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    """A "did you mean" hint when one candidate is close to ``word``."""
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    """A "did you mean" hint when one candidate is close to ``word`` (a number in it also
+    tried spelled out, so ``7-levels`` finds ``seven-levels``, not ``six-levels``)."""
+    pool = list(candidates)
+    spelled = _spelled(word)
+    if spelled != word and spelled in pool:
+        return f"did you mean {spelled!r}?"
+    close = difflib.get_close_matches(spelled, pool, n=1, cutoff=0.6) if spelled != word \
+        else []
+    close = close or difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else None
 
 
@@ -148,6 +166,40 @@ def _unique(out: _Reporter, items: Iterator[tuple[Loc, object]], message: str) -
                     code="duplicate-id")
         else:
             seen[value] = loc
+
+
+def foreign_answers(answers: Answers, rubric: Rubric) -> bool:
+    """Whether an answers file answers questions but none of them is ``rubric``'s: it
+    was made for another rubric (one diagnosis, not one error per answer)."""
+    keys = [key for key in answers.answers if answers.entry(key) is not None]
+    if not keys or any(rubric.find(key) is not None for key in keys):
+        return False
+    # typos of this rubric's questions ('availability.chanels') are typos, listed one by one
+    known = rubric.question_keys()
+    return not any(did_you_mean(key, known) for key in keys[:MAX_HINTS])
+
+
+def best_matching_rubric(answers: Answers, rubrics: Iterable[Rubric]) -> Rubric | None:
+    """The rubric that holds the most of the answers' questions (at least half of them)."""
+    keys = [key for key in answers.answers if answers.entry(key) is not None]
+    best: tuple[int, Rubric] | None = None
+    for candidate in rubrics:
+        held = sum(1 for key in keys if candidate.find(key) is not None)
+        if 2 * held >= len(keys) and held and (best is None or held > best[0]):
+            best = (held, candidate)
+    return None if best is None else best[1]
+
+
+def foreign_answers_finding(answers: Answers, rubric: Rubric, doc: Document,
+                            match: Rubric | None) -> Finding:
+    """The one finding for an answers file made for another rubric."""
+    count = sum(1 for key in answers.answers if answers.entry(key) is not None)
+    message = (f"none of the {count} answered questions belong to {rubric.id}"
+               + (f"; they match {match.id}" if match is not None else ""))
+    hint = (f"write `rubric: {match.id}` and `rubric_version: \"{match.version}\"`"
+            if match is not None
+            else f"is `rubric:` right? `cslevels template {rubric.id}` lists its questions")
+    return finding_at(doc, ("rubric",), message, code="wrong-rubric", hint=hint)
 
 
 def check_answers(answers: Answers, rubric: Rubric, doc: Document) -> list[Finding]:

@@ -9,10 +9,15 @@ newest step decides whether the subject regressed:
 * a continuous rubric regresses when a level that was achieved no longer is;
 * any rubric regresses when a level score drops by more than ``tolerance``.
 
-Assessments of different rubrics cannot be compared (an error); different
-rubric versions are compared on the questions and levels both share, with a
-warning; different rubric content under one version, or different subjects, are
-warnings only.
+Assessments of different rubrics cannot be compared (an error), nor of different
+subjects unless asked for (``allow_different_subjects``, then a warning): subjects
+are the same when they read the same after Unicode normalisation, case folding and
+collapsing spaces, and an invisible character is never removed to make two of them
+match (the message shows it).  Different rubric versions are compared on the
+questions and levels both share, with a warning; different rubric content under one
+version is a warning only.
+
+``tolerance`` is a share of a level score (0.05); reports show it in points (5).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Literal
+from unicodedata import category, normalize
 
 from cslevels.core.models import Question
 from cslevels.core.scoring import EPSILON, LevelResult, QuestionResult, Result
@@ -134,6 +140,10 @@ class Comparison:
     def regressed(self) -> bool:
         return bool(self.regressions)
 
+    def score_dropped(self, change: LevelChange) -> bool:
+        """Whether a level's score fell by more than the tolerance (a regression)."""
+        return score_dropped(change, self.tolerance)
+
     @property
     def level_rows(self) -> list[tuple[str, str, int, list[LevelResult | None]]]:
         """Per level of the newest rubric: (id, name, rank, result in each assessment)."""
@@ -145,7 +155,15 @@ class Comparison:
         return rows
 
 
-def compare(results: Sequence[Result], *, tolerance: float = DEFAULT_TOLERANCE) -> Comparison:
+def score_dropped(change: LevelChange, tolerance: float) -> bool:
+    """The one rule for a level score counting as a regression: it fell by more than
+    ``tolerance`` (a share of the score; a drop exactly at the tolerance is not one)."""
+    delta = change.delta
+    return delta is not None and delta < -tolerance - EPSILON
+
+
+def compare(results: Sequence[Result], *, tolerance: float = DEFAULT_TOLERANCE,
+            allow_different_subjects: bool = False) -> Comparison:
     """Order ``results`` by date and describe every step; raise when they cannot be compared."""
     if len(results) < 2:
         raise InputError("compare needs at least two assessments", code="too-few")
@@ -161,7 +179,15 @@ def compare(results: Sequence[Result], *, tolerance: float = DEFAULT_TOLERANCE) 
                 hint="compare follows one subject over time against one rubric",
             )
     ordered, warnings = order_by_date(results)
-    warnings += _subject_warnings(ordered)
+    different = different_subjects(ordered)
+    if different is not None:
+        if not allow_different_subjects:
+            raise InputError(
+                f"cannot compare assessments of different subjects: {different}",
+                path=ordered[-1].source, code="subject-mismatch",
+                hint="compare follows one subject over time; give "
+                     "--allow-different-subjects to compare them all the same")
+        warnings.append(f"the assessments are of different subjects: {different}")
     steps: list[Step] = []
     for old, new in pairwise(ordered):
         step = _step(old, new, tolerance)
@@ -185,17 +211,35 @@ def order_by_date(results: Sequence[Result]) -> tuple[list[Result], list[str]]:
     return ordered, warnings
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.casefold().split())
+def same_subject_key(subject: str) -> str:
+    """What makes two subjects the same: NFKC, case folded, spaces collapsed.  Invisible
+    characters are kept, so "Cafe" and "Cafe" + a zero-width space stay different."""
+    return " ".join(normalize("NFKC", subject).casefold().split())
 
 
-def _subject_warnings(results: Sequence[Result]) -> list[str]:
+def _invisible(char: str) -> bool:
+    return category(char) in ("Cc", "Cf", "Zl", "Zp") or (
+        category(char) == "Zs" and char != " ")
+
+
+def shown_subject(subject: str) -> str:
+    """A subject quoted, with every invisible or unusual space shown as ``\\uXXXX``."""
+    return '"' + "".join(f"\\u{ord(c):04x}" if _invisible(c) else c for c in subject) + '"'
+
+
+def different_subjects(results: Sequence[Result]) -> str | None:
+    """The different subjects, each with its file, or None when they are all one."""
     subjects: dict[str, str] = {}
     for r in results:
-        subjects.setdefault(_norm(r.answers.subject), f"{r.answers.subject!r} ({r.source})")
+        subjects.setdefault(same_subject_key(r.answers.subject),
+                            f"{shown_subject(r.answers.subject)} ({r.source})")
     if len(subjects) < 2:
-        return []
-    return ["the assessments are of different subjects: " + ", ".join(subjects.values())]
+        return None
+    listed = ", ".join(subjects.values())
+    visible = {"".join(c for c in key if not _invisible(c)) for key in subjects}
+    if len(visible) == 1:
+        listed += " (they differ only in invisible characters)"
+    return listed
 
 
 def _rubric_warnings(old: Result, new: Result, shared: int) -> list[str]:
@@ -265,7 +309,7 @@ def _regressions(old: Result, new: Result, levels: Sequence[LevelChange],
                     f"{change.new.status}", change.id))
     for change in levels:
         delta = change.delta
-        if delta is not None and delta < -tolerance - EPSILON:
+        if delta is not None and score_dropped(change, tolerance):
             assert change.old is not None and change.new is not None
             found.append(Regression(
                 "score", f"level {change.rank} ({change.name}) score fell from "

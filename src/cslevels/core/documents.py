@@ -12,12 +12,20 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal, NamedTuple, Protocol
+from typing import Literal, NamedTuple, Protocol, runtime_checkable
 
 from pydantic import ValidationError
 
-from cslevels.core.checks import capped, check_answers, check_rubric
+from cslevels.core.checks import (
+    best_matching_rubric,
+    capped,
+    check_answers,
+    check_rubric,
+    foreign_answers,
+    foreign_answers_finding,
+)
 from cslevels.core.locations import Document, finding_at
 from cslevels.core.models import ANSWERS_SCHEMA, RUBRIC_SCHEMA, Answers, Rubric
 from cslevels.core.schema_errors import describe, schema_findings
@@ -58,6 +66,14 @@ class RubricResolver(Protocol):
 
     def resolve(self, ref: str) -> LoadedRubric:
         """The rubric, or raise :class:`~cslevels.errors.RubricNotFoundError`."""
+        ...
+
+
+@runtime_checkable
+class RubricCatalog(Protocol):
+    """A resolver that can also list its rubrics (to say which one an answers file fits)."""
+
+    def rubrics(self) -> Iterable[Rubric]:
         ...
 
 
@@ -188,6 +204,11 @@ def answers_from_document(
         origin = origin_findings(doc, loaded_rubric)
         if origin:
             return None, origin
+    if foreign_answers(answers, loaded_rubric.rubric):
+        others = (library.rubrics() if isinstance(library, RubricCatalog) else ())
+        match = best_matching_rubric(
+            answers, (r for r in others if r.id != loaded_rubric.rubric.id))
+        return None, [foreign_answers_finding(answers, loaded_rubric.rubric, doc, match)]
     findings = capped(check_answers(answers, loaded_rubric.rubric, doc))
     if any(f.severity == "error" for f in findings):
         return None, findings

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from cslevels.core.compare import same_subject_key
 from cslevels.core.documents import LoadedRubric
 from cslevels.core.scoring import Result, level_reached
 from cslevels.errors import Finding
@@ -103,10 +104,18 @@ class Portfolio:
     rubric_files: list[str] = field(default_factory=list)
     sort: SortKey = "subject"
     rubric_filter: str | None = None
+    all_visits: bool = True  # False: rows hold the latest visit per subject and rubric
+    earlier: list[Row] = field(default_factory=list)  # the visits left out, when not all
 
     @property
     def failed(self) -> bool:
         return bool(self.failures)
+
+    def keep_latest_visits(self) -> None:
+        """Count businesses, not files: keep each subject's latest assessment per rubric."""
+        self.rows, earlier = latest_visits(self.rows)
+        self.earlier += earlier
+        self.all_visits = False
 
     def distribution(self) -> list[tuple[RubricInfo, list[tuple[int, str, int]]]]:
         """Per rubric (by id): how many assessments reached each level, 0 included."""
@@ -130,6 +139,28 @@ class Portfolio:
                 buckets.append((level, name, counts[rubric_id].get(level, 0)))
             out.append((info, buckets))
         return out
+
+
+def latest_visits(rows: list[Row]) -> tuple[list[Row], list[Row]]:
+    """Per subject and rubric, the latest assessment, and the earlier ones.
+
+    Subjects are the same as ``compare`` judges them (``same_subject_key``).  The latest
+    is the one with the latest date (an undated one is older than any dated one); between
+    equal dates, the file whose path sorts last.
+    """
+    latest: dict[tuple[str, str], Row] = {}
+
+    def order(row: Row) -> tuple[bool, dt.date, str]:
+        return (row.date is not None, row.date or dt.date.min, row.path)
+
+    for row in rows:
+        key = (same_subject_key(row.subject), row.rubric_id)
+        kept = latest.get(key)
+        if kept is None or order(row) > order(kept):
+            latest[key] = row
+    chosen = {id(row) for row in latest.values()}
+    return ([row for row in rows if id(row) in chosen],
+            [row for row in rows if id(row) not in chosen])
 
 
 def sort_key(sort: SortKey) -> Callable[[Row], tuple[object, ...]]:

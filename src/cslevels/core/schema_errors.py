@@ -119,6 +119,34 @@ _LIMITS = {
 }
 
 
+_PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
+
+
+def plain_message(error: dict[str, Any]) -> str:
+    """Pydantic's own message without its wording ("Value error, ...", "Input should be
+    ..."), lower-cased to follow ``field:``."""
+    kind = error.get("type")
+    ctx = error.get("ctx") or {}
+    if kind in ("literal_error", "enum") and "expected" in ctx:
+        return f"must be {ctx['expected']}"
+    msg = str(error.get("msg", ""))
+    for prefix in _PYDANTIC_PREFIXES:
+        if msg.startswith(prefix):
+            msg = msg[len(prefix):]
+    if msg.startswith("Input should be "):
+        msg = "must be " + msg[len("Input should be "):]
+    return msg[:1].lower() + msg[1:]
+
+
+def _share_hint(value: Any, ctx: dict[str, Any]) -> str | None:
+    """A percentage where a share from 0 to 1 is meant: 85 for 0.85."""
+    if ctx.get("le") == 1 and isinstance(value, (int, float)) and not isinstance(value, bool) \
+            and 2 <= value <= 100:  # 1.5 is more likely a slip than 1.5%
+        return (f"this is a share from 0 to 1, not a percentage: for {value:g}% write "
+                f"{value / 100:g}")
+    return None
+
+
 def _where(loc: Loc) -> str:
     """A path such as ``levels[0].questions[2].weight`` (indexes count from 0)."""
     text = ""
@@ -179,6 +207,17 @@ def _yaml_hint(loc: Loc, value: Any, errors: list[dict[str, Any]], doc: Document
     return None
 
 
+def _answer_hint(raw: str | None, value: Any) -> str | None:
+    """For an answer YAML read as a boolean: give an option's value, never just quote it
+    (on a numeric scale "yes" is no option either)."""
+    if not isinstance(value, bool):
+        return None
+    shown = raw or str(value).lower()
+    return (f"YAML reads an unquoted {shown} as the boolean {str(value).lower()}; answer with "
+            "the value of one of the question's options (listed in `cslevels template "
+            "RUBRIC`), in quotes only if that value is itself a word such as \"yes\"")
+
+
 def _message(
     loc: Loc,
     at_key: bool,
@@ -200,15 +239,16 @@ def _message(
     if at_key:
         if loc and loc[0] == "answers":
             return (f"answer key {loc[-1]!r} must be <level-id>.<question-id>", None, True)
-        return f"{where}: invalid key ({error['msg']})", None, True
+        return f"{where}: invalid key ({plain_message(error)})", None, True
     value = error.get("input")
     hint = _yaml_hint(loc, value, errors, doc)
     got = describe(value)
     if len(errors) > 1:  # the members of a union, each refusing the value
         if loc and loc[0] == "answers" and len(loc) == 2:
             return (f"answer to {loc[1]}: expected an option value, n/a, or a mapping with "
-                    f"value/note/evidence, got {got}", hint, False)
-        expected = sorted({_EXPECTED.get(e["type"], e["msg"]) for e in errors})
+                    f"value/note/evidence, got {got}",
+                    _answer_hint(doc.raw_plain_scalar(loc), value) or hint, False)
+        expected = sorted({_EXPECTED.get(e["type"], plain_message(e)) for e in errors})
         return f"{where}: expected {' or '.join(expected)}, got {got}", hint, False
     if kind == "literal_error" and loc and loc[-1] == "schema":
         expected = error.get("ctx", {}).get("expected", "")
@@ -225,7 +265,12 @@ def _message(
     if kind in _LIMITS:
         if kind in {"too_short", "too_long"}:
             got = f"{ctx.get('actual_length', '?')}"
-        return f"{where}: {_LIMITS[kind].format(**ctx)}, got {got}", hint, False
-    return f"{where}: {error['msg'][:1].lower()}{error['msg'][1:]} (got {got})", hint, False
+        return (f"{where}: {_LIMITS[kind].format(**ctx)}, got {got}",
+                hint or _share_hint(value, ctx), False)
+    if kind in ("literal_error", "enum") and isinstance(value, str):
+        options = [o.strip(" '") for o in str(ctx.get("expected", "")).replace(" or ", ",")
+                   .split(",") if o.strip(" '")]
+        hint = hint or did_you_mean(value, options)
+    return f"{where}: {plain_message(error)}, got {got}", hint, False
 
 

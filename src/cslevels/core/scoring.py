@@ -182,6 +182,35 @@ class Result:
         return [q for level in self.levels for q in level.questions]
 
     @property
+    def question_count(self) -> int:
+        return sum(len(level.questions) for level in self.levels)
+
+    @property
+    def answered_count(self) -> int:
+        """Questions with an answer (n/a included)."""
+        return sum(1 for q in self.questions if q.state != "missing")
+
+    @property
+    def partial(self) -> bool:
+        """Whether the result rests on partial answers: some question is unanswered."""
+        return self.answered_count < self.question_count
+
+    @property
+    def nothing_answered(self) -> bool:
+        return self.answered_count == 0
+
+    @property
+    def index_levels(self) -> tuple[LevelResult, ...]:
+        """The levels the index covers: those with a score (a level without one is left out)."""
+        return tuple(level for level in self.levels if level.score is not None)
+
+    def levels_below_coverage(self, min_coverage: float) -> tuple[LevelResult, ...]:
+        """The levels answered less than ``min_coverage`` (a share, 0-1): the
+        ``score --min-coverage`` gate."""
+        return tuple(level for level in self.levels
+                     if level.coverage < min_coverage - EPSILON)
+
+    @property
     def target_path(self) -> tuple[Raise, ...] | None:
         """Every raise needed to reach the target level, or None when it cannot be."""
         steps: list[Raise] = []

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from cslevels.core.checks import did_you_mean
 from cslevels.core.documents import RUBRIC_SUFFIXES, LoadedRubric
+from cslevels.core.models import Rubric
 from cslevels.errors import InputError, InvalidDocumentError, RubricNotFoundError
 from cslevels.files.loading import load_rubric
 
@@ -89,6 +90,10 @@ class RubricLibrary:
             f"unknown rubric {ref!r}", code="rubric-not-found",
             hint=f"{hint} {available}" if hint else available,
         )
+
+    def rubrics(self) -> list[Rubric]:
+        """Every usable rubric in the library (core.documents.RubricCatalog)."""
+        return [e.rubric.rubric for e in self.entries() if e.rubric is not None]
 
     def entries(self) -> list[RubricEntry]:
         """Every rubric file in the library; broken ones carry their error."""

@@ -10,21 +10,30 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
+
+from cslevels.errors import OutputError
 
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """How terminal output should look; other formats ignore it."""
+    """How terminal output should look (other formats ignore it), and how many inputs
+    the command line named."""
 
     color: bool = False
     width: int = 100
+    # Several inputs were named (score A B): the JSON report is a list whatever the number
+    # that succeeded.  None: decided by the number of results (callers of the library).
+    several: bool | None = None
 
 
 Rendered = str | bytes  # a workbook is bytes; every other report is text
 
-# The formats an output file's suffix implies, where the command has that format.
-REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json"}
+# The formats an output file's suffix implies, where the command has that format.  A suffix
+# none of a command's formats produces is refused (``FormatRegistry.choose``).
+REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json",
+                   ".txt": "terminal"}
 
 
 class FormatRegistry(Mapping[str, str]):
@@ -63,6 +72,35 @@ class FormatRegistry(Mapping[str, str]):
     def implied_by(self, suffix: str) -> str | None:
         """The format an output file's suffix implies for this command, if any."""
         return self.suffixes.get(suffix.lower())
+
+    def choose(self, requested: str | None, output: str | None) -> str:
+        """The format to write: ``requested`` (--format), else what the output file's
+        suffix implies, else the default.
+
+        An output suffix that none of this command's formats produces is refused, and so
+        is a --format that differs from the one the suffix names: a report is never
+        written under a name that says it is something else.  A name without a suffix
+        takes any format.
+        """
+        if output is None:
+            return requested or self.default
+        suffix = PurePath(output).suffix
+        implied = self.implied_by(suffix)
+        if suffix and implied is None:
+            known = ", ".join(sorted(self.suffixes, key=lambda x: (self.suffixes[x], x)))
+            raise OutputError(
+                f"cslevels {self.kind} writes no {suffix} file: name the output with one "
+                f"of {known} (or no suffix, with --format)",
+                path=output, code="unknown-suffix")
+        if requested is not None and implied is not None and requested != implied:
+            wanted = next(s for s, name in self.suffixes.items() if name == requested) \
+                if requested in self.suffixes.values() else None
+            fix = (f"name it with {wanted}, or drop --format" if wanted
+                   else "drop --format, or name the file without this suffix")
+            raise OutputError(
+                f"--format {requested} does not match the file name: {suffix} is for "
+                f"--format {implied}; {fix}", path=output, code="format-mismatch")
+        return requested or implied or self.default
 
 
 SCORE_FORMATS = FormatRegistry(

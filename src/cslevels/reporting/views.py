@@ -6,11 +6,20 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from cslevels.core.models import Option
+from cslevels.core.models import Option, Rubric
 from cslevels.core.scoring import EPSILON, LevelGap, LevelResult, QuestionResult, Raise, Result
 
 if TYPE_CHECKING:  # the combine code is imported only for --combine
     from cslevels.core.combine import QuestionSpread, RaterAnswer, RaterSpread
+    from cslevels.core.compare import Comparison
+    from cslevels.core.portfolio import Portfolio
+
+def placeholder_subject(rubric: Rubric) -> str:
+    """The subject a blank template carries until someone names the real one."""
+    from cslevels.text import clean_line
+
+    return f"(the {clean_line(rubric.subject)} assessed)"
+
 
 # How questionnaires mark a required question (``required: true``).
 REQUIRED_NOTE = "required: the level needs this answer at or above its threshold"
@@ -41,6 +50,56 @@ def compared_answer_text(q: QuestionResult | None) -> str:
     if q is None:
         return "not in this rubric version"
     return answer_text(q.state, q.option, score=q.score)
+
+
+# How compare titles the answers that changed, in every format: "regressed" is kept for
+# what the comparison flags (a level), so an answer that fell is never called a regression.
+CHANGE_TITLES = {"regressed": "Answers that fell", "improved": "Answers that rose",
+                 "changed": "Answer state changed"}
+
+
+def tolerance_points(comparison: Comparison) -> str:
+    return f"{comparison.tolerance * 100:g}"
+
+
+def regression_rule(comparison: Comparison) -> str:
+    """What compare flags as a regression, in the words of every format."""
+    fall = ("the achieved level falls" if comparison.newest.achieved_level is not None
+            else "a level achieved before is no longer achieved")
+    return (f"{fall}, or a level score drops by more than {tolerance_points(comparison)} "
+            "points (--tolerance)")
+
+
+def verdict_text(comparison: Comparison) -> str:
+    """The one sentence on whether the newest assessment regressed, and what is not flagged."""
+    from cslevels.core.compare import label  # compare's code only when comparing
+
+    step = comparison.latest
+    since = label(step.old)
+    if comparison.regressed:
+        found = "; ".join(r.message for r in comparison.regressions)
+        return f"Regression since {since}: {found}."
+    text = (f"No regression since {since}. A regression is flagged when "
+            f"{regression_rule(comparison)}; neither happened.")
+    fell = len(step.regressed)
+    if fell:
+        noun = "answer fell" if fell == 1 else "answers fell"
+        text += (f" {fell} {noun} (see \u201c{CHANGE_TITLES['regressed']}\u201d): a lower answer "
+                 "alone is not flagged.")
+    return text
+
+
+def portfolio_scope_text(portfolio: Portfolio) -> str:
+    """What a portfolio counts, said in every format: businesses, or every visit."""
+    if portfolio.all_visits:
+        return ("Every visit counted (--all-visits): a subject assessed several times "
+                "counts once per visit.")
+    left = len(portfolio.earlier)
+    text = "One row per subject and rubric: its latest assessment."
+    if left:
+        noun = "earlier visit is" if left == 1 else "earlier visits are"
+        text += f" {left:,} {noun} left out; --all-visits keeps every visit."
+    return text
 
 
 def percent(value: float | None, decimals: int = 0) -> str:
@@ -104,6 +163,60 @@ def level_label(result: Result) -> str:
     if names_its_rank(level.name, level.rank):
         return level.name
     return f"Level {level.rank} — {level.name}"
+
+
+def and_list(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def completeness_text(result: Result) -> str:
+    """How complete the answers are, stated up front in every format."""
+    answered, total = result.answered_count, result.question_count
+    if result.nothing_answered:
+        return f"0 of {total} questions answered — nothing answered yet"
+    if result.partial:
+        return (f"{answered} of {total} questions answered — draft: this result rests on "
+                "partial answers and may change as the rest are answered")
+    return f"All {total} questions answered"
+
+
+def partial_mark(result: Result) -> str:
+    """What follows the level in a headline when the result rests on partial answers."""
+    return " (draft: partial answers)" if result.partial and not result.nothing_answered else ""
+
+
+def nothing_answered_text(result: Result) -> str:
+    """What a scored blank answers file says instead of a gap analysis."""
+    rubric = result.rubric.id
+    return ("Nothing answered yet, so there is no result to act on. Fill in the answers file: "
+            "each question is a commented line under `answers:` listing its options; remove "
+            "the `#` and give the option's value (or n/a where allowed). Or answer in the "
+            f"terminal with `cslevels assess {rubric} -o FILE`. Then score it again.")
+
+
+def index_scope_text(result: Result) -> str:
+    """Which levels the index covers (a level without a score is left out, never taken as 0)."""
+    covered, total = result.index_levels, len(result.levels)
+    if not covered:
+        return "no level has a score yet"
+    if len(covered) == total:
+        return f"weighted mean of all {total} level scores"
+    ranks = and_list([str(lv.rank) for lv in covered])
+    noun = "level" if len(covered) == 1 else "levels"
+    left = total - len(covered)
+    return (f"weighted mean of {noun} {ranks} only; {left} of {total} levels have no "
+            "score yet and are left out")
+
+
+def coverage_gate_text(result: Result, min_coverage: float) -> str | None:
+    """Why ``score --min-coverage`` fails for this result, or None when it passes."""
+    short = result.levels_below_coverage(min_coverage)
+    if not short:
+        return None
+    listed = "; ".join(f"{lv.rank} {lv.name} ({percent(lv.coverage)} answered)" for lv in short)
+    noun = "level falls" if len(short) == 1 else "levels fall"
+    return f"{len(short)} {noun} short of --min-coverage {percent(min_coverage)}: {listed}"
 
 
 def blocker_text(result: Result) -> str | None:
@@ -207,6 +320,14 @@ def result_dict(result: Result) -> dict[str, Any]:
         "achieved_level": result.achieved_level,
         "achieved_level_name": None if result.achieved is None else result.achieved.name,
         "index": result.index,
+        "index_levels": [lv.id for lv in result.index_levels],
+        "completeness": {
+            "answered": result.answered_count,
+            "questions": result.question_count,
+            "partial": result.partial,
+            "message": completeness_text(result),
+            "hint": nothing_answered_text(result) if result.nothing_answered else None,
+        },
         "levels": [
             {
                 "id": lv.id,
@@ -222,7 +343,8 @@ def result_dict(result: Result) -> dict[str, Any]:
             for lv in result.levels
         ],
         "missing": [q.key for q in result.missing],
-        "next_level": None if result.next_gap is None else gap_dict(result.next_gap),
+        "next_level": (None if result.next_gap is None or result.nothing_answered
+                       else gap_dict(result.next_gap)),
         "blocker": None if result.blocker is None else {
             "id": result.blocker.level.id,
             "blocked": [lv.id for lv in result.blocker.blocked],

@@ -21,8 +21,9 @@ from cslevels.core.models import (
     Scale,
     question_key,
 )
+from cslevels.core.scoring import profile
 from cslevels.files.drafts import AnswersDraft
-from cslevels.reporting.views import REQUIRED_NOTE
+from cslevels.reporting.views import REQUIRED_NOTE, STATUS_LABELS, percent
 from cslevels.text import clean, clean_line
 
 MAX_NOTE = NOTE_MAX_CHARS
@@ -50,7 +51,11 @@ def match_option(scale: Scale, typed: str) -> Option | None:
         if isinstance(option.value, str) and option.value == typed:
             return option
     folded = [o for _k, o in keys if isinstance(o.value, str) and o.value.lower() == typed.lower()]
-    return folded[0] if len(folded) == 1 else None
+    if len(folded) == 1:
+        return folded[0]
+    wanted = " ".join(typed.casefold().split())  # an option's label, in any case
+    labelled = [o for _k, o in keys if " ".join(o.label.casefold().split()) == wanted]
+    return labelled[0] if len(labelled) == 1 else None
 
 
 def typed_text(line: str) -> str:
@@ -134,10 +139,37 @@ class Questionnaire:
                 return item.index
         return len(self.items)
 
-    def _advance(self) -> None:
+    def _advance(self) -> list[str]:
+        """Move on; at the end of a level, one line on how it stands."""
+        left = self.item
         self.index = self.index + 1 if self.review else self._next_unanswered(self.index)
         self.phase = "answer" if self.index < len(self.items) else "done"
         self.needs_screen = True
+        if self.phase == "answer" and self.item.level is left.level:
+            return []
+        return [self.level_feedback(left.rank)]
+
+    def level_feedback(self, rank: int) -> str:
+        """How complete a level is and how it stands, by the scoring rules."""
+        scores: dict[str, float | None] = {}
+        for item in self.items:
+            value = self.draft.value(item.key)
+            if value is None:
+                continue
+            if value == NA:
+                scores[item.key] = None
+                continue
+            option = self.rubric.scales[item.question.scale].option(value)
+            if option is not None:
+                scores[item.key] = option.score
+        level = self.rubric.levels[rank - 1]
+        level_score, _coverage, status = profile(self.rubric, scores).levels[rank - 1]
+        answered = self.answered_count(level)
+        threshold = self.rubric.level_threshold(level)
+        standing = ("no score yet" if level_score is None else
+                    f"score {percent(level_score)}, threshold {percent(threshold)}")
+        return (f"Level {rank} ({clean_line(level.name)}): {answered} of "
+                f"{len(level.questions)} answered; {STATUS_LABELS[status]} ({standing}).")
 
     # -- what to show
 
@@ -163,28 +195,30 @@ class Questionnaire:
         if self.shown_level != level.id:
             self.shown_level = level.id
             title = f"== Level {item.rank} of {len(self.rubric.levels)}: {clean_line(level.name)} "
-            lines.append(title + "=" * max(3, min(width, 80) - len(title)))
+            rule = min(width, 80) - len(title)
+            lines += [title + "=" * rule] if rule >= 3 else wrap(title.rstrip())
             if level.summary:
                 lines += wrap(clean(level.summary))
             lines.append("")
-        lines.append(
+        lines += wrap(
             f"Question {item.index + 1} of {len(self.items)} · level {item.rank} "
             f"({clean_line(level.name)}), question {item.in_level} of {len(level.questions)} · "
             f"{self.answered_count()} of {len(self.items)} answered")
         lines += wrap(clean(question.text))
-        lines.append(f"  ({clean_line(scale.label)})")
+        lines += _wrapper(width, "   ")(f"  ({clean_line(scale.label)})")
+        option_wrap = _wrapper(width, " " * 7)
         for key, option in option_keys(scale):
             shown = "" if str(option.value) == key else f"  [{clean_line(option.value)}]"
-            lines.append(f"  {key:>3}  {clean_line(option.label)}{shown}")
+            lines += option_wrap(f"  {key:>3}  {clean_line(option.label)}{shown}")
         if question.allow_na:
             lines.append("    n  n/a (does not apply here)")
         if question.required:
-            lines.append(f"  {REQUIRED_NOTE[0].upper()}{REQUIRED_NOTE[1:]}.")
+            lines += _wrapper(width, "  ")(f"  {REQUIRED_NOTE[0].upper()}{REQUIRED_NOTE[1:]}.")
         if self.draft.answered(item.key):
-            lines.append(f"Current answer: {self.describe(item.key)} (press Enter to keep it)")
+            lines += wrap(f"Current answer: {self.describe(item.key)} (press Enter to keep it)")
         return "\n".join(lines) + "\n"
 
-    def prompt(self) -> str:
+    def prompt(self, width: int = 100) -> str:
         if self.phase == "note":
             if self.draft.note(self.item.key) is not None:
                 return "Note (Enter keeps the current note, - removes it): "
@@ -193,7 +227,10 @@ class Questionnaire:
         keys = [k for k, _o in option_keys(scale)]
         choices = "/".join(keys) if len(keys) <= 7 else f"{keys[0]}-{keys[-1]}"
         na = ", n = n/a" if self.item.question.allow_na else ""
-        return f"Answer ({choices}{na}, ? = guidance, b = back, s = skip, q = quit): "
+        full = f"Answer ({choices}{na}, ? = guidance, b = back, s = skip, q = quit): "
+        if len(full) < width:
+            return full
+        return f"Answer ({choices}{', n' if na else ''}, ?, b, s, q): "  # the keys, shown above
 
     # -- what a typed line does
 
@@ -223,9 +260,9 @@ class Questionnaire:
             self.needs_screen = True
             return Step()
         if command == "s":
-            self._advance()
-            return Step([] if self.draft.answered(item.key)
-                        else ["Skipped: it stays unanswered (missing)."])
+            feedback = self._advance()
+            return Step(([] if self.draft.answered(item.key)
+                         else ["Skipped: it stays unanswered (missing)."]) + feedback)
         if command == "q":
             self.phase = "quit"
             return Step()
@@ -253,24 +290,26 @@ class Questionnaire:
         key = self.item.key
         text = typed_text(line)
         if text == "":
-            self._advance()
-            return Step()
+            return Step(self._advance())
         if text == "-":
             changed = self.draft.set_note(key, None)
-            self._advance()
-            return Step(["Note removed."] if changed else [], changed=changed)
+            feedback = self._advance()
+            return Step((["Note removed."] if changed else []) + feedback, changed=changed)
         if len(text) > MAX_NOTE:
             return Step([f"That note is longer than {MAX_NOTE:,} characters; shorten it."])
         changed = self.draft.set_note(key, text)
-        self._advance()
-        return Step(changed=changed)
+        return Step(self._advance(), changed=changed)
 
 
-def _wrapper(width: int) -> Callable[[str], list[str]]:
+def _wrapper(width: int, indent: str = "") -> Callable[[str], list[str]]:
+    """Lines that fit the terminal, broken between words only (a word longer than the
+    line stays whole rather than being cut)."""
     def wrap(text: str) -> list[str]:
         out: list[str] = []
         for paragraph in text.split("\n"):
-            out += textwrap.wrap(paragraph, width=max(40, min(width, 100))) or [""]
+            out += textwrap.wrap(paragraph, width=max(20, min(width, 100)),
+                                 subsequent_indent=indent, break_long_words=False,
+                                 break_on_hyphens=False) or [""]
         return out
 
     return wrap

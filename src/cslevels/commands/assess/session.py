@@ -39,6 +39,7 @@ from cslevels.files.drafts import (
 )
 from cslevels.files.library import RubricLibrary
 from cslevels.reporting.formats import RenderOptions
+from cslevels.reporting.views import placeholder_subject
 from cslevels.text import clean_line
 
 EXIT_DONE = 0
@@ -271,7 +272,7 @@ def _assess(run: _Run, guard: SignalGuard, render: RenderOptions, today: dt.date
                "continues.")
     else:
         draft = existing.draft
-        _check_metadata(run, draft, today)
+        _check_metadata(run, draft, today, rubric)
         for finding in existing.warnings:
             io.say(f"Note: {clean_line(finding.message)}")
         run.saver = Saver(path, keys, guard, existing)
@@ -304,10 +305,19 @@ def _new_draft(run: _Run, rubric: Rubric, today: dt.date) -> AnswersDraft:
     return AnswersDraft.new(rubric, subject, assessor, today)
 
 
-def _check_metadata(run: _Run, draft: AnswersDraft, today: dt.date) -> None:
+def _check_metadata(run: _Run, draft: AnswersDraft, today: dt.date, rubric: Rubric) -> None:
     """An existing file keeps its subject, assessor and date; a clash is refused."""
     options = run.options
     path = str(options.output)
+    if draft.subject == placeholder_subject(rubric):
+        # a blank template's placeholder: ask for the real name (or take --subject)
+        named = (typed_text(options.subject) if options.subject is not None
+                 else _ask_name(run.io, "Subject (the template's placeholder "
+                                f"{clean_line(draft.subject)} is not a name): ",
+                                required=True, limit=MAX_NAME))
+        assert named is not None
+        draft.subject = named
+        return _check_metadata(run, draft, today, rubric)
     if options.subject is not None and typed_text(options.subject) != draft.subject:
         raise InputError(
             f"this file assesses {draft.subject!r}, not {typed_text(options.subject)!r}; "
@@ -367,7 +377,7 @@ def _loop(run: _Run, render: RenderOptions, loaded: LoadedRubric) -> int:
     while not machine.finished:
         if machine.needs_screen and machine.phase == "answer":
             io.write(machine.screen(io.width))
-        line = io.read(machine.prompt())
+        line = io.read(machine.prompt(io.width))
         key = machine.item.key
         with run.guard.deferred():  # the change and its save happen together, or neither
             step = machine.handle(line)
@@ -386,6 +396,11 @@ def _loop(run: _Run, render: RenderOptions, loaded: LoadedRubric) -> int:
 def _quit(run: _Run) -> int:
     run.io.say("")
     run.io.say(run.stop_message("Stopped."))
+    if run.saver is not None and run.saver.exists and run.machine is not None \
+            and run.machine.unanswered():
+        extra = run.options.score_commands(run.machine.rubric.id)[0].split(" -o ")[0]
+        run.io.say(f"To score it as it is: {extra} (the result will be marked as a draft, "
+                   "resting on partial answers)")
     return EXIT_DONE
 
 

@@ -15,7 +15,14 @@ from cslevels.core.compare import Comparison, label
 from cslevels.core.scoring import Result
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.kit import svg
-from cslevels.reporting.views import compared_answer_text, result_short_level, signed
+from cslevels.reporting.views import (
+    CHANGE_TITLES,
+    compared_answer_text,
+    result_short_level,
+    signed,
+    tolerance_points,
+    verdict_text,
+)
 
 TEMPLATE = "compare.html.j2"
 
@@ -65,6 +72,8 @@ def render_comparison(comparison: Comparison, options: RenderOptions | None = No
         "answer_text": compared_answer_text,
         "level_text": level_text,
         "signed": signed,
-        "tolerance_points": f"{comparison.tolerance * 100:g}",
+        "tolerance_points": tolerance_points(comparison),
+        "verdict": verdict_text(comparison),
+        "change_titles": CHANGE_TITLES,
     }
     return render_page(TEMPLATE, **context)

@@ -8,7 +8,7 @@ from typing import Any
 from cslevels.core.compare import Comparison, LevelChange, QuestionChange, Step
 from cslevels.core.scoring import Result
 from cslevels.reporting.formats import RenderOptions
-from cslevels.reporting.views import compared_answer_text
+from cslevels.reporting.views import compared_answer_text, tolerance_points, verdict_text
 
 
 def _round(value: float | None) -> float | None:
@@ -86,7 +86,9 @@ def comparison_dict(comparison: Comparison) -> dict[str, Any]:
                    "title": newest.rubric.title, "digest": newest.rubric_digest},
         "method": newest.rubric.method,
         "tolerance": comparison.tolerance,
+        "tolerance_points": float(tolerance_points(comparison)),
         "regression": comparison.regressed,
+        "verdict": verdict_text(comparison),
         "regressions": [{"kind": r.kind, "level": r.level_id, "message": r.message}
                         for r in comparison.regressions],
         "assessments": [assessment_dict(r) for r in comparison.results],

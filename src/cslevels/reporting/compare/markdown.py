@@ -11,11 +11,14 @@ from cslevels.core.scoring import Result
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.kit.markdown import md
 from cslevels.reporting.views import (
+    CHANGE_TITLES,
     STATUS_LABELS,
     compared_answer_text,
     percent,
     result_short_level,
     signed,
+    tolerance_points,
+    verdict_text,
 )
 
 
@@ -48,8 +51,9 @@ def _step(step: Step, latest: bool) -> list[str]:
         lines += [", ".join(facts), ""]
     if step.regressions and not latest:
         lines += [f"> ⚠ **Regression:** {md(r.message)}" for r in step.regressions] + [""]
-    for title, changes in (("Regressed", step.regressed), ("Improved", step.improved),
-                           ("Answer state changed", step.changed)):
+    for title, changes in ((CHANGE_TITLES["regressed"], step.regressed),
+                           (CHANGE_TITLES["improved"], step.improved),
+                           (CHANGE_TITLES["changed"], step.changed)):
         if changes:
             lines += [f"### {title} ({len(changes)})", ""]
             for change in changes:
@@ -68,7 +72,7 @@ def render_comparison(comparison: Comparison, options: RenderOptions | None = No
                  f"{rubric.method})")
     if newest.rubric_digest:
         lines.append(f"- **Rubric content hash:** `{newest.rubric_digest[:12]}`")
-    lines.append(f"- **Regression tolerance:** {comparison.tolerance * 100:g} points")
+    lines.append(f"- **Regression tolerance:** {tolerance_points(comparison)} points")
     lines.append("")
     for warning in comparison.warnings:
         lines += [f"> ⚠ {md(warning)}", ""]
@@ -78,7 +82,7 @@ def render_comparison(comparison: Comparison, options: RenderOptions | None = No
         lines += [f"> - {md(r.message)}" for r in comparison.regressions]
         lines.append("")
     else:
-        lines += [f"No regression since {label(comparison.latest.old)}.", ""]
+        lines += [md(verdict_text(comparison)), ""]
     lines += ["## Assessments", "", "| # | Date | Assessor | Achieved level | Index | File |",
               "|--:|---|---|---|--:|---|"]
     for n, result in enumerate(comparison.results, 1):
@@ -94,7 +98,7 @@ def render_comparison(comparison: Comparison, options: RenderOptions | None = No
     for level_id, name, rank, series in comparison.level_rows:
         change = latest.get(level_id)
         delta = None if change is None or change.delta is None else change.delta * 100
-        flag = " ▼" if delta is not None and delta < -comparison.tolerance * 100 - 1e-7 else ""
+        flag = " ▼" if change is not None and comparison.score_dropped(change) else ""
         now = series[-1]
         cells = [percent(None if lv is None else lv.score) for lv in series]
         lines.append(f"| {rank} | {md(name)} | " + " | ".join(cells)

@@ -21,12 +21,15 @@ from cslevels.core.scoring import Result
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.kit.terminal import capture, plain
 from cslevels.reporting.views import (
+    CHANGE_TITLES,
     STATUS_LABELS,
     compared_answer_text,
     percent,
     result_short_level,
     signed,
+    verdict_text,
 )
+from cslevels.text import clean
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -114,34 +117,60 @@ def regression_panel(comparison: Comparison) -> Panel | None:
                  expand=False)
 
 
-def levels_table(comparison: Comparison, width: int) -> Table:
+def _levels_layout(comparison: Comparison, width: int) -> tuple[list[int], bool, bool, int]:
+    """Which assessment columns, whether the trend and the status words fit: decoration
+    goes first (trend, then status words, then middle assessments), the level names never."""
     results = comparison.results
     shown = list(range(len(results)))
     max_columns = max(2, (width - 60) // 11)
     if len(shown) > max_columns:  # keep the first and the most recent ones
         shown = [0, *shown[-(max_columns - 1):]]
+    names = [clean(name) for _id, name, _rank, _series in comparison.level_rows]
+    longest_word = max((len(w) for n in names for w in n.split()), default=5)
+    name_width = max(longest_word, min(max((len(n) for n in names), default=5), 24))
+
+    def need(columns: int, trend: bool, words: bool) -> int:
+        return (4 + name_width + 2 + 13 * columns + 9 + (len(results) + 5 if trend else 0)
+                + (16 if words else 4))
+
+    trend, words = True, True
+    if need(len(shown), trend, words) > width:
+        trend = False
+    if need(len(shown), trend, words) > width:
+        words = False
+    while len(shown) > 2 and need(len(shown), trend, words) > width:
+        shown = [shown[0], *shown[2:]]
+    return shown, trend, words, longest_word
+
+
+def levels_table(comparison: Comparison, width: int) -> Table:
+    results = comparison.results
+    shown, trend, words, longest_word = _levels_layout(comparison, width)
     table = Table(box=box.SIMPLE, title="Level scores", title_justify="left", pad_edge=False)
     table.add_column("#", justify="right")
-    table.add_column("Level")
+    table.add_column("Level", min_width=longest_word)  # names wrap between words, never cut
     for i in shown:
         table.add_column(label(results[i]), justify="right", no_wrap=True)
     table.add_column("Change", justify="right", no_wrap=True)
-    table.add_column("Trend", no_wrap=True)
-    table.add_column("Status now", no_wrap=True)
+    if trend:
+        table.add_column("Trend", no_wrap=True)
+    table.add_column("Status now" if words else "Now", no_wrap=True)
     latest = {c.id: c for c in comparison.latest.levels}
     for level_id, name, rank, series in comparison.level_rows:
         scores = [None if lv is None else lv.score for lv in series]
         change = latest.get(level_id)
         delta = None if change is None else change.delta
-        dropped = delta is not None and delta < -comparison.tolerance - 1e-9
+        dropped = change is not None and comparison.score_dropped(change)
         delta_text = Text(signed(None if delta is None else delta * 100),
                           style="bold red" if dropped else ("green" if (delta or 0) > 0 else ""))
         if dropped:
             delta_text.append(" ▼")
         now = series[-1]
+        status = "—" if now is None else (STATUS_LABELS[now.status] if words
+                                          else STATUS_LABELS[now.status].split()[0])
+        trend_cells = [Text(sparkline(scores), style="cyan")] if trend else []
         table.add_row(str(rank), plain(name), *[percent(scores[i]) for i in shown], delta_text,
-                      Text(sparkline(scores), style="cyan"),
-                      STATUS_LABELS[now.status] if now is not None else "—")
+                      *trend_cells, status)
     return table
 
 
@@ -174,8 +203,9 @@ def step_section(step: Step, latest: bool) -> list[RenderableType]:
     if step.regressions and not latest:
         for regression in step.regressions:
             out.append(Text("⚠ regression: ", style="bold red") + plain(regression.message))
-    groups = (("Regressed", step.regressed, "bold red"), ("Improved", step.improved, "bold green"),
-              ("Answer state changed", step.changed, "bold yellow"))
+    groups = ((CHANGE_TITLES["regressed"], step.regressed, "bold red"),
+              (CHANGE_TITLES["improved"], step.improved, "bold green"),
+              (CHANGE_TITLES["changed"], step.changed, "bold yellow"))
     for title_text, changes, style in groups:
         if not changes:
             continue
@@ -201,6 +231,5 @@ def render_comparison(comparison: Comparison, options: RenderOptions | None = No
         out += step_section(step, n == len(comparison.steps) - 1)
     if not comparison.regressed:
         out.append(Text(""))
-        out.append(Text(f"No regression since {label(comparison.latest.old)} "
-                        f"(tolerance {comparison.tolerance * 100:g} points).", style="green"))
+        out.append(plain(verdict_text(comparison), "green"))
     return capture(out, options)

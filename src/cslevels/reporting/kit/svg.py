@@ -138,8 +138,9 @@ def radar_chart(
 ) -> Markup:
     """A spider chart of shares in [0, 1], one axis per label, clockwise from the top.
 
-    Missing values (None) are drawn at the centre.  Meant for three or more
-    axes; with fewer, callers should prefer :func:`bar_chart`.
+    A missing value (None) is a gap, never a zero: the outline breaks at its
+    axis, whose label says "no score".  Meant for three or more axes; with
+    fewer, callers should prefer :func:`bar_chart`.
     """
     if len(labels) != len(values):
         raise ValueError("radar_chart: labels and values differ in length")
@@ -174,18 +175,28 @@ def radar_chart(
         parts.append(Markup(
             '<polygon class="threshold" points="{}" fill="none" stroke="{}" '
             'stroke-width="1.5" stroke-dasharray="5 4"/>').format(_points(pts), INK))
+    scored = [v is not None and not math.isnan(v) for v in values]
     pts = [at(i, _clamp(v)) for i, v in enumerate(values)]
-    parts.append(Markup(
-        '<polygon class="values" points="{}" fill="{}" fill-opacity="0.18" stroke="{}" '
-        'stroke-width="2.5" stroke-linejoin="round"/>').format(_points(pts), ACCENT, ACCENT))
-    for x, y in pts:
-        parts.append(_marker("circle", x, y, ACCENT, 3.5))
+    if all(scored):
+        parts.append(Markup(
+            '<polygon class="values" points="{}" fill="{}" fill-opacity="0.18" stroke="{}" '
+            'stroke-width="2.5" stroke-linejoin="round"/>').format(_points(pts), ACCENT, ACCENT))
+    else:
+        for run in _scored_runs(scored):
+            if len(run) > 1:
+                parts.append(Markup(
+                    '<polyline class="values" points="{}" fill="none" stroke="{}" '
+                    'stroke-width="2.5" stroke-linejoin="round"/>').format(
+                        _points([pts[i] for i in run]), ACCENT))
+    for i, (x, y) in enumerate(pts):
+        if scored[i]:
+            parts.append(_marker("circle", x, y, ACCENT, 3.5))
     labels_group = Markup('<g class="axis-labels">')
     for i, label in enumerate(labels):
         x, y = at(i, 1.0)
         dx, dy = x - cx, y - cy
         anchor = "middle" if abs(dx) < radius * 0.2 else ("start" if dx > 0 else "end")
-        lines = wrap_label(label, 16)
+        lines = wrap_label(label, 16) + ([] if scored[i] else ["(no score)"])
         offset = 13 + (7 * (len(lines) - 1) if abs(dx) < radius * 0.2 else 0)
         lx = x + (0 if anchor == "middle" else (8 if dx > 0 else -8))
         ly = y + (offset if dy > radius * 0.2 else (-offset if dy < -radius * 0.2 else 0))
@@ -196,6 +207,26 @@ def radar_chart(
                          + ([(threshold_label, INK, "5 4", "")] if thresholds is not None else [])))
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
+
+
+def _scored_runs(scored: Sequence[bool]) -> list[list[int]]:
+    """The axes with a value, in runs of neighbours (the last axis neighbours the first)."""
+    count = len(scored)
+    if not any(scored):
+        return []
+    start = next(i for i in range(count) if not scored[i])  # a gap exists: start after it
+    runs: list[list[int]] = []
+    current: list[int] = []
+    for step in range(1, count + 1):
+        i = (start + step) % count
+        if scored[i]:
+            current.append(i)
+        elif current:
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return runs
 
 
 def _legend(cx: float, y: float, entries: Sequence[tuple[str, str, str, str]]) -> Markup:

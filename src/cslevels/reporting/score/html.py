@@ -22,8 +22,12 @@ from cslevels.reporting.kit.html import render_page, status_icon, status_word
 from cslevels.reporting.views import answer_text as reads_as
 from cslevels.reporting.views import (
     blocker_text,
+    completeness_text,
+    index_scope_text,
     level_label,
     names_its_rank,
+    nothing_answered_text,
+    partial_mark,
     percent,
     score_percent,
     status_reason,
@@ -88,6 +92,9 @@ class AssessmentView:
     threshold_overrides: tuple[LevelResult, ...]
     answered: int
     total: int
+    completeness: str = ""
+    index_scope: str = ""
+    nothing_answered: str | None = None
 
 
 def _headline_summary(result: Result) -> str | None:
@@ -136,7 +143,9 @@ def assessment_view(result: Result, number: int) -> AssessmentView:
             gap_view(g, f"Level {g.level.rank} — {g.level.name}") for g in result.target_gaps)
     covered = {g.gap.level.rank for g in target_gaps}
     next_gap = None
-    if result.next_gap is not None and result.next_gap.level.rank not in covered:
+    if result.nothing_answered:
+        target_gaps = ()
+    elif result.next_gap is not None and result.next_gap.level.rank not in covered:
         level = result.next_gap.level
         next_gap = gap_view(result.next_gap, f"Next step: level {level.rank} — {level.name}")
     default = result.rubric.threshold
@@ -144,7 +153,10 @@ def assessment_view(result: Result, number: int) -> AssessmentView:
     return AssessmentView(
         result=result,
         anchor=anchor,
-        label=level_label(result),
+        label=level_label(result) + partial_mark(result),
+        completeness=completeness_text(result),
+        index_scope=index_scope_text(result),
+        nothing_answered=nothing_answered_text(result) if result.nothing_answered else None,
         summary=_headline_summary(result),
         radar=radar,
         bars=bars,

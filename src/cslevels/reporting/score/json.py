@@ -1,4 +1,8 @@
-"""``--format json``: one object per answers file, a list for several."""
+"""``--format json``: an object for one answers file named, a list when several are named.
+
+The shape follows the command line, never what succeeded: ``score a.yaml b.yaml`` gives
+a list even when one of the two fails (a list of one), and ``--combine`` gives one object.
+"""
 
 from __future__ import annotations
 
@@ -12,5 +16,7 @@ from cslevels.reporting.views import result_dict
 
 def render_results(results: Sequence[Result], options: RenderOptions | None = None) -> str:
     data = [result_dict(r) for r in results]
-    payload = data[0] if len(data) == 1 else data
+    several = options.several if options is not None and options.several is not None \
+        else len(data) != 1
+    payload = data if several else data[0]
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"

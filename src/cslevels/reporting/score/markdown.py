@@ -16,7 +16,11 @@ from cslevels.reporting.views import (
     MAX_RATER_COLUMNS,
     STATUS_LABELS,
     blocker_text,
+    completeness_text,
+    index_scope_text,
     level_label,
+    nothing_answered_text,
+    partial_mark,
     percent,
     rater_answer_text,
     rater_summary_line,
@@ -66,7 +70,10 @@ def result_markdown(result: Result) -> list[str]:
     if result.rubric_digest:
         lines.append(f"- **Rubric content hash:** `{result.rubric_digest[:12]}`")
     index = "—" if result.index is None else f"{result.index:.1f}"
-    lines += ["", f"**Result: {md(level_label(result))}** · index {index} / 100", ""]
+    completeness = md(completeness_text(result)) + "."
+    lines += ["", f"> **⚠ {completeness}**" if result.partial else completeness, ""]
+    lines += [f"**Result: {md(level_label(result) + partial_mark(result))}** · index {index} "
+              f"/ 100 ({md(index_scope_text(result))})", ""]
     if result.achieved is not None and result.achieved.level.summary:
         lines += [f"> {md(result.achieved.level.summary)}", ""]
     lines += ["| # | Level | Score | Threshold | Coverage | Status |",
@@ -81,7 +88,9 @@ def result_markdown(result: Result) -> list[str]:
         lines += [f"> ⚠ {md(blocker)}", ""]
     for warning in result.warnings:
         lines += [f"> ⚠ {md(warning)}", ""]
-    if result.target is not None:
+    if result.nothing_answered:
+        lines += ["## Next step", "", md(nothing_answered_text(result)), ""]
+    elif result.target is not None:
         if not result.target_gaps:
             lines += [f"Target level {result.target} is reached.", ""]
         for gap in result.target_gaps:
@@ -91,7 +100,7 @@ def result_markdown(result: Result) -> list[str]:
         level = result.next_gap.level
         lines += _gap_lines(result.next_gap, f"Next step: level {level.rank} ({level.name})")
     missing = result.missing
-    if missing:
+    if missing and not result.nothing_answered:
         lines += ["## Missing answers", "", ", ".join(f"`{md(q.key)}`" for q in missing), ""]
     raters = getattr(result, "raters", None)  # set by `score --combine`
     if raters is not None:

@@ -24,7 +24,11 @@ from cslevels.reporting.kit.terminal import bar, capture, plain, status_text
 from cslevels.reporting.views import (
     MAX_RATER_COLUMNS,
     blocker_text,
+    completeness_text,
+    index_scope_text,
     level_label,
+    nothing_answered_text,
+    partial_mark,
     percent,
     rater_answer_text,
     rater_summary_line,
@@ -125,14 +129,23 @@ def headline(result: Result) -> Panel:
         title = Text(f"No level achieved yet (level 0 of {total})", style="bold yellow")
     else:
         title = Text(clean(level_label(result)), style="bold")
+    title.append(partial_mark(result), style="bold yellow")
     if result.achieved is not None and result.achieved.level.summary:
         title.append("\n")
         title.append(clean(result.achieved.level.summary), style="italic")
     index = "—" if result.index is None else f"{result.index:.1f}"
     title.append(f"\nIndex {index} / 100", style="bold")
-    title.append("  (weighted mean of the level scores)", style="dim")
-    return Panel(title, title="Result", title_align="left", border_style="green", expand=False,
+    title.append(f"  ({index_scope_text(result)})", style="dim")
+    return Panel(title, title="Result", title_align="left",
+                 border_style="yellow" if result.partial else "green", expand=False,
                  padding=(0, 1))
+
+
+def completeness_line(result: Result) -> Text:
+    """The first thing under the header: how complete the answers are."""
+    if result.partial:
+        return plain("⚠ " + completeness_text(result) + ".", "bold yellow")
+    return plain(completeness_text(result) + ".", "dim")
 
 
 def heading(text: str) -> Text:
@@ -234,7 +247,7 @@ def spaced(sections: Sequence[Sequence[RenderableType]]) -> list[RenderableType]
 
 def result_renderables(result: Result, width: int = 100) -> list[RenderableType]:
     sections: list[list[RenderableType]] = [
-        [header(result)], [headline(result)],
+        [header(result)], [completeness_line(result)], [headline(result)],
         [heading("Levels"), levels_table(result, width),
          Text(f"{'Score bar: █ points, │ threshold. ' if bar_width(result, width) else ''}"
               "Answered: weighted share of questions answered (n/a included).", style="dim")],
@@ -245,7 +258,9 @@ def result_renderables(result: Result, width: int = 100) -> list[RenderableType]
         notices.append(plain("⚠ " + blocker, "yellow"))
     notices += [plain("⚠ " + warning, "yellow") for warning in result.warnings]
     sections.append(notices)
-    if result.target is not None:
+    if result.nothing_answered:
+        sections.append([heading("Next step"), plain(nothing_answered_text(result))])
+    elif result.target is not None:
         if not result.target_gaps:
             sections.append([Text(f"Target level {result.target} is reached.", style="green")])
         else:
@@ -261,7 +276,7 @@ def result_renderables(result: Result, width: int = 100) -> list[RenderableType]
     else:
         sections.append([Text("Every level is achieved.", style="green")])
     missing = result.missing
-    if missing:
+    if missing and not result.nothing_answered:
         sections.append([
             heading(f"Missing answers ({len(missing)})"),
             plain("Not scored and lowering coverage: " + ", ".join(q.key for q in missing)),

@@ -14,9 +14,10 @@ import io
 from cslevels.core.portfolio import Portfolio, Row
 from cslevels.reporting.formats import RenderOptions
 
+# The header states the units: the index is 0-100, a level score a share from 0 to 1.
 HEADER = ("path", "subject", "rubric", "rubric_version", "rubric_digest", "date",
-          "achieved_level", "achieved_level_name", "levels_achieved", "levels", "index",
-          "weakest_level", "weakest_score")
+          "achieved_level", "achieved_level_name", "levels_achieved", "levels",
+          "index_0_to_100", "weakest_level", "weakest_score_0_to_1")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from cslevels.core.portfolio import Portfolio, Row, RubricInfo
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.kit import svg
-from cslevels.reporting.views import short_level
+from cslevels.reporting.views import portfolio_scope_text, short_level
 
 TEMPLATE = "summary.html.j2"
 
@@ -44,4 +44,4 @@ def render_portfolio(portfolio: Portfolio, options: RenderOptions | None = None)
     from cslevels.reporting.kit.html import render_page
 
     return render_page(TEMPLATE, portfolio=portfolio, histograms=histograms(portfolio),
-                       level_text=level_text)
+                       level_text=level_text, scope=portfolio_scope_text(portfolio))

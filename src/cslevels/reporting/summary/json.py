@@ -17,6 +17,7 @@ from typing import Any
 from cslevels.core.portfolio import Failure, Portfolio, Row, RubricInfo
 from cslevels.errors import Finding
 from cslevels.reporting.formats import RenderOptions
+from cslevels.reporting.views import portfolio_scope_text
 
 
 def row_dict(row: Row) -> dict[str, Any]:
@@ -61,6 +62,9 @@ def _portfolio_fields(portfolio: Portfolio, assessments: Iterable[dict[str, Any]
                       ) -> dict[str, Any]:
     return {
         "count": len(portfolio.rows),
+        "counting": "every visit" if portfolio.all_visits else "latest per subject and rubric",
+        "scope": portfolio_scope_text(portfolio),
+        "earlier_visits": [row.path for row in portfolio.earlier],
         "sort": portfolio.sort,
         "rubric_filter": portfolio.rubric_filter,
         "assessments": assessments,

@@ -19,7 +19,7 @@ from cslevels.core.portfolio import Portfolio, Row
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.kit.columns import Column, ColumnTable
 from cslevels.reporting.kit.terminal import capture, plain
-from cslevels.reporting.views import percent, short_level
+from cslevels.reporting.views import percent, portfolio_scope_text, short_level
 
 HISTOGRAM_WIDTH = 30
 FILE_COLUMN_WIDTH = 140  # narrower terminals leave the file column out
@@ -97,6 +97,7 @@ def render_portfolio(portfolio: Portfolio, options: RenderOptions | None = None)
     if portfolio.rubric_filter:
         heading += f" of rubric {portfolio.rubric_filter}"
     head.append(plain(heading, "bold"))
+    head.append(plain(portfolio_scope_text(portfolio), "dim"))
     if portfolio.rows:
         tail += histograms(portfolio)
     else:

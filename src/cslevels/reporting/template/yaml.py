@@ -15,7 +15,7 @@ import yaml
 from cslevels.core.documents import LoadedRubric
 from cslevels.core.models import ANSWERS_SCHEMA, Answers, Rubric, question_key
 from cslevels.reporting.formats import RenderOptions
-from cslevels.reporting.views import REQUIRED_NOTE
+from cslevels.reporting.views import REQUIRED_NOTE, placeholder_subject
 from cslevels.text import clean_line
 
 
@@ -60,7 +60,7 @@ def answers_template(rubric: Rubric) -> str:
         f"schema: {ANSWERS_SCHEMA}",
         f"rubric: {rubric.id}",
         f"rubric_version: {json.dumps(rubric.version)}",  # ASCII: read back exactly
-        f"subject: {_quote('(the ' + clean_line(rubric.subject) + ' assessed)')}",
+        f"subject: {_quote(placeholder_subject(rubric))}",
         "assessor:          # who made the assessment",
         "date:              # YYYY-MM-DD",
         "# target: 3        # optional: the level aimed for; reports show the gap to it",
