@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner, Result
 
 from cslevels.cli import app
@@ -19,6 +20,11 @@ from cslevels.cli import app
 _CACHE = tempfile.mkdtemp(prefix="cslevels-test-cache-")
 os.environ["CSLEVELS_CACHE_DIR"] = _CACHE  # CSLEVELS_NO_CACHE=1 runs the suite without it
 atexit.register(shutil.rmtree, _CACHE, True)
+
+# Property tests judge results, not speed: on a busy CI machine one example may take
+# longer than hypothesis's default 200 ms deadline, which would fail a correct test.
+settings.register_profile("cslevels", deadline=None)
+settings.load_profile("cslevels")
 
 ROOT = Path(__file__).resolve().parents[1]
 RUBRICS = ROOT / "rubrics"

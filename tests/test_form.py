@@ -849,10 +849,10 @@ def test_template_command_media_and_refusals(invoke: Invoke, tmp_path: Path) -> 
     form = invoke("template", "six-levels", "--format", "form")
     assert form.exit_code == 0 and form.stdout.startswith("<!DOCTYPE html>")
     txt = invoke("template", "seven-levels", "-o", str(tmp_path / "x.txt"))
-    assert txt.exit_code == 2 and ".html" in txt.stderr and "x.txt" in txt.stderr  # usage
+    assert txt.exit_code == 1 and ".html" in txt.stderr and "x.txt" in txt.stderr
     clash = invoke("template", "seven-levels", "--format", "form", "-o",
                    str(tmp_path / "x.yaml"))
-    assert clash.exit_code == 2 and "--format form does not match" in clash.stderr
+    assert clash.exit_code == 1 and "--format form does not match" in clash.stderr
     assert not (tmp_path / "x.txt").exists() and not (tmp_path / "x.yaml").exists()
 
 

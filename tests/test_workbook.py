@@ -591,12 +591,14 @@ def read_workbook_any(path: Path) -> dict[str, object]:
 
 
 def test_template_format_and_suffix_must_agree(tmp_path: Path, invoke: Invoke) -> None:
+    # The one rule of every command with -o (reporting.formats.FormatRegistry.choose).
     done = invoke("template", "seven-levels", "--format", "xlsx", "-o", str(tmp_path / "a.yaml"))
-    assert done.exit_code == 2
-    assert "--format xlsx does not match the suffix" in done.stderr
+    assert done.exit_code == 1
+    assert "--format xlsx does not match the file name: .yaml is for --format yaml" in done.stderr
     done = invoke("template", "seven-levels", "-o", str(tmp_path / "a.txt"))
-    assert done.exit_code == 2
-    assert "template writes .yaml, .yml, .xlsx, .html or .htm files" in done.stderr
+    assert done.exit_code == 1
+    assert "cslevels template writes no .txt file: name the output with one of" in done.stderr
+    assert not (tmp_path / "a.yaml").exists() and not (tmp_path / "a.txt").exists()
 
 
 def test_template_xlsx_is_not_written_to_stdout(invoke: Invoke) -> None:
@@ -654,7 +656,8 @@ def test_score_combine_compare_and_summary_read_workbooks(tmp_path: Path,
         write_workbook(folder / f"{i}.xlsx", answers_of(CAFE if i % 2 else newer))
     (folder / "~$0.xlsx").write_bytes(b"lock")  # Excel's lock file: not an assessment
     for workers in ("1", "2"):
-        done = invoke("summary", str(folder), "--format", "json",
+        # six visits of one business: --all-visits keeps a row per file
+        done = invoke("summary", str(folder), "--all-visits", "--format", "json",
                       env={"CSLEVELS_WORKERS": workers, "CSLEVELS_PARALLEL_MIN_FILES": "1"})
         assert done.exit_code == 0, done.stderr
         assert json.loads(done.stdout)["count"] == 6

@@ -168,11 +168,6 @@ def emit(report: Rendered, output: Path | None, *, overwrite: bool = True,
     warn(f"wrote {output}")
 
 
-def _or(words: Sequence[str]) -> str:
-    """``.yaml, .yml or .xlsx``."""
-    return f"{', '.join(words[:-1])} or {words[-1]}" if len(words) > 1 else "".join(words)
-
-
 def pick_format(requested: Enum | None, output: Path | None, registry: FormatRegistry) -> str:
     """The explicit --format, else the one the output file's suffix implies, else the
     default; an output suffix no format writes, or one that contradicts --format, is refused."""
@@ -313,19 +308,11 @@ def template(
     or an offline HTML form (-o FILE.html) whose download is an answers file."""
     from cslevels.commands.template import template_source
 
-    implied = TEMPLATE_FORMATS.implied_by(output.suffix) if output is not None else None
-    if output is not None and implied is None and fmt is None:
-        raise typer.BadParameter(
-            f"{str(output)!r}: template writes {_or(list(TEMPLATE_FORMATS.suffixes))} files "
-            "(or give --format)", param_hint="-o")
-    if implied is not None and fmt is not None and implied != str(fmt.value):
-        raise typer.BadParameter(f"--format {fmt.value} does not match the suffix of "
-                                 f"{str(output)!r}", param_hint="--format")
     with user_errors():
+        name = pick_format(fmt, output, TEMPLATE_FORMATS)  # before any work: the one rule
         source = template_source(rubric, library(rubrics_dir), from_)
         for finding in source.warnings:
             warn(str(finding))
-        name = pick_format(fmt, output, TEMPLATE_FORMATS)
         emit(TEMPLATE_FORMATS.render(name, source.rubric, source.answers), output,
              overwrite=force, inputs=[source.rubric.path, *([from_] if from_ else [])])
 
