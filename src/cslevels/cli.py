@@ -202,6 +202,9 @@ def main_callback(
     ] = False,
 ) -> None:
     """Assess how mature a business's customer service is, against YAML maturity models."""
+    from cslevels.files.inputs import forget_all
+
+    forget_all()  # each command's inputs are its own (tests run many in one process)
 
 
 @app.command("list", short_help="The rubrics available, built-in and from rubric folders.",
@@ -493,14 +496,16 @@ def summary(
         rubric = rubric or rubric_id
     with user_errors():
         name = pick_format(fmt, output, SUMMARY_FORMATS)
+        rubric_library = library(rubrics_dir)
         with progress_bar() as progress:
-            portfolio = build_portfolio(paths, library(rubrics_dir), sort=sort.value,
+            portfolio = build_portfolio(paths, rubric_library, sort=sort.value,
                                         rubric_id=rubric, progress=progress)
         for failure in portfolio.failures:
             for finding in failure.findings:
                 warn(str(finding))
+        # Worker processes read rubrics this process never sees: their folders count too.
         emit(SUMMARY_FORMATS.render(name, portfolio, render_options(output)), output,
-             inputs=paths)
+             inputs=[*paths, *(folder for folder, _origin in rubric_library.dirs)])
     if portfolio.failed:
         raise typer.Exit(1)
 

@@ -83,10 +83,16 @@ def refuse_inputs(path: Path, inputs: Iterable[Path]) -> None:
     """Refuse to write a report over a file it was made from.
 
     ``score visit.yaml -o visit.yaml`` would otherwise replace the answers with
-    the report; for a folder given as input, the YAML files inside it count.
+    the report; for a folder given as input, the YAML files inside it count, and
+    every file this run has read (a rubric found by id included) counts too.
     """
+    from cslevels.files.inputs import was_read
+
     if not path.exists():
         return
+    if was_read(path):
+        raise OutputError("is one of the input files; not overwriting it",
+                          path=str(path), code="is-input", hint="choose another output file")
     for source in inputs:
         try:
             if source.is_dir():
