@@ -113,3 +113,65 @@ def test_summary_of_an_answers_file_naming_dev_stdin_does_not_wait(tmp_path: Pat
         proc.stdin.close()
     assert proc.returncode == 1
     assert "is neither a rubric id nor a .yaml file" in err
+
+
+# ---------------------------------------------------------------- 1: FIFOs
+
+
+def _run(args: list[str], cwd: Path, stdin: str = "") -> tuple[int, str]:
+    """cslevels in a subprocess (a hang would hang the test run: the timeout is a guard)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "cslevels", *args], input=stdin, cwd=cwd,
+                          capture_output=True, text=True, env=_subprocess_env(), timeout=60)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["list", "--rubrics-dir", "R"],
+    ["show", "nope", "--rubrics-dir", "R"],
+    ["summary", "R"],
+    ["validate", "R"],
+])
+def test_a_fifo_in_a_folder_is_never_opened(tmp_path: Path, args: list[str]) -> None:
+    folder, _answers = _rubric_folder(tmp_path)
+    os.mkfifo(folder / "pipe.yaml")
+    code, output = _run(args, tmp_path)
+    assert "pipe.yaml" not in output
+    assert "Traceback" not in output
+    assert code in (0, 1)
+
+
+def test_assess_onto_a_fifo_refuses_without_waiting(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "fifo.yaml")
+    code, output = _run(["assess", "seven-levels", "-o", "fifo.yaml", "--no-tty"], tmp_path,
+                        stdin="q\n")
+    assert code == 1
+    assert "fifo.yaml" in output and "left untouched" in output
+    assert "Traceback" not in output
+
+
+def test_a_device_is_read_only_up_to_the_limit(invoke: Invoke) -> None:
+    result = invoke("validate", "/dev/zero", env={"CSLEVELS_MAX_FILE_BYTES": "1000"})
+    assert result.exit_code == 1
+    assert "/dev/zero: error: file is over the 1,000-byte limit" in result.stdout + result.stderr
+
+
+def test_a_stream_that_stays_silent_is_given_up(monkeypatch: pytest.MonkeyPatch,
+                                                 tmp_path: Path) -> None:
+    from cslevels.errors import InputError
+    from cslevels.files import inputs
+    from cslevels.files.yamlio import read_bytes
+
+    fifo = tmp_path / "slow.yaml"
+    os.mkfifo(fifo)
+    writer = os.open(fifo, os.O_RDWR)  # a writer that never writes
+    waited: list[int] = []
+    monkeypatch.setattr(inputs, "_wait_readable", lambda fd: waited.append(fd) or False)
+    try:
+        with pytest.raises(InputError, match="no data for"):
+            read_bytes(fifo)
+    finally:
+        os.close(writer)
+    assert len(waited) == 1
