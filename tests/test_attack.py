@@ -175,3 +175,54 @@ def test_a_stream_that_stays_silent_is_given_up(monkeypatch: pytest.MonkeyPatch,
     finally:
         os.close(writer)
     assert len(waited) == 1
+
+
+# ---------------------------------------------------------------- 4: two assess on one file
+
+
+def test_a_second_assess_of_the_same_file_is_refused(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    command = [sys.executable, "-m", "cslevels", "assess", "seven-levels", "-o", "a.yaml",
+               "--no-tty"]
+    first = subprocess.Popen(command, cwd=tmp_path, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=_subprocess_env())
+    try:
+        assert first.stdin is not None
+        first.stdin.write("Cafe\nAna\n")  # subject and assessor: the file is saved
+        first.stdin.flush()
+        for _ in range(600):  # wait for the first save (a guard, not a measure)
+            if (tmp_path / "a.yaml").exists() or first.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert (tmp_path / "a.yaml").exists()
+        code, output = _run(command[3:], tmp_path, stdin="1\n\n")
+        assert code == 1
+        assert "another `cslevels assess` is continuing this file" in output
+        first.stdin.write("1\n\n")  # the first one's answer is kept
+        first.stdin.close()
+        first.wait(timeout=60)
+    finally:
+        first.kill()
+        first.wait()
+    text = (tmp_path / "a.yaml").read_text(encoding="utf-8")
+    assert "availability." in text and "Cafe" in text
+    assert not (tmp_path / ".a.yaml.lock").exists()
+
+
+def test_the_lock_refuses_while_held_and_is_reused_when_stale(tmp_path: Path) -> None:
+    from cslevels.errors import OutputError
+    from cslevels.files.locking import exclusive, lock_path
+
+    target = tmp_path / "a.yaml"
+    lock_path(target).write_text("")  # left behind by a killed process: holds no lock
+    with exclusive(target):
+        with pytest.raises(OutputError, match="another `cslevels assess`"), exclusive(target):
+            pass  # pragma: no cover
+    with exclusive(target):
+        pass
+    long = tmp_path / ("x" * 250 + ".yaml")
+    assert len(lock_path(long).name) <= 255
