@@ -219,10 +219,104 @@ def test_the_lock_refuses_while_held_and_is_reused_when_stale(tmp_path: Path) ->
 
     target = tmp_path / "a.yaml"
     lock_path(target).write_text("")  # left behind by a killed process: holds no lock
-    with exclusive(target):
-        with pytest.raises(OutputError, match="another `cslevels assess`"), exclusive(target):
-            pass  # pragma: no cover
+    with (exclusive(target), pytest.raises(OutputError, match="another `cslevels assess`"),
+          exclusive(target)):
+        pass  # pragma: no cover
     with exclusive(target):
         pass
     long = tmp_path / ("x" * 250 + ".yaml")
     assert len(lock_path(long).name) <= 255
+
+
+# ---------------------------------------------------------------- 7: special files, symlinks
+
+
+def test_writing_through_a_symlink_replaces_its_target_and_keeps_the_link(
+        invoke: Invoke, tmp_path: Path) -> None:
+    real = tmp_path / "real" / "report.md"
+    real.parent.mkdir()
+    real.write_text("old\n")
+    link = tmp_path / "link.md"
+    link.symlink_to(real)
+    result = invoke("score", str(EXAMPLES / "riverside-cafe.yaml"), "-o", str(link))
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink()
+    assert "Riverside Cafe" in real.read_text(encoding="utf-8")
+    assert [p.name for p in real.parent.iterdir()] == ["report.md"]  # no temporary left
+
+
+def test_assess_through_a_symlink_keeps_saving_to_the_file_it_points_to(tmp_path: Path) -> None:
+    real = tmp_path / "kept" / "a.yaml"
+    real.parent.mkdir()
+    _run(["assess", "seven-levels", "-o", str(real), "--no-tty"], tmp_path, stdin="Cafe\nAna\n")
+    link = tmp_path / "a.yaml"
+    link.symlink_to(real)
+    code, output = _run(["assess", "seven-levels", "-o", "a.yaml", "--no-tty"], tmp_path,
+                        stdin="1\n\n")
+    assert "Traceback" not in output and "1 of 34 questions answered, saved" in output, code
+    assert link.is_symlink()
+    assert "availability." in real.read_text(encoding="utf-8")
+
+
+def test_a_fifo_or_device_is_written_in_place_never_replaced(invoke: Invoke,
+                                                              tmp_path: Path) -> None:
+    fifo = tmp_path / "out.md"
+    os.mkfifo(fifo)
+    result = invoke("show", "seven-levels", "-o", str(fifo))  # no reader: refused at once
+    assert result.exit_code == 1
+    assert "no process is reading from this FIFO" in result.stderr
+    import threading
+
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    os.set_blocking(reader, True)
+    received: list[bytes] = []
+
+    done = threading.Event()
+
+    def drain() -> None:  # the report is larger than a pipe holds
+        while True:
+            chunk = os.read(reader, 65536)  # b"" while no writer has it open
+            if chunk:
+                received.append(chunk)
+            elif done.is_set():
+                return
+            else:
+                done.wait(0.01)
+
+    thread = threading.Thread(target=drain)
+    thread.start()
+    try:
+        result = invoke("show", "seven-levels", "--format", "html", "-o", str(fifo))
+        assert result.exit_code == 0, result.stderr
+    finally:
+        done.set()
+        thread.join(timeout=60)
+        os.close(reader)
+    assert b"".join(received).lower().startswith(b"<!doctype html")
+    assert os.path.exists(fifo) and not os.path.isfile(fifo)
+    result = invoke("show", "seven-levels", "-o", "/dev/null")
+    assert result.exit_code == 0
+    assert not os.path.isfile("/dev/null")
+    result = invoke("show", "seven-levels", "-o", "/dev/full")
+    assert result.exit_code == 1
+    assert "/dev/full: error: cannot write: No space left on device" in result.stderr
+
+
+def test_a_long_but_legal_output_name_is_written(invoke: Invoke, tmp_path: Path) -> None:
+    target = tmp_path / ("r" * 250 + ".json")  # 255 bytes: the longest legal name
+    result = invoke("show", "seven-levels", "--format", "html", "-o", str(target))
+    assert result.exit_code == 0, result.stderr
+    assert "<html" in target.read_text(encoding="utf-8")
+
+
+def test_temporaries_left_by_a_killed_process_are_removed(invoke: Invoke,
+                                                         tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    stale = tmp_path / ".report.json.abcd1234.tmp"
+    fresh = tmp_path / ".report.json.efgh5678.tmp"  # perhaps another writer's, right now
+    stale.write_text("half")
+    fresh.write_text("half")
+    os.utime(stale, (1_000_000, 1_000_000))
+    result = invoke("show", "seven-levels", "-o", str(target))
+    assert result.exit_code == 0
+    assert not stale.exists() and fresh.exists()
