@@ -320,3 +320,23 @@ def test_temporaries_left_by_a_killed_process_are_removed(invoke: Invoke,
     result = invoke("show", "seven-levels", "-o", str(target))
     assert result.exit_code == 0
     assert not stale.exists() and fresh.exists()
+
+
+# ---------------------------------------------------------------- 8: tracebacks
+
+
+@pytest.mark.parametrize("shell", [
+    "{cmd} > /dev/full", "{cmd} >&-", "PYTHONIOENCODING=ascii {cmd}",
+    "CSLEVELS_MAX_FILE_BYTES=100000000000000000000 {cmd}",
+])
+def test_hostile_streams_and_limits_give_one_line_not_a_traceback(tmp_path: Path,
+                                                                  shell: str) -> None:
+    import shlex
+    import subprocess
+    import sys
+
+    cmd = f"{shlex.quote(sys.executable)} -m cslevels show seven-levels"
+    proc = subprocess.run(shell.format(cmd=cmd), shell=True, capture_output=True, text=True,
+                          env=_subprocess_env(), cwd=tmp_path, timeout=120)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode in (0, 1)
