@@ -265,6 +265,25 @@ def _unreadable(path: Path) -> None:
     path.chmod(0)
 
 
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)  # no writer: read as an empty file, never waited on
+
+
+def _naming(rubric: str) -> Callable[[Path], None]:
+    def make(path: Path) -> None:
+        text = (EXAMPLES / "riverside-cafe.yaml").read_text(encoding="utf-8")
+        path.write_text(text.replace("rubric: seven-levels", f"rubric: {rubric}", 1),
+                        encoding="utf-8")
+    return make
+
+
+def _naming_rubric_without_suffix(path: Path) -> None:
+    rubric = path.parent / "model"  # a valid rubric whose name does not end in .yaml
+    shutil.copy(EXAMPLES.parent / "rubrics" / "seven-levels.yaml", rubric)
+    _naming(str(rubric))(path)
+
+
+NOT_AN_ID = "is neither a rubric id nor a .yaml file"
 MISSING = {"*": "no such file", "list": "--rubrics-dir: no such folder"}
 MADE_CASES: dict[str, Case] = {
     "made-binary.yaml": Case("any", "binary data (a NUL byte), not a YAML text file", (3,),
@@ -278,6 +297,16 @@ MADE_CASES: dict[str, Case] = {
     "made-missing.yaml": Case("any", MISSING, make=_missing),
     "made-unreadable.yaml": Case("any", "permission denied", make=_unreadable,
                                  only=ANSWERS_COMMANDS),
+    # a FIFO in a folder is skipped (tests/test_attack.py); named directly it is read
+    "made-fifo.yaml": Case("any", "file is empty (no YAML document)", make=_fifo,
+                           only=tuple(c for c in ANY_COMMANDS if c != "list")),
+    # an answers file someone sent: its rubric: must not open what it names
+    "made-rubric-dev-stdin.yaml": Case("answers", NOT_AN_ID, (2, 9),
+                                       make=_naming("/dev/stdin")),
+    "made-rubric-etc-shadow.yaml": Case("answers", NOT_AN_ID, (2, 9),
+                                        make=_naming("/etc/shadow")),
+    "made-rubric-no-suffix.yaml": Case("answers", NOT_AN_ID, (2, 9),
+                                       make=_naming_rubric_without_suffix),
 }
 
 CASES: dict[str, Case] = {**BAD_CASES, **NEGATIVE_CASES, **MADE_CASES}

@@ -15,7 +15,7 @@ import os
 import shutil
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, NoReturn, Optional
@@ -198,6 +198,9 @@ def main_callback(
     ] = False,
 ) -> None:
     """Assess how mature a business's customer service is, against YAML maturity models."""
+    from cslevels.files.inputs import forget_all
+
+    forget_all()  # each command's inputs are its own (tests run many in one process)
 
 
 @app.command("list", short_help="The rubrics available, built-in and from rubric folders.",
@@ -548,15 +551,17 @@ def summary(
         rubric = rubric or rubric_id
     with user_errors():
         name = pick_format(fmt, output, SUMMARY_FORMATS)
+        rubric_library = library(rubrics_dir)
         with progress_bar() as progress:
-            portfolio = build_portfolio(paths, library(rubrics_dir), sort=sort.value,
+            portfolio = build_portfolio(paths, rubric_library, sort=sort.value,
                                         rubric_id=rubric, progress=progress,
                                         all_visits=all_visits)
         for failure in portfolio.failures:
             for finding in failure.findings:
                 warn(str(finding))
+        # Worker processes read rubrics this process never sees: their folders count too.
         emit(SUMMARY_FORMATS.render(name, portfolio, render_options(output)), output,
-             inputs=paths)
+             inputs=[*paths, *(folder for folder, _origin in rubric_library.dirs)])
     if portfolio.failed:
         raise typer.Exit(1)
 
@@ -568,10 +573,43 @@ def main() -> None:
     # for nothing a command line uses.  A value the user set is kept.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
+        _prepare_streams()
         app()
     except OutputError as exc:  # pragma: no cover - emit() runs inside user_errors
         fail(exc.to_findings())
     except BrokenPipeError:  # e.g. `cslevels show x | head`
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _quiet_stdout()
         sys.exit(1)
+    except KeyboardInterrupt:  # Ctrl-C before a command could catch it (start-up)
+        _last_words("cslevels: interrupted")
+        sys.exit(130)
+    except (OSError, ValueError) as exc:  # stdout full (> /dev/full), closed (>&-) ...
+        _quiet_stdout()
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        _last_words(f"<stdout>: error: cannot write the output: {reason}")
+        sys.exit(1)
+
+
+def _prepare_streams() -> None:
+    """Text that the output's encoding cannot hold is written as escapes, not a crash."""
+    if sys.stdout is None:  # started with stdout closed (>&-)
+        _last_words("<stdout>: error: cannot write the output: standard output is closed")
+        sys.exit(1)
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if reconfigure is not None and encoding != "utf8":
+            with suppress(Exception):
+                reconfigure(errors="backslashreplace")
+
+
+def _quiet_stdout() -> None:
+    with suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+
+
+def _last_words(line: str) -> None:
+    with suppress(OSError, ValueError):
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()

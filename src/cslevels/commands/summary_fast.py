@@ -10,9 +10,10 @@ goes to the full path.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from cslevels.core.documents import LoadedRubric, RubricResolver
+from cslevels.core.documents import LoadedRubric, RubricResolver, is_rubric_reference
 from cslevels.core.models import (
     ANSWERS_SCHEMA,
     EVIDENCE_MAX_CHARS,
@@ -27,7 +28,7 @@ from cslevels.core.scoring import profile
 from cslevels.errors import CslevelsError, RubricNotFoundError
 from cslevels.files.fastyaml import FAST_MAX_NESTING, fast_loader, nesting_bound
 from cslevels.files.readers import is_yaml
-from cslevels.files.yamlio import decode, max_file_bytes, max_nodes
+from cslevels.files.yamlio import decode, max_nodes, read_bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,16 +79,8 @@ def fast_result(path: str, library: RubricResolver) -> Row | _Unresolved | None:
     loader = fast_loader()
     if loader is None or not is_yaml(path):  # pragma: no cover - depends on how PyYAML was built
         return None
-    limit = max_file_bytes()
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(limit + 1)
-    except OSError:
-        return None
-    if len(raw) > limit:
-        return None
-    try:
-        text = decode(raw, path)
+    try:  # the one reader: bounded, never blocking on a FIFO, counted as an input
+        text = decode(read_bytes(Path(path)), path)
     except CslevelsError:
         return None
     # Without anchors every value takes at least one character, so a text shorter
@@ -108,6 +101,8 @@ def fast_result(path: str, library: RubricResolver) -> Row | _Unresolved | None:
         answers = Answers.model_validate({**data, "answers": None})  # None reads as {}
     except ValidationError:
         return None
+    if not is_rubric_reference(answers.rubric):
+        return None  # /dev/stdin, /etc/shadow, a rubric not named .yaml: the full path refuses
     try:
         loaded = library.resolve(answers.rubric)
     except RubricNotFoundError:

@@ -117,8 +117,20 @@ class RubricLibrary:
 
 
 def _rubric_files(folder: Path) -> list[Path]:
-    """The rubric files of one folder, sorted: regular YAML files, not hidden ones."""
+    """The rubric files of one folder, sorted: regular YAML files, not hidden ones.
+
+    Only regular files (symlinks to them included): a FIFO or device named ``*.yaml``
+    in a folder is never opened.
+    """
     found = []
     for suffix in RUBRIC_SUFFIXES:
-        found += [p for p in folder.glob(f"*{suffix}") if not p.name.startswith(".")]
+        found += [p for p in folder.glob(f"*{suffix}")
+                  if not p.name.startswith(".") and _is_regular(p)]
     return sorted(found)
+
+
+def _is_regular(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False

@@ -107,39 +107,45 @@ def read_bytes(path: Path) -> bytes:
     """Read a user's file within the size limit; every failure is an ``InputError``.
 
     A regular file is measured before it is read, so a huge file costs nothing; a
-    pipe or device (``/dev/stdin``, ``/dev/zero``) has no size, so at most one byte
-    more than the limit is read from it.
+    pipe or device (``/dev/stdin``, ``/dev/zero``, a FIFO) has no size, so at most
+    one byte more than the limit is read from it, without ever blocking for good
+    (see :mod:`cslevels.files.inputs`).  Every file read counts as an input.
     """
+    from cslevels.files.inputs import StreamIdle, open_for_reading, read_limited
+
     name = str(path)
     try:
-        info = path.stat()
+        fd, info = open_for_reading(path)
     except FileNotFoundError:
         raise InputError("no such file", path=name, code="not-found") from None
     except PermissionError:
         raise InputError("permission denied", path=name, code="unreadable") from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file", path=name, code="not-a-file") from None
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
         raise InputError(f"cannot read: {_reason(exc)}", path=name) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise InputError("is a folder, not a file", path=name, code="not-a-file")
-    limit = max_file_bytes()
-    regular = stat.S_ISREG(info.st_mode)
-    if regular and info.st_size > limit:
-        raise InputError(
-            f"file is {info.st_size:,} bytes, over the {limit:,}-byte limit",
-            path=name,
-            code="too-large",
-            hint="set CSLEVELS_MAX_FILE_BYTES to raise the limit",
-        )
     try:
-        if regular:
-            raw = path.read_bytes()
-        else:
-            with path.open("rb") as handle:
-                raw = handle.read(limit + 1)
-    except PermissionError:
-        raise InputError("permission denied", path=name, code="unreadable") from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {_reason(exc)}", path=name) from None
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError("is a folder, not a file", path=name, code="not-a-file")
+        limit = max_file_bytes()
+        if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+            raise InputError(
+                f"file is {info.st_size:,} bytes, over the {limit:,}-byte limit",
+                path=name,
+                code="too-large",
+                hint="set CSLEVELS_MAX_FILE_BYTES to raise the limit",
+            )
+        try:
+            raw = read_limited(fd, info, limit)
+        except StreamIdle as exc:
+            raise InputError(f"cannot read: {exc.strerror}", path=name, code="stream-idle",
+                             hint="a pipe or device must give the whole file") from None
+        except PermissionError:
+            raise InputError("permission denied", path=name, code="unreadable") from None
+        except OSError as exc:
+            raise InputError(f"cannot read: {_reason(exc)}", path=name) from None
+    finally:
+        os.close(fd)
     if len(raw) > limit:  # the file grew between stat and read, or a stream is too long
         raise InputError(f"file is over the {limit:,}-byte limit", path=name, code="too-large",
                          hint="set CSLEVELS_MAX_FILE_BYTES to raise the limit")

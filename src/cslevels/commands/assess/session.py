@@ -38,6 +38,7 @@ from cslevels.files.drafts import (
     read_answers_for,
 )
 from cslevels.files.library import RubricLibrary
+from cslevels.files.locking import exclusive
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.views import placeholder_subject
 from cslevels.text import clean_line
@@ -248,15 +249,23 @@ def _detach_terminal(signum: int) -> None:
 
 
 def _assess(run: _Run, guard: SignalGuard, render: RenderOptions, today: dt.date) -> int:
-    options, io = run.options, run.io
+    options = run.options
     library = RubricLibrary(options.rubrics_dirs)
     loaded = library.resolve(options.rubric)
-    rubric = loaded.rubric
     path = options.output
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(f"cannot write: folder {str(folder)!r} does not exist", path=str(path),
                           code="no-folder")
+    with exclusive(path):  # one assess per file: held from the read to the last save
+        return _assess_locked(run, render, today, library, loaded)
+
+
+def _assess_locked(run: _Run, render: RenderOptions, today: dt.date, library: RubricLibrary,
+                   loaded: LoadedRubric) -> int:
+    options, io, guard = run.options, run.io, run.guard
+    rubric = loaded.rubric
+    path = options.output
     existing: ExistingAnswers | None = None
     if path.exists() or path.is_symlink():
         existing = read_answers_for(path, loaded, library)
