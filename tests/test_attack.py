@@ -53,8 +53,20 @@ def test_a_report_never_replaces_the_rubric_it_read(invoke: Invoke, tmp_path: Pa
         env["CSLEVELS_RUBRICS_PATH"] = str(folder)
     result = invoke(*args, "-o", str(folder / "rt.yaml"), env=env)
     assert result.exit_code == 1
-    assert "not overwriting it" in result.stderr
+    # Two defences refuse it now: no report is written under a .yaml name (issue 18), and
+    # the rubric read counts as an input; the second is checked on its own below.
+    assert f"{folder / 'rt.yaml'}: error: " in result.stderr
     assert (folder / "rt.yaml").read_bytes() == before
+    from cslevels.errors import OutputError
+    from cslevels.files.output import refuse_inputs
+
+    from cslevels.files import inputs
+    from cslevels.files.library import RubricLibrary
+
+    inputs.forget_all()  # a new run, which reads the rubric by its id
+    RubricLibrary([folder]).resolve("rt")
+    with pytest.raises(OutputError, match="is one of the input files"):
+        refuse_inputs(folder / "rt.yaml", [])
 
 
 # ---------------------------------------------------------------- 2: summary's fast path
@@ -260,7 +272,7 @@ def test_assess_through_a_symlink_keeps_saving_to_the_file_it_points_to(tmp_path
 
 def test_a_fifo_or_device_is_written_in_place_never_replaced(invoke: Invoke,
                                                               tmp_path: Path) -> None:
-    fifo = tmp_path / "out.md"
+    fifo = tmp_path / "out.html"
     os.mkfifo(fifo)
     result = invoke("show", "seven-levels", "-o", str(fifo))  # no reader: refused at once
     assert result.exit_code == 1
@@ -303,7 +315,7 @@ def test_a_fifo_or_device_is_written_in_place_never_replaced(invoke: Invoke,
 
 
 def test_a_long_but_legal_output_name_is_written(invoke: Invoke, tmp_path: Path) -> None:
-    target = tmp_path / ("r" * 250 + ".json")  # 255 bytes: the longest legal name
+    target = tmp_path / ("r" * 250 + ".html")  # 255 bytes: the longest legal name
     result = invoke("show", "seven-levels", "--format", "html", "-o", str(target))
     assert result.exit_code == 0, result.stderr
     assert "<html" in target.read_text(encoding="utf-8")
@@ -311,9 +323,9 @@ def test_a_long_but_legal_output_name_is_written(invoke: Invoke, tmp_path: Path)
 
 def test_temporaries_left_by_a_killed_process_are_removed(invoke: Invoke,
                                                          tmp_path: Path) -> None:
-    target = tmp_path / "report.json"
-    stale = tmp_path / ".report.json.abcd1234.tmp"
-    fresh = tmp_path / ".report.json.efgh5678.tmp"  # perhaps another writer's, right now
+    target = tmp_path / "report.txt"
+    stale = tmp_path / ".report.txt.abcd1234.tmp"
+    fresh = tmp_path / ".report.txt.efgh5678.tmp"  # perhaps another writer's, right now
     stale.write_text("half")
     fresh.write_text("half")
     os.utime(stale, (1_000_000, 1_000_000))

@@ -389,8 +389,16 @@ def test_unreadable_file_in_process(invoke: Invoke, tmp_path: Path,
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
 
+    real_os_open = os.open
+
+    def os_open(file: Any, flags: int, *args: Any, **kwargs: Any) -> int:  # the fd reader
+        if str(file).endswith("locked.yaml"):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_os_open(file, flags, *args, **kwargs)
+
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
     monkeypatch.setattr(builtins, "open", open_)
+    monkeypatch.setattr(os, "open", os_open)
     result = invoke(*COMMANDS[command](str(path), str(folder)))
     check(result, Case("any", "permission denied"), command, str(path))
 
