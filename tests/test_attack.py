@@ -58,10 +58,9 @@ def test_a_report_never_replaces_the_rubric_it_read(invoke: Invoke, tmp_path: Pa
     assert f"{folder / 'rt.yaml'}: error: " in result.stderr
     assert (folder / "rt.yaml").read_bytes() == before
     from cslevels.errors import OutputError
-    from cslevels.files.output import refuse_inputs
-
     from cslevels.files import inputs
     from cslevels.files.library import RubricLibrary
+    from cslevels.files.output import refuse_inputs
 
     inputs.forget_all()  # a new run, which reads the rubric by its id
     RubricLibrary([folder]).resolve("rt")
