@@ -27,7 +27,7 @@ def compare_files(
 ) -> tuple[Comparison, list[Finding]]:
     """Load, score and compare; raise with every error when any file is unusable."""
     library = library or RubricLibrary()
-    override = library.resolve(rubric) if rubric else None
+    override = library.override(rubric)
     loaded, errors, warnings = load_all_answers(paths, library, override)
     if errors:
         raise InvalidDocumentError(errors)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from cslevels.core.documents import LoadedAnswers, LoadedRubric
+from cslevels.core.documents import LoadedAnswers
 from cslevels.core.scoring import Result, score_loaded
 from cslevels.errors import CslevelsError, Finding
 from cslevels.files.library import RubricLibrary
@@ -52,7 +52,7 @@ def score_files(
     target: int | None = None,
 ) -> ScoredBatch:
     library = library or RubricLibrary()
-    override: LoadedRubric | None = library.resolve(rubric) if rubric else None
+    override = library.override(rubric)
     batch = ScoredBatch()
     for path in paths:
         try:
@@ -80,7 +80,7 @@ def combine_files(
     from cslevels.core.combine import Rater, rater_names, score_combined  # only for --combine
 
     library = library or RubricLibrary()
-    override = library.resolve(rubric) if rubric else None
+    override = library.override(rubric)
     loaded, errors, warnings = load_all_answers(paths, library, override)
     batch = ScoredBatch(errors=errors, warnings=warnings)
     if errors or not loaded:

@@ -95,6 +95,10 @@ class RubricLibrary:
         """Every usable rubric in the library (core.documents.RubricCatalog)."""
         return [e.rubric.rubric for e in self.entries() if e.rubric is not None]
 
+    def override(self, ref: str | None) -> LoadedRubric | None:
+        """The rubric ``--rubric`` names (scored against instead of each file's own), if any."""
+        return self.resolve(ref) if ref else None
+
     def entries(self) -> list[RubricEntry]:
         """Every rubric file in the library; broken ones carry their error."""
         found: list[RubricEntry] = []
