@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from hypothesis import settings
@@ -32,6 +33,21 @@ EXAMPLES = ROOT / "examples"
 DATA = Path(__file__).resolve().parent / "data"
 
 Invoke = Callable[..., Result]
+
+
+def find_tool(env_var: str, *candidates: str | None) -> str | None:
+    """A system tool the tests drive (Chromium, LibreOffice): ``env_var`` first."""
+    for candidate in (os.environ.get(env_var), *candidates):
+        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def unavailable(reason: str, what: str) -> NoReturn:
+    """Skip without the tool, but fail where CI is set: there the tests must run."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI is set, so the {what} tests must run")
+    pytest.skip(reason)
 
 
 @pytest.fixture

@@ -8,17 +8,16 @@ environment variable is set: there a missing browser is a failure.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import pytest
 
-from conftest import EXAMPLES, Invoke
+from conftest import EXAMPLES, Invoke, find_tool, unavailable
 from cslevels.commands.score import score_files
 from cslevels.files.library import RubricLibrary
 from cslevels.reporting.views import level_label
@@ -40,17 +39,8 @@ A4_CONTENT_WIDTH = 688  # 210 mm minus the 2 x 14 mm @page margins, in CSS pixel
 
 
 def find_chromium() -> str | None:
-    for candidate in (os.environ.get("CSLEVELS_CHROMIUM"), "/usr/bin/chromium",
-                      shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-def unavailable(reason: str) -> NoReturn:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI is set, so the browser tests must run")
-    pytest.skip(reason)
+    return find_tool("CSLEVELS_CHROMIUM", "/usr/bin/chromium", shutil.which("chromium"),
+                     shutil.which("chromium-browser"))
 
 
 @pytest.fixture(scope="module")
@@ -58,10 +48,11 @@ def browser() -> Iterator[Any]:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        unavailable("playwright is not installed (pip install -e '.[test]')")
+        unavailable("playwright is not installed (pip install -e '.[test]')", "browser")
     executable = find_chromium()
     if executable is None:
-        unavailable("no Chromium found (apt-get install chromium, or set CSLEVELS_CHROMIUM)")
+        unavailable("no Chromium found (apt-get install chromium, or set CSLEVELS_CHROMIUM)",
+                    "browser")
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:

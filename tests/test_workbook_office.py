@@ -8,16 +8,14 @@ LibreOffice these tests skip, except when CI is set: there they fail.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import NoReturn
 
 import pytest
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, find_tool, unavailable
 from cslevels.core.documents import answers_from_document
 from cslevels.core.models import Answers
 from cslevels.files import workbook_layout as L
@@ -30,24 +28,15 @@ pytestmark = pytest.mark.slow
 
 
 def find_soffice() -> str | None:
-    for candidate in (os.environ.get("CSLEVELS_SOFFICE"), shutil.which("soffice"),
-                      shutil.which("libreoffice"), "/usr/bin/soffice"):
-        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-def unavailable(reason: str) -> NoReturn:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI is set, so the LibreOffice tests must run")
-    pytest.skip(reason)
+    return find_tool("CSLEVELS_SOFFICE", shutil.which("soffice"), shutil.which("libreoffice"),
+                     "/usr/bin/soffice")
 
 
 @pytest.fixture(scope="module")
 def soffice(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     found = find_soffice()
     if found is None:
-        unavailable("LibreOffice (soffice) is not installed")
+        unavailable("LibreOffice (soffice) is not installed", "LibreOffice")
     # a profile of its own: never the user's, never one another LibreOffice holds locked
     return found, tmp_path_factory.mktemp("lo-profile")
 
