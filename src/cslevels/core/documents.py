@@ -27,7 +27,7 @@ from cslevels.core.checks import (
     foreign_answers_finding,
 )
 from cslevels.core.locations import Document, finding_at
-from cslevels.core.models import ANSWERS_SCHEMA, RUBRIC_SCHEMA, Answers, Rubric
+from cslevels.core.models import ANSWERS_SCHEMA, RUBRIC_SCHEMA, Answers, Brand, Rubric
 from cslevels.core.schema_errors import describe, schema_findings
 from cslevels.errors import Finding, InputError, RubricNotFoundError
 from cslevels.text import shorten
@@ -59,6 +59,27 @@ class LoadedAnswers(NamedTuple):
     rubric: LoadedRubric
     path: Path
     warnings: tuple[Finding, ...] = ()
+
+
+class Logo(NamedTuple):
+    """A brand's logo, checked and ready to embed: its media type and its bytes."""
+
+    media_type: Literal["image/png", "image/jpeg", "image/svg+xml"]
+    data: bytes
+
+    @property
+    def data_uri(self) -> str:
+        import base64
+
+        return f"data:{self.media_type};base64,{base64.b64encode(self.data).decode('ascii')}"
+
+
+class LoadedBrand(NamedTuple):
+    """A valid brand file with its logo read and checked (``--brand``, ``CSLEVELS_BRAND``)."""
+
+    brand: Brand
+    path: Path
+    logo: Logo | None = None
 
 
 class RubricResolver(Protocol):

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_v
 
 RUBRIC_SCHEMA = "cslevels/rubric/v1"
 ANSWERS_SCHEMA = "cslevels/answers/v1"
+BRAND_SCHEMA = "cslevels/brand/v1"
 NA = "n/a"
 
 Identifier = Annotated[
@@ -35,6 +36,8 @@ NAME_MAX_CHARS = 1_000
 EVIDENCE_MAX_CHARS = 2_000
 
 Text = Annotated[StrictStr, Field(min_length=1, max_length=TEXT_MAX_CHARS)]
+Name = Annotated[StrictStr, Field(min_length=1, max_length=NAME_MAX_CHARS)]
+Narrative = Annotated[StrictStr, Field(min_length=1, max_length=NOTE_MAX_CHARS)]
 Share = Annotated[float, Field(gt=0, le=1)]
 Weight = Annotated[float, Field(gt=0, le=1000)]
 OptionValue = StrictInt | Annotated[StrictStr, Field(min_length=1, max_length=64)]
@@ -189,6 +192,12 @@ class Answers(_Model):
     rubric_version: StrictStr | None = None
     subject: Text
     assessor: Annotated[StrictStr, Field(max_length=NAME_MAX_CHARS)] | None = None
+    prepared_for: Name | None = Field(
+        default=None, description="Who the report is for, e.g. the owner or a client contact; "
+                                  "shown on the report's cover.")
+    executive_summary: Narrative | None = Field(
+        default=None, description="The assessor's own words on the assessment, shown first in "
+                                  "the report, before what cslevels derives from the answers.")
     date: dt.date | None = None
     target: Annotated[int, Field(ge=1)] | None = Field(
         default=None, description="The level the subject aims for; reports show the gap to it."
@@ -220,3 +229,24 @@ class Answers(_Model):
         if isinstance(raw, AnswerEntry):
             return raw if raw.value is not None else None
         return AnswerEntry(value=raw)
+
+
+HexColour = Annotated[StrictStr, Field(pattern=r"^#[0-9a-fA-F]{6}$",
+                                        description="A colour as #rrggbb, e.g. `#1f5f8b`.")]
+
+
+class Brand(_Model):
+    """A consultant's branding for the reports they hand to clients (``--brand FILE``)."""
+
+    model_config = ConfigDict(title="cslevels brand")
+
+    schema_id: Literal["cslevels/brand/v1"] = Field(alias="schema")
+    firm: Name | None = Field(default=None, description="The firm's name, on the cover and header.")
+    prepared_by: Name | None = Field(default=None, description="Who prepared the report.")
+    contact: Name | None = Field(default=None, description="A contact line: e-mail, phone, web.")
+    logo: Annotated[StrictStr, Field(min_length=1, max_length=4096)] | None = Field(
+        default=None,
+        description="A PNG, JPEG or SVG file, relative to the brand file; embedded in reports.")
+    accent: HexColour | None = Field(default=None, description="The accent colour of reports.")
+    confidentiality: Text | None = Field(
+        default=None, description="A line on every page, e.g. 'Confidential: prepared for …'.")

@@ -11,9 +11,12 @@ import importlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cslevels.errors import OutputError
+
+if TYPE_CHECKING:
+    from cslevels.core.documents import LoadedBrand
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,8 @@ class RenderOptions:
     # Several inputs were named (score A B): the JSON report is a list whatever the number
     # that succeeded.  None: decided by the number of results (callers of the library).
     several: bool | None = None
+    # The consultant's branding (``--brand``, ``CSLEVELS_BRAND``) for HTML and PDF pages.
+    brand: LoadedBrand | None = None
 
 
 Rendered = str | bytes  # a workbook is bytes; every other report is text
