@@ -103,13 +103,19 @@ def read_text(path: Path) -> str:
     return decode(read_bytes(path), str(path))
 
 
-def read_bytes(path: Path) -> bytes:
+_LIMIT_HINT = "set CSLEVELS_MAX_FILE_BYTES to raise the limit"
+
+
+def read_bytes(path: Path, *, limit: int | None = None, limit_hint: str | None = _LIMIT_HINT,
+               regular_only: bool = False) -> bytes:
     """Read a user's file within the size limit; every failure is an ``InputError``.
 
     A regular file is measured before it is read, so a huge file costs nothing; a
     pipe or device (``/dev/stdin``, ``/dev/zero``, a FIFO) has no size, so at most
     one byte more than the limit is read from it, without ever blocking for good
     (see :mod:`cslevels.files.inputs`).  Every file read counts as an input.
+    ``limit`` replaces :func:`max_file_bytes` (a logo has its own); ``regular_only``
+    refuses pipes and devices (a logo is embedded whole, so it must be a file).
     """
     from cslevels.files.inputs import StreamIdle, open_for_reading, read_limited
 
@@ -127,13 +133,16 @@ def read_bytes(path: Path) -> bytes:
     try:
         if stat.S_ISDIR(info.st_mode):
             raise InputError("is a folder, not a file", path=name, code="not-a-file")
-        limit = max_file_bytes()
+        if regular_only and not stat.S_ISREG(info.st_mode):
+            raise InputError("is not a regular file (a pipe, socket or device)", path=name,
+                             code="not-a-file")
+        limit = max_file_bytes() if limit is None else limit
         if stat.S_ISREG(info.st_mode) and info.st_size > limit:
             raise InputError(
                 f"file is {info.st_size:,} bytes, over the {limit:,}-byte limit",
                 path=name,
                 code="too-large",
-                hint="set CSLEVELS_MAX_FILE_BYTES to raise the limit",
+                hint=limit_hint,
             )
         try:
             raw = read_limited(fd, info, limit)
@@ -148,7 +157,7 @@ def read_bytes(path: Path) -> bytes:
         os.close(fd)
     if len(raw) > limit:  # the file grew between stat and read, or a stream is too long
         raise InputError(f"file is over the {limit:,}-byte limit", path=name, code="too-large",
-                         hint="set CSLEVELS_MAX_FILE_BYTES to raise the limit")
+                         hint=limit_hint)
     return raw
 
 

@@ -29,11 +29,14 @@ class RenderOptions:
     # Several inputs were named (score A B): the JSON report is a list whatever the number
     # that succeeded.  None: decided by the number of results (callers of the library).
     several: bool | None = None
-    # The consultant's branding (``--brand``, ``CSLEVELS_BRAND``) for HTML and PDF pages.
+    # The consultant's branding (``--brand``, ``CSLEVELS_BRAND``) for BRANDED_FORMATS.
     brand: LoadedBrand | None = None
 
 
 Rendered = str | bytes  # a workbook is bytes; every other report is text
+
+# The formats that show a brand (``RenderOptions.brand``); the others are data or a terminal.
+BRANDED_FORMATS = frozenset({"html", "markdown", "pdf"})
 
 # The formats an output file's suffix implies, where the command has that format.  A suffix
 # none of a command's formats produces is refused (``FormatRegistry.choose``).

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from cslevels.core.models import Option, Rubric
+from cslevels.core.models import Brand, Option, Rubric
 from cslevels.core.scoring import EPSILON, LevelGap, LevelResult, QuestionResult, Raise, Result
 
 if TYPE_CHECKING:  # the combine code is imported only for --combine
@@ -19,6 +19,16 @@ def placeholder_subject(rubric: Rubric) -> str:
     from cslevels.text import clean_line
 
     return f"(the {clean_line(rubric.subject)} assessed)"
+
+
+def brand_prepared_text(brand: Brand) -> str:
+    """"Prepared by Dana Reyes, Northlight · dana@example.com" (empty without either):
+    the one wording of who prepared a report, in HTML and Markdown alike."""
+    who = brand.prepared_by or brand.firm
+    if brand.prepared_by and brand.firm:
+        who = f"{brand.prepared_by}, {brand.firm}"
+    parts = [f"Prepared by {who}" if who else "", brand.contact or ""]
+    return " · ".join(part for part in parts if part)
 
 
 # How questionnaires mark a required question (``required: true``).

@@ -9,7 +9,7 @@ from __future__ import annotations
 from cslevels.core.compare import Comparison, QuestionChange, Step, label
 from cslevels.core.scoring import Result
 from cslevels.reporting.formats import RenderOptions
-from cslevels.reporting.kit.markdown import md
+from cslevels.reporting.kit.markdown import branded, md
 from cslevels.reporting.views import (
     CHANGE_TITLES,
     STATUS_LABELS,
@@ -107,4 +107,4 @@ def render_comparison(comparison: Comparison, options: RenderOptions | None = No
     lines.append("")
     for n, step in enumerate(comparison.steps):
         lines += _step(step, n == len(comparison.steps) - 1)
-    return "\n".join(lines).rstrip() + "\n"
+    return branded("\n".join(lines).rstrip() + "\n", options)

@@ -173,5 +173,5 @@ def render_results(results: Sequence[Result], options: RenderOptions | None = No
     """One page for one or several assessments, a section each."""
     views = [assessment_view(result, n) for n, result in enumerate(results, 1)]
     return render_page(REPORT_TEMPLATE, views=views, answer_text=answer_text,
-                       status_reason=status_reason)
+                       status_reason=status_reason, brand=options.brand if options else None)
 

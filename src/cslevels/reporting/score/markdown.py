@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from cslevels.core.scoring import LevelGap, Result
 from cslevels.reporting.formats import RenderOptions
-from cslevels.reporting.kit.markdown import md
+from cslevels.reporting.kit.markdown import branded, md
 from cslevels.reporting.views import (
     MAX_RATER_COLUMNS,
     STATUS_LABELS,
@@ -122,7 +122,7 @@ def render_results(results: Sequence[Result], options: RenderOptions | None = No
         if n:
             lines += ["---", ""]
         lines += result_markdown(result)
-    return "\n".join(lines).rstrip() + "\n"
+    return branded("\n".join(lines).rstrip() + "\n", options)
 
 
 def raters_markdown(spread: RaterSpread) -> list[str]:

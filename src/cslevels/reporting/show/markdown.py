@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from cslevels.core.models import Rubric
 from cslevels.reporting.formats import RenderOptions
-from cslevels.reporting.kit.markdown import md
+from cslevels.reporting.kit.markdown import branded, md
 from cslevels.reporting.views import REQUIRED_NOTE
 
 
@@ -38,4 +38,4 @@ def render_rubric(rubric: Rubric, options: RenderOptions | None = None) -> str:
             if question.guidance:
                 lines += [f"**Evidence:** {md(question.guidance)}", ""]
             lines += ["Notes: ______________________________________________", ""]
-    return "\n".join(lines).rstrip() + "\n"
+    return branded("\n".join(lines).rstrip() + "\n", options)
