@@ -103,7 +103,7 @@ _SCHEMAS: dict[str, Kind] = {RUBRIC_SCHEMA: "rubric", ANSWERS_SCHEMA: "answers",
 _KIND_NAMES = {"rubric": "a rubric", "answers": "an answers file", "brand": "a brand file"}
 _WRONG_KIND_HINTS = {
     "answers": "score takes answers files; see `cslevels template`",
-    "brand": "--brand takes a brand file (`schema: cslevels/brand/v1`); see "
+    "brand": "--brand takes a brand file, one with `schema: cslevels/brand/v1`; see "
              "docs/rubric-format.md",
 }
 
@@ -134,7 +134,9 @@ def document_kind(doc: Document, *, expected: Kind | None = None) -> Kind:
         message = "not a cslevels file: it has no `schema:` field"
     else:
         message = f"unknown schema {schema!r}"
-    hint = (f"start the file with `schema: {BRAND_SCHEMA}`" if expected == "brand" else
+    brandish = isinstance(schema, str) and schema.startswith(BRAND_SCHEMA.rpartition("/")[0])
+    hint = (f"start the file with `schema: {BRAND_SCHEMA}`" if expected == "brand" or brandish
+            else
             f"start the file with `schema: {RUBRIC_SCHEMA}` or `schema: {ANSWERS_SCHEMA}`")
     raise InputError(
         message, path=doc.path, line=line, column=column, cell=cell, code="unknown-kind",
@@ -146,9 +148,14 @@ def brand_from_document(doc: Document) -> tuple[Brand | None, list[Finding]]:
     """Validate a parsed brand file against the model (its logo is the reader's to check)."""
     try:
         # Strict, as rubrics: `firm: yes` must not pass as the text "True".
-        return Brand.model_validate(doc.data, strict=True), []
+        brand = Brand.model_validate(doc.data, strict=True)
     except ValidationError as exc:
         return None, capped(schema_findings(exc, doc, Brand))
+    if brand.accent is None and "accent" in doc.data:  # `accent: #1f5f8b` reads as null
+        return None, [finding_at(doc, ("accent",), "accent: no colour given", code="invalid",
+                                 hint='quote it, as in accent: "#1f5f8b": in YAML an unquoted '
+                                      "# starts a comment")]
+    return brand, []
 
 
 def rubric_from_document(

@@ -231,7 +231,8 @@ class Answers(_Model):
         return AnswerEntry(value=raw)
 
 
-HexColour = Annotated[StrictStr, Field(pattern=r"^#[0-9a-fA-F]{6}$",
+HEX_COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+HexColour = Annotated[StrictStr, Field(pattern=HEX_COLOUR_PATTERN,
                                         description="A colour as #rrggbb, e.g. `#1f5f8b`.")]
 
 

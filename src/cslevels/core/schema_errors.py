@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from cslevels.core.checks import did_you_mean
 from cslevels.core.locations import Document, Loc, finding_at
+from cslevels.core.models import HEX_COLOUR_PATTERN
 from cslevels.errors import Finding
 from cslevels.text import shorten
 
@@ -253,6 +254,10 @@ def _message(
     if kind == "literal_error" and loc and loc[-1] == "schema":
         expected = error.get("ctx", {}).get("expected", "")
         return f"schema must be {expected}, got {got}", None, False
+    if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == \
+            HEX_COLOUR_PATTERN:
+        return (f"{where}: {value!r} is not a colour: write it as #rrggbb, e.g. '#1f5f8b'",
+                None, False)
     if kind == "string_pattern_mismatch":
         return (f"{where}: {value!r} is not a valid id: use lowercase letters, digits and "
                 "single dashes, e.g. 'follow-up'", None, False)

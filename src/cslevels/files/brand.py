@@ -332,6 +332,7 @@ def resolve_brand(explicit: Path | None, *, disabled: bool,
         raise
     except CslevelsError as exc:
         if source.origin != "--brand" and exc.path == str(source.path) and exc.line is None:
-            exc.hint = (f"{source.origin} names this file; fix it, or give --no-brand"
-                        + (f" or unset {BRAND_ENV}" if source.origin == BRAND_ENV else ""))
+            exc.hint = (f"the path comes from {BRAND_ENV}: correct or unset it, or give "
+                        "--no-brand" if source.origin == BRAND_ENV else
+                        f"this is {source.origin}: fix it, or give --no-brand")
         raise
