@@ -45,18 +45,21 @@ COMMANDS: dict[str, Command] = {
     "template": lambda f, d: ["template", f],
     "score-rubric": lambda f, d: ["score", "--rubric", f, GOOD],
     "list": lambda f, d: ["list", "--rubrics-dir", d],
+    "score-brand": lambda f, d: ["score", GOOD, "--format", "html", "--brand", f],
 }
 ANSWERS_COMMANDS = ("validate", "score", "score-combine", "compare", "summary")
 RUBRIC_COMMANDS = ("validate", "show", "show-html", "template", "score-rubric", "list", "summary")
+BRAND_COMMANDS = ("validate", "score-brand")
 ANY_COMMANDS = tuple(COMMANDS)  # the file fails before cslevels can tell what it is
-BY_KIND = {"answers": ANSWERS_COMMANDS, "rubric": RUBRIC_COMMANDS, "any": ANY_COMMANDS}
+BY_KIND = {"answers": ANSWERS_COMMANDS, "rubric": RUBRIC_COMMANDS, "brand": BRAND_COMMANDS,
+           "any": ANY_COMMANDS}
 
 
 @dataclass(frozen=True)
 class Case:
     """What every command must say about one bad input."""
 
-    kind: str  # "answers", "rubric" or "any": which commands read it
+    kind: str  # "answers", "rubric", "brand" or "any": which commands read it
     fragment: str | dict[str, str]  # in the message; per command where they differ
     where: tuple[int, ...] | None = None  # (line, column) or (line,) of the first error
     exit: int = 1
@@ -205,6 +208,19 @@ BAD_CASES: dict[str, Case] = {
     "answers-rubric-is-list.yaml": Case("answers", "rubric: expected text, got a list", (2, 9)),
     "answers-schema-missing.yaml": Case("any", "not a cslevels file: it has no `schema:` field",
                                         (1, 1)),
+    # -- brand files (--brand): wrong fields, colours and logos; a brand where answers go
+    "brand-unknown-field.yaml": Case("brand", "unknown field 'colour'", (4, 1)),
+    "brand-accent-unquoted.yaml": Case("brand", 'accent: no colour given (quote it, as in '
+                                       'accent: "#1f5f8b"', (3, 8)),
+    "brand-accent-not-hex.yaml": Case("brand", "accent: 'rgb(31, 95, 139)' is not a colour: "
+                                      "write it as #rrggbb", (3, 9)),
+    "brand-firm-list.yaml": Case("brand", "firm: expected text, got a list", (3, 3)),
+    "brand-logo-missing.yaml": Case("brand", "logo no-such-logo.png: no such file", (3, 7)),
+    "brand-logo-not-a-picture.yaml": Case(  # refused by its name: the file is never opened
+        "brand", "logo ../../../../etc/passwd: cslevels embeds PNG, JPEG or SVG logos", (2, 7)),
+    "brand-as-answers.yaml": Case("any", "this is a brand file, not a", only=(
+        "score", "score-combine", "compare", "summary", "show", "show-html", "template",
+        "score-rubric")),
     # -- accepted: a BOM, Windows line endings
     "ok-rubric-bom.yaml": Case(
         "rubric", {"validate": "ok (rubric)", "*": "Corner shop service",

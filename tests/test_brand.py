@@ -22,6 +22,7 @@ from cslevels.errors import InvalidDocumentError
 from cslevels.files import inputs
 from cslevels.files.brand import LOGO_MAX_BYTES, load_brand, svg_findings
 from cslevels.reporting.kit.html import accent_colours, contrast_with_white
+from test_browser import browser, visit  # noqa: F401 - the Chromium fixtures
 
 CAFE = str(EXAMPLES / "riverside-cafe.yaml")
 EXAMPLE_BRAND = ROOT / "docs" / "examples" / "brand.yaml"
@@ -514,3 +515,61 @@ def test_the_example_brand_file_matches_its_json_schema() -> None:
     jsonschema.Draft7Validator(json_schema("brand")).validate(data)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft7Validator(json_schema("brand")).validate({**data, "accent": "blue"})
+
+
+# ---------------------------------------------------------------- in a real Chromium
+
+browser_only = pytest.mark.browser
+
+
+@browser_only
+def test_a_branded_report_in_chromium_shows_the_logo_and_runs_nothing(
+        invoke: Invoke, tmp_path: Path, visit: Any) -> None:  # noqa: F811
+    from test_browser import PAYLOAD
+
+    (tmp_path / "logo.png").write_bytes(png(12, 6))
+    quoted = json.dumps(PAYLOAD)
+    path = write_brand(tmp_path, f"firm: {quoted}\nprepared_by: {quoted}\nconfidentiality: "
+                                 f"{quoted}\naccent: \"#7a1f5c\"\nlogo: logo.png\n")
+    out = tmp_path / "report.html"
+    result = invoke("score", CAFE, "--brand", str(path), "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    seen = visit(out)
+    seen.assert_clean()  # no dialog, no error, nothing loaded but the page (data: URIs aside)
+    logo = seen.page.locator("img.brand-logo")
+    assert logo.evaluate("img => img.complete && img.naturalWidth") == 12
+    assert logo.is_visible()
+    assert seen.page.locator(".brand-firm").inner_text() == PAYLOAD  # shown, not run
+    assert seen.page.locator("script").count() == 0
+    accent = seen.page.evaluate(
+        "getComputedStyle(document.documentElement).getPropertyValue('--accent').trim()")
+    assert accent == "#7a1f5c"
+    assert seen.page.locator("h1").evaluate("h => getComputedStyle(h).color") == \
+        "rgb(122, 31, 92)"
+    seen.page.emulate_media(media="print")
+    assert seen.page.locator(".brand-running").is_visible()
+
+
+@browser_only
+def test_an_svg_logo_that_slipped_past_the_checks_still_runs_nothing(
+        tmp_path: Path, visit: Any) -> None:  # noqa: F811
+    """Defence in depth: the page embeds the logo as an <img>, where scripts never run."""
+    from cslevels.commands.score import score_files
+    from cslevels.core.documents import LoadedBrand, Logo
+    from cslevels.core.models import Brand
+    from cslevels.files.library import RubricLibrary
+    from cslevels.reporting.formats import RenderOptions
+    from cslevels.reporting.score.html import render_results
+
+    hostile = (b'<svg xmlns="http://www.w3.org/2000/svg" width="30" height="20" '
+               b'onload="alert(1)"><script>alert(2)</script><rect width="30" height="20"/>'
+               b'<image href="https://evil.example/x.png"/></svg>')
+    assert svg_findings(hostile, "x.svg")  # cslevels itself would refuse it
+    brand = LoadedBrand(Brand.model_validate({"schema": "cslevels/brand/v1", "firm": "X"}),
+                        tmp_path / "brand.yaml", Logo("image/svg+xml", hostile))
+    results = score_files([Path(CAFE)], RubricLibrary(())).results
+    out = tmp_path / "report.html"
+    out.write_text(render_results(results, RenderOptions(brand=brand)), encoding="utf-8")
+    seen = visit(out)
+    seen.assert_clean()  # no alert, no request to evil.example
+    assert seen.page.locator("img.brand-logo").evaluate("img => img.naturalWidth") == 30

@@ -85,6 +85,7 @@ def test_guide_names_every_field_of_the_models() -> None:
     from cslevels.core.models import (
         AnswerEntry,
         Answers,
+        Brand,
         Level,
         Option,
         Question,
@@ -94,6 +95,17 @@ def test_guide_names_every_field_of_the_models() -> None:
     )
 
     text = GUIDE.read_text(encoding="utf-8")
-    for model in (Rubric, Level, Question, Scale, Option, Source, Answers, AnswerEntry):
+    for model in (Rubric, Level, Question, Scale, Option, Source, Answers, AnswerEntry, Brand):
         for name, info in model.model_fields.items():
             assert f"`{info.alias or name}`" in text, f"{model.__name__}.{name} is not documented"
+
+
+def test_guide_brand_example_is_the_example_brand_file() -> None:
+    """The brand file shown in the guide is docs/examples/brand.yaml, minus its comments."""
+    import yaml
+
+    text = GUIDE.read_text(encoding="utf-8")
+    section = text.split("## The brand file", 1)[1].split("\n## ", 1)[0]
+    shown = yaml.safe_load(re.findall(r"^```yaml\n(.*?)^```", section, flags=re.S | re.M)[0])
+    example = ROOT / "docs" / "examples" / "brand.yaml"
+    assert shown == yaml.safe_load(example.read_text(encoding="utf-8"))

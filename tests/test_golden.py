@@ -35,6 +35,7 @@ SHOP = "tests/data/positive/corner-shop.yaml"
 TEAM_SKILLS = "tests/data/positive/team-skills-answers.yaml"
 PARTIAL = "tests/data/partial/first-hour.yaml"
 BLANK = "tests/data/partial/blank-seven-levels.yaml"
+BRAND = "docs/examples/brand.yaml"
 
 CASES: dict[str, list[str]] = {
     # list
@@ -54,6 +55,7 @@ CASES: dict[str, list[str]] = {
     "template-cafe-form": ["template", "seven-levels", "--format", "form", "--from", CAFE],
     "schema-rubric": ["schema", "rubric"],
     "schema-answers": ["schema", "answers"],
+    "schema-brand": ["schema", "brand"],
     # score: every example in every format
     **{f"score-{name}-{fmt}": ["score", path, "--format", fmt]
        for name, path in (("cafe", CAFE), ("cafe-later", CAFE_LATER), ("dental", DENTAL),
@@ -81,6 +83,14 @@ CASES: dict[str, list[str]] = {
     "score-wrong-rubric": ["score", "tests/data/wrong-rubric/cafe-as-five-grades.yaml"],
     "score-folder": ["score", "examples"],
     "score-bad-file": ["score", "tests/data/negative/answers-value-off-scale.yaml"],
+    # branding (--brand): the example brand in each branded format, and its errors
+    **{f"score-cafe-brand-{fmt}": ["score", CAFE, "--brand", BRAND, "--format", fmt]
+       for fmt in ("markdown", "html")},
+    "brand-errors": ["score", CAFE, "--format", "html", "--brand",
+                     "tests/data/brand/bad-brand.yaml"],
+    "brand-hostile-logo": ["score", CAFE, "--format", "html", "--brand",
+                           "tests/data/brand/hostile-logo.yaml"],
+    "validate-brand": ["validate", "docs/examples", "tests/data/brand"],
     # compare
     **{f"compare-cafe-{fmt}": ["compare", CAFE, CAFE_LATER, "--format", fmt]
        for fmt in ("terminal", "json", "markdown", "html")},

@@ -33,7 +33,7 @@ def validator(name: str) -> jsonschema.Draft7Validator:
     return jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker())
 
 
-@pytest.mark.parametrize("name", ["rubric", "answers"])
+@pytest.mark.parametrize("name", ["rubric", "answers", "brand"])
 def test_committed_schema_matches_generated(name: str) -> None:
     committed = SCHEMAS / f"{name}.schema.json"
     assert committed.exists(), f"missing {committed}"
@@ -43,7 +43,7 @@ def test_committed_schema_matches_generated(name: str) -> None:
     )
 
 
-@pytest.mark.parametrize("name", ["rubric", "answers"])
+@pytest.mark.parametrize("name", ["rubric", "answers", "brand"])
 def test_cli_prints_the_schema(invoke: Invoke, name: str) -> None:
     result = invoke("schema", name)
     assert result.exit_code == 0
