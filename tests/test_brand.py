@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -208,29 +209,29 @@ HOSTILE_SVGS = {
     "script": (f"{SVG}\n<script>alert(1)</script></svg>", "2:1", "has a <script> element"),
     "script-namespaced": (f'{SVG}\n<h:script xmlns:h="http://www.w3.org/1999/xhtml">x'
                           "</h:script></svg>", "2:1", "has a <script> element"),
-    "onload": ('<svg xmlns="http://www.w3.org/2000/svg"\n  onload="alert(1)"/>', "1:1",
+    "onload": ('<svg xmlns="http://www.w3.org/2000/svg"\n  onload="alert(1)"/>', "2:3",
                "has an event handler (onload= on <svg>)"),
-    "onclick-upper": (f'{SVG}<rect ONCLICK="x()"/></svg>', "1:84",
+    "onclick-upper": (f'{SVG}<rect ONCLICK="x()"/></svg>', "1:90",
                       "has an event handler (ONCLICK= on <rect>)"),
     "foreign-object": (f"{SVG}<foreignObject><p>hi</p></foreignObject></svg>", "1:84",
                        "has a <foreignObject> element"),
     "iframe": (f"{SVG}<iframe/></svg>", "1:84", "has an <iframe> element"),
     "embed": (f"{SVG}<embed/></svg>", "1:84", "has an <embed> element"),
     "object": (f"{SVG}<object/></svg>", "1:84", "has an <object> element"),
-    "href-remote": (f'{SVG}<a href="https://evil.example/">x</a></svg>', "1:84",
+    "href-remote": (f'{SVG}<a href="https://evil.example/">x</a></svg>', "1:87",
                     "has a link to 'https://evil.example/' (href= on <a>)"),
-    "xlink-remote": (f'{SVG}<use xlink:href="other.svg#logo"/></svg>', "1:84",
+    "xlink-remote": (f'{SVG}<use xlink:href="other.svg#logo"/></svg>', "1:89",
                      "has a link to 'other.svg#logo' (href= on <use>)"),
-    "image-svg-data": (f'{SVG}<image href="data:image/svg+xml;base64,PHN2Zz4="/></svg>', "1:84",
+    "image-svg-data": (f'{SVG}<image href="data:image/svg+xml;base64,PHN2Zz4="/></svg>', "1:91",
                        "has a link to 'data:image/svg+xml;base64,PHN2Zz4='"),
-    "javascript-href": (f'{SVG}<a href="javascript:alert(1)">x</a></svg>', "1:84",
+    "javascript-href": (f'{SVG}<a href="javascript:alert(1)">x</a></svg>', "1:87",
                         "has a link to 'javascript:alert(1)'"),
-    "javascript-entity": (f'{SVG}<a href="&#106;ava&#x09;script:alert(1)">x</a></svg>', "1:84",
+    "javascript-entity": (f'{SVG}<a href="&#106;ava&#x09;script:alert(1)">x</a></svg>', "1:87",
                           "has a link to 'java\\tscript:alert(1)'"),
     "javascript-text": (f"{SVG}\n<!-- JavaScript:alert(1) --></svg>", "2:6",
                         "has a javascript: URL"),
     "javascript-in-values": (f'{SVG}<a><animate attributeName="x" values="javascript:x"/></a>'
-                             "</svg>", "1:87", "has a script URL in values= on <animate>"),
+                             "</svg>", "1:114", "has a script URL in values= on <animate>"),
     "doctype": ('<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://x/svg11.dtd">\n'
                 '<svg xmlns="http://www.w3.org/2000/svg"/>', "1:1",
                 "has a <!DOCTYPE> declaration (entities can expand"),
@@ -243,16 +244,16 @@ HOSTILE_SVGS = {
     "css-url-remote": (f"{SVG}<style>rect {{ fill: url(https://evil.example/p) }}</style></svg>",
                        "1:84", "has a CSS url(https://evil.example/p) in <style>"),
     "css-url-attribute": (f'{SVG}<rect style="background: url(//evil.example/p)"/></svg>',
-                          "1:84", "has a CSS url(//evil.example/p) in style= on <rect>"),
-    "fill-url-remote": (f'{SVG}<rect fill="url(https://evil.example/g#a)"/></svg>', "1:84",
+                          "1:90", "has a CSS url(//evil.example/p) in style= on <rect>"),
+    "fill-url-remote": (f'{SVG}<rect fill="url(https://evil.example/g#a)"/></svg>', "1:90",
                         "has a CSS url(https://evil.example/g#a) in fill= on <rect>"),
     "css-escape": (f"{SVG}<style>rect {{ fill: \\75 rl(x) }}</style></svg>", "1:84",
                    "has a CSS escape"),
     "animate-href": (f'{SVG}<a href="#a"><animate attributeName="href" to="https://x"/></a>'
-                     "</svg>", "1:97", '<animate attributeName="href">, which changes a link'),
-    "set-xlink-href": (f'{SVG}<a><set attributeName="xlink:href" to="#b"/></a></svg>', "1:87",
+                     "</svg>", "1:106", '<animate attributeName="href">, which changes a link'),
+    "set-xlink-href": (f'{SVG}<a><set attributeName="xlink:href" to="#b"/></a></svg>', "1:92",
                        '<set attributeName="xlink:href">'),
-    "set-onclick": (f'{SVG}<a><set attributeName="onclick" to="x()"/></a></svg>', "1:87",
+    "set-onclick": (f'{SVG}<a><set attributeName="onclick" to="x()"/></a></svg>', "1:92",
                     '<set attributeName="onclick">'),
     "stylesheet-instruction": ('<?xml-stylesheet href="https://evil.example/x.css"?>\n'
                                '<svg xmlns="http://www.w3.org/2000/svg"/>', "1:1",
@@ -486,8 +487,9 @@ def test_accent_colours_by_hand() -> None:
 def test_every_accent_is_legible_under_white_text(value: int) -> None:
     colours = accent_colours(f"#{value:06x}")
     assert contrast_with_white(colours["accent"]) >= 4.5
-    assert all(len(c) == 7 and c.startswith("#") and int(c[1:], 16) >= 0
-               for c in colours.values())
+    assert all(re.fullmatch("#[0-9a-f]{6}", c) for c in colours.values())  # safe in CSS
+    if contrast_with_white(f"#{value:06x}") >= 4.5:
+        assert colours["accent"] == f"#{value:06x}"  # a legible colour is kept as given
 
 
 # ---------------------------------------------------------------- validate and the schema

@@ -64,9 +64,9 @@ def validate(
             parsed.append((report, doc, path))
             continue
         if report.kind == "brand":
-            from cslevels.files.brand import brand_from_document_file
+            from cslevels.files.brand import judge_brand
 
-            report.findings += brand_from_document_file(doc, path)[1]
+            report.findings += judge_brand(doc, path)[1]
             continue
         judged = judge_document(doc, path, library)
         report.findings += judged.findings

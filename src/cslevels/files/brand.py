@@ -18,12 +18,12 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from cslevels.core.checks import capped
 from cslevels.core.documents import LoadedBrand, Logo, brand_from_document, expect_kind
 from cslevels.core.locations import Document, finding_at
-from cslevels.errors import CslevelsError, Finding, InputError, InvalidDocumentError
+from cslevels.errors import Finding, InputError, InvalidDocumentError
 from cslevels.text import shorten
 
 LOGO_MAX_BYTES = 1024 * 1024  # embedded (base64) in every page of every report
@@ -38,14 +38,15 @@ def load_brand(path: Path) -> LoadedBrand:
 
     doc = load_path(path)
     expect_kind(doc, "brand")
-    loaded, findings = brand_from_document_file(doc, path)
+    loaded, findings = judge_brand(doc, path)
     if loaded is None:
         raise InvalidDocumentError(findings)
     return loaded
 
 
-def brand_from_document_file(doc: Document, path: Path) -> tuple[LoadedBrand | None, list[Finding]]:
-    """A parsed brand file validated, its logo read and checked (``validate`` uses this)."""
+def judge_brand(doc: Document, path: Path) -> tuple[LoadedBrand | None, list[Finding]]:
+    """A parsed brand file validated, its logo read and checked (``validate`` uses this);
+    None with the findings when there is any error."""
     brand, findings = brand_from_document(doc)
     if brand is None:
         return None, findings
@@ -59,7 +60,8 @@ def brand_from_document_file(doc: Document, path: Path) -> tuple[LoadedBrand | N
 
 _PNG = b"\x89PNG\r\n\x1a\n"
 _JPEG = b"\xff\xd8\xff"
-_KINDS = {  # suffix -> (media type, what the content must be)
+MediaType = Literal["image/png", "image/jpeg", "image/svg+xml"]
+_KINDS: dict[str, tuple[MediaType, str]] = {  # suffix -> (media type, what the content is)
     ".png": ("image/png", "a PNG image"),
     ".jpg": ("image/jpeg", "a JPEG image"),
     ".jpeg": ("image/jpeg", "a JPEG image"),
@@ -109,7 +111,7 @@ def read_logo(doc: Document, path: Path, ref: str) -> tuple[Logo | None, list[Fi
         problems = svg_findings(data, str(path))
         if problems:
             return None, problems
-    return Logo(media_type, data), []  # type: ignore[arg-type]
+    return Logo(media_type, data), []
 
 
 def _suffix(path: Path) -> str:
@@ -192,6 +194,7 @@ class _SvgChecker:
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         self.parser = parser
+        self.data = text.encode("utf-8")
         parser.StartElementHandler = self._start
         parser.EndElementHandler = self._end
         parser.CharacterDataHandler = self._characters
@@ -199,7 +202,7 @@ class _SvgChecker:
         parser.StartDoctypeDeclHandler = self._doctype  # refused before parsing; twice safe
         parser.EntityDeclHandler = self._entity
         try:
-            parser.Parse(text.encode("utf-8"), True)
+            parser.Parse(self.data, True)
         except expat.ExpatError as exc:
             self.findings.append(Finding(
                 self.name, f"the SVG logo is not well-formed XML: "
@@ -209,6 +212,18 @@ class _SvgChecker:
 
     def _at(self) -> _At:
         return _At(self.parser.CurrentLineNumber, self.parser.CurrentColumnNumber + 1)
+
+    def _attribute_at(self, element: _At, offset: int, attribute: str) -> _At:
+        """Where ``attribute`` is written in the tag that starts at byte ``offset`` (expat
+        tells only where the tag starts); the tag's place if it cannot be told."""
+        written = re.compile(rb"\s((?:[\w.-]+:)?" + re.escape(attribute.encode()) + rb")\s*=")
+        match = written.search(self.data, offset)
+        if match is None:
+            return element
+        start = match.start(1)
+        line_start = self.data.rfind(b"\n", 0, start) + 1
+        column = len(self.data[line_start:start].decode("utf-8", "replace")) + 1
+        return _At(self.data.count(b"\n", 0, start) + 1, column)
 
     def _refuse(self, at: _At, what: str) -> None:
         self.findings.append(Finding(self.name, f"the SVG logo has {what}", at.line, at.column,
@@ -230,8 +245,10 @@ class _SvgChecker:
             self._refuse(at, f"{'an' if element[0] in 'aeiou' else 'a'} <{local}> element")
         if element == "style":
             self.style = (at, [])
+        offset = self.parser.CurrentByteIndex
         for attribute, value in attributes.items():
-            self._attribute(at, local, element, attribute.rpartition(" ")[2], value)
+            name = attribute.rpartition(" ")[2]
+            self._attribute(self._attribute_at(at, offset, name), local, element, name, value)
 
     def _attribute(self, at: _At, local: str, element: str, attribute: str, value: str) -> None:
         name = attribute.lower()
@@ -253,7 +270,7 @@ class _SvgChecker:
     def _css(self, at: _At, css: str, where: str, *, stylesheet: bool) -> None:
         if "@import" in css.lower():
             self._refuse(at, f"a CSS @import in {where}")
-        if stylesheet and "\\" in css:
+        if "\\" in css and (stylesheet or "(" in css):
             self._refuse(at, f"a CSS escape (\\) in {where}, which could hide a url()")
         for match in _CSS_URL.finditer(css):
             target = match.group(2).strip()
@@ -329,10 +346,12 @@ def resolve_brand(explicit: Path | None, *, disabled: bool,
     try:
         return load_brand(source.path)
     except InvalidDocumentError:
-        raise
-    except CslevelsError as exc:
-        if source.origin != "--brand" and exc.path == str(source.path) and exc.line is None:
-            exc.hint = (f"the path comes from {BRAND_ENV}: correct or unset it, or give "
-                        "--no-brand" if source.origin == BRAND_ENV else
-                        f"this is {source.origin}: fix it, or give --no-brand")
-        raise
+        raise  # located in the file, which names itself
+    except InputError as exc:  # about the file as a whole: say who named it
+        if source.origin == "--brand" or exc.path != str(source.path) or exc.line is not None:
+            raise
+        hint = (f"the path comes from {BRAND_ENV}: correct or unset it, or give --no-brand"
+                if source.origin == BRAND_ENV
+                else f"this is {source.origin}: fix it, or give --no-brand")
+        hint = f"{exc.hint}; {hint}" if exc.hint else hint
+        raise InputError(exc.message, path=exc.path, code=exc.code, hint=hint) from None
