@@ -411,6 +411,15 @@ def test_every_html_command_takes_the_brand(invoke: Invoke, command: list[str]) 
     assert "Confidential: prepared for the client named on this report." in result.stdout
 
 
+@pytest.mark.parametrize("command", [
+    ["compare", CAFE, str(EXAMPLES / "riverside-cafe-2027-05.yaml")], ["show", "seven-levels"]])
+def test_every_markdown_report_starts_with_the_brand(invoke: Invoke, command: list[str]) -> None:
+    result = invoke(*command, "--format", "markdown", "--brand", str(EXAMPLE_BRAND))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("Prepared by Dana Reyes, Northlight Advisory · ")
+    assert "**Confidential: prepared for the client" in result.stdout.split("# ", 1)[0]
+
+
 def test_the_report_is_never_written_over_the_brand_file(invoke: Invoke, tmp_path: Path) -> None:
     path = write_brand(tmp_path, "firm: Acme\n", name="mybrand")  # no suffix: any format
     before = path.read_bytes()
