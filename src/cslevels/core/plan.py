@@ -124,7 +124,9 @@ def _step(level: LevelResult, q: QuestionResult) -> PlanStep:
 
 
 def _stage(result: Result, level: LevelResult) -> PlanStage:
-    gap = level_gap(result.rubric, level)
+    known = [g for g in (result.next_gap, *result.target_gaps)
+             if g is not None and g.level.rank == level.rank]
+    gap = known[0] if known else level_gap(result.rubric, level)  # score() found some already
     by_key = {q.key: q for q in level.questions}
     path: tuple[Raise, ...] = gap.fastest_path or ()
     steps = tuple(_step(level, by_key[r.key]) for r in path)
