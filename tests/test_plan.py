@@ -98,6 +98,22 @@ def test_a_level_nothing_can_achieve_says_why() -> None:
     assert plan.stages[0].after is None and plan.stages[0].points is None
 
 
+def test_a_level_without_any_answer_is_not_planned_from_imagined_answers() -> None:
+    r = rubric([level("a", ["q1"]), level("b", ["q2", "q3"]), level("c", ["q4"])])
+    result = score(r, answers({"a.q1": 3, "c.q4": 2}))
+    plan = improvement_plan(result)
+    assert [(s.level.id, s.unassessed, len(s.steps)) for s in plan.stages] == [
+        ("a", False, 1), ("b", True, 0), ("c", False, 1)]
+    out = " ".join(terminal.render_results([result]).split())
+    assert "None of its 2 questions is answered yet: answer them, then score again" in out
+    assert "(1 of them cannot be planned yet: it has no answers, so answer those first)" in out
+    assert "+100 points" not in out
+    blank_b = score(r, answers({"c.q4": 2}))
+    md = markdown.render_results([blank_b])
+    assert ("Next: answer the questions of level 1 (Level a), none of which is answered yet; "
+            "2 of the 3 levels still to achieve have no answers yet.") in md
+
+
 def test_overview_names_strengths_and_weaknesses() -> None:
     summary = overview(riverside())
     assert [lv.name for lv in summary.strengths] == ["Professionalism", "Attention",
@@ -183,6 +199,9 @@ def test_following_the_plan_achieves_every_level_it_lists(case: tuple[Any, Any])
             raised[step.key] = best_value(step.question)
     after = run(rubric_, raised)
     for stage in plan.stages:
+        if stage.unassessed:  # nothing answered: no road is claimed, so none to check
+            assert not stage.steps and stage.points is None
+            continue
         level_after = after.levels[stage.level.rank - 1]
         assert level_after.achieved
         assert level_after.score == pytest.approx(stage.after)

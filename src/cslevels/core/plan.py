@@ -62,9 +62,15 @@ class PlanStage(NamedTuple):
         return self.reason is None
 
     @property
+    def unassessed(self) -> bool:
+        """No question of the level is answered yet: there is nothing to plan from (a road
+        that assumed every answer at its best would mislead), only answers to give."""
+        return all(q.state == "missing" for q in self.level.questions)
+
+    @property
     def points(self) -> float | None:
         """What the steps together add to the level's score, in points (0-100)."""
-        if self.after is None:
+        if self.after is None or self.level.score is None:
             return None
         return 100 * (self.after - (self.level.score or 0.0))
 
@@ -84,6 +90,10 @@ class Plan(NamedTuple):
     @property
     def reachable(self) -> bool:
         return all(stage.reachable for stage in self.stages)
+
+    @property
+    def unassessed(self) -> tuple[PlanStage, ...]:
+        return tuple(stage for stage in self.stages if stage.unassessed)
 
 
 class Overview(NamedTuple):
@@ -124,6 +134,8 @@ def _step(level: LevelResult, q: QuestionResult) -> PlanStep:
 
 
 def _stage(result: Result, level: LevelResult) -> PlanStage:
+    if all(q.state == "missing" for q in level.questions):
+        return PlanStage(level, (), None, (), None)
     known = [g for g in (result.next_gap, *result.target_gaps)
              if g is not None and g.level.rank == level.rank]
     gap = known[0] if known else level_gap(result.rubric, level)  # score() found some already
@@ -149,6 +161,7 @@ def improvement_plan(result: Result) -> Plan:
     """
     top = len(result.levels)
     target = result.target if result.target is not None and 1 <= result.target <= top else None
+    # (a level with no answer at all gets a stage without steps: see PlanStage.unassessed)
     if target is not None:
         stages = _stages(result, target)
         if stages:

@@ -508,10 +508,22 @@ def stage_summary(stage: PlanStage) -> str:
     """'2 changes take its score from 40% to 76% (+36 points)', or why no change can."""
     if stage.reason is not None:
         return f"Raising answers alone cannot achieve it: {stage.reason}."
+    if stage.unassessed:
+        total = len(stage.level.questions)
+        return (f"None of its {total} question{'s' if total != 1 else ''} is answered yet: "
+                "answer them, then score again to plan this level.")
     count = len(stage.steps)
     noun = "change takes" if count == 1 else "changes take"
     return (f"{count} {noun} its score from {score_percent(stage.level)} to "
             f"{percent(stage.after)} ({points_text(stage.points)}).")
+
+
+def stage_status_text(stage: PlanStage) -> str:
+    """A stage's first line in every format: where the level stands, then what it takes."""
+    if stage.unassessed:
+        return stage_summary(stage)
+    return (f"{stage.level.status.capitalize()}: {status_reason(stage.level)}. "
+            f"{stage_summary(stage)}")
 
 
 def step_now_text(step: PlanStep) -> str:
@@ -546,9 +558,19 @@ def plan_intro(result: Result, plan: Plan) -> str:
                 f"{blocked.rank} ({blocked.name}) cannot be achieved by raising answers alone "
                 "(see below).")
     change_noun = "change" if changes == 1 else "changes"
+    unassessed = len(plan.unassessed)
+    if unassessed == levels:
+        return (f"{reached}The road to {aim} runs through {levels} {noun} not yet achieved, "
+                f"and {'it has' if levels == 1 else 'none of them has'} any answer yet: answer "
+                "their questions, then score again for a plan.")
+    waiting = ""
+    if unassessed:
+        which = "it has" if unassessed == 1 else "they have"
+        waiting = (f" ({unassessed} of them cannot be planned yet: {which} no answers, so "
+                   "answer those first)")
     return (f"{reached}The road to {aim}: {changes} {change_noun} over {levels} {noun} not yet "
-            "achieved, in the order below; each change names what to do and what it adds to "
-            "its level's score.")
+            f"achieved{waiting}, in the order below; each change names what to do and what it "
+            "adds to its level's score.")
 
 
 def executive_points(result: Result, summary: Overview, plan: Plan) -> list[str]:
@@ -586,10 +608,19 @@ def plan_headline(result: Result, plan: Plan) -> str:
         return plan_intro(result, plan)
     count = len(first.steps)
     changes = f"{count} change" + ("" if count == 1 else "s")
-    text = f"Next: level {first.level.rank} ({first.level.name}) takes {changes}"
-    if len(plan.stages) > 1:
+    levels = len(plan.stages)
+    unassessed = len(plan.unassessed)
+    if first.unassessed:
+        text = (f"Next: answer the questions of level {first.level.rank} ({first.level.name}), "
+                "none of which is answered yet")
+    else:
+        text = f"Next: level {first.level.rank} ({first.level.name}) takes {changes}"
+    if levels > 1 and not unassessed:
         text += (f"; the whole plan to {aim}level {goal.rank} ({goal.name}) takes "
                  f"{plan.change_count}")
+    elif levels > 1:
+        text += (f"; {unassessed} of the {levels} levels still to achieve have no answers "
+                 "yet")
     return text + "."
 
 

@@ -37,7 +37,7 @@ from cslevels.reporting.views import (
     provenance_facts,
     question_numbers,
     score_percent,
-    stage_summary,
+    stage_status_text,
     stage_title,
     status_reason,
     step_now_text,
@@ -153,6 +153,6 @@ def render_results(results: Sequence[Result], options: RenderOptions | None = No
     views = [assessment_view(result, n) for n, result in enumerate(results, 1)]
     return render_page(REPORT_TEMPLATE, views=views, answer_text=answer_text,
                        status_reason=status_reason, plan_intro=plan_intro,
-                       stage_title=stage_title, stage_summary=stage_summary,
+                       stage_title=stage_title, stage_status_text=stage_status_text,
                        step_now_text=step_now_text, points_text=points_text)
 

@@ -32,9 +32,8 @@ from cslevels.reporting.views import (
     rater_summary_line,
     score_percent,
     spread_text,
-    stage_summary,
+    stage_status_text,
     stage_title,
-    status_reason,
     step_change_text,
 )
 
@@ -56,8 +55,7 @@ def plan_lines(result: Result, plan: Plan) -> list[str]:
     lines = ["## Improvement plan", "", md(plan_intro(result, plan)), ""]
     for n, stage in enumerate(plan.stages):
         lines += [f"### {md(stage_title(result, plan, n))}", "",
-                  f"{stage.level.status.capitalize()}: {md(status_reason(stage.level))}. "
-                  f"{md(stage_summary(stage))}", ""]
+                  md(stage_status_text(stage)), ""]
         for i, step in enumerate(stage.steps, 1):
             lines += _step_lines(step, f"{i}.", numbers[step.key])
         if stage.steps:

@@ -40,9 +40,8 @@ from cslevels.reporting.views import (
     rater_summary_line,
     score_percent,
     spread_text,
-    stage_summary,
+    stage_status_text,
     stage_title,
-    status_reason,
     step_change_text,
 )
 from cslevels.text import clean
@@ -190,8 +189,7 @@ def plan_section(result: Result, plan: Plan) -> list[RenderableType]:
         out.append(Text(""))
         title = plain(stage_title(result, plan, n), "bold")
         out.append(title)
-        out.append(plain(f"{stage.level.status.capitalize()}: {status_reason(stage.level)}. "
-                         + stage_summary(stage)))
+        out.append(plain(stage_status_text(stage)))
         if stage.steps:
             out.append(numbered([(f"{i}.", step_body(step, numbers[step.key]))
                                  for i, step in enumerate(stage.steps, 1)]))
