@@ -329,8 +329,8 @@ def sources(tmp_path: Path) -> dict[str, str]:
 def firm_shown(invoke: Invoke, args: list[str], env: dict[str, str]) -> str | None:
     result = invoke("score", CAFE, "--format", "markdown", *args, env=env)
     assert result.exit_code == 0, result.stderr
-    first = result.stdout.splitlines()[0]
-    return first.removeprefix("Prepared by ") if first.startswith("Prepared by") else None
+    facts = [line for line in result.stdout.splitlines() if line.startswith("- **Prepared by:** ")]
+    return facts[0].removeprefix("- **Prepared by:** ") if facts else None
 
 
 def test_the_brand_comes_from_the_flag_then_the_variable_then_the_user_file(
@@ -416,8 +416,9 @@ def test_every_html_command_takes_the_brand(invoke: Invoke, command: list[str]) 
 def test_every_markdown_report_starts_with_the_brand(invoke: Invoke, command: list[str]) -> None:
     result = invoke(*command, "--format", "markdown", "--brand", str(EXAMPLE_BRAND))
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith("Prepared by Dana Reyes, Northlight Advisory · ")
-    assert "**Confidential: prepared for the client" in result.stdout.split("# ", 1)[0]
+    head = result.stdout.split("\n## ", 1)[0]
+    assert "\n\n- **Prepared by:** Dana Reyes, Northlight Advisory\n" in head
+    assert "- **Confidential: prepared for the client" in head
 
 
 def test_the_report_is_never_written_over_the_brand_file(invoke: Invoke, tmp_path: Path) -> None:
@@ -460,22 +461,24 @@ def test_hostile_brand_text_is_escaped_everywhere(invoke: Invoke, tmp_path: Path
     assert f'alt="{escaped}"' in page
     markdown = invoke("score", CAFE, "--format", "markdown", "--brand", str(path)).stdout
     assert "<script>" not in markdown and "\\<script\\>" in markdown
-    assert markdown.startswith("Prepared by \\<script\\>alert(1)\\</script\\>")
+    assert "- **Prepared by:** \\<script\\>alert(1)\\</script\\>" in markdown
 
 
-def test_markdown_has_a_header_line_and_the_confidentiality_line(invoke: Invoke) -> None:
+def test_markdown_names_who_prepared_it_and_the_confidentiality_line(invoke: Invoke) -> None:
     out = invoke("score", CAFE, "--format", "markdown", "--brand", str(EXAMPLE_BRAND)).stdout
     assert out.startswith(
-        "Prepared by Dana Reyes, Northlight Advisory · dana@northlight.example · +1 555 0100\n\n"
-        "**Confidential: prepared for the client named on this report. Do not distribute.**\n\n"
-        "# Customer service assessment: Riverside Cafe\n")
+        "# Customer service assessment: Riverside Cafe\n\n"
+        "- **Prepared by:** Dana Reyes, Northlight Advisory\n"
+        "- **Contact:** dana@northlight.example · +1 555 0100\n"
+        "- **Confidential: prepared for the client named on this report. Do not distribute.**\n")
 
 
 def test_a_brand_without_prepared_by_or_confidentiality_adds_only_what_it_has(
         invoke: Invoke, tmp_path: Path) -> None:
     path = write_brand(tmp_path, "firm: Solo\n")
     out = invoke("score", CAFE, "--format", "markdown", "--brand", str(path)).stdout
-    assert out.startswith("Prepared by Solo\n\n# Customer service assessment")
+    assert out.startswith("# Customer service assessment: Riverside Cafe\n\n"
+                          "- **Prepared by:** Solo\n- **Rubric:**")
     page = html(invoke, "--brand", str(path))
     assert "brand-confidential" not in page.split("</style>")[1]
     assert "--accent: " not in page.split("<style>")[1].split("/* brand")[1]  # no accent given

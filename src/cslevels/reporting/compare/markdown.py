@@ -9,7 +9,7 @@ from __future__ import annotations
 from cslevels.core.compare import Comparison, QuestionChange, Step, label
 from cslevels.core.scoring import Result
 from cslevels.reporting.formats import RenderOptions
-from cslevels.reporting.kit.markdown import branded, md
+from cslevels.reporting.kit.markdown import brand_lines, md
 from cslevels.reporting.views import (
     CHANGE_TITLES,
     STATUS_LABELS,
@@ -67,7 +67,7 @@ def _step(step: Step, latest: bool) -> list[str]:
 def render_comparison(comparison: Comparison, options: RenderOptions | None = None) -> str:
     newest = comparison.newest
     rubric = newest.rubric
-    lines = [f"# Follow-up: {md(newest.answers.subject)}", ""]
+    lines = [f"# Follow-up: {md(newest.answers.subject)}", "", *brand_lines(options)]
     lines.append(f"- **Rubric:** {md(rubric.title)} ({md(rubric.id)} {md(rubric.version)}, "
                  f"{rubric.method})")
     if newest.rubric_digest:
@@ -107,4 +107,4 @@ def render_comparison(comparison: Comparison, options: RenderOptions | None = No
     lines.append("")
     for n, step in enumerate(comparison.steps):
         lines += _step(step, n == len(comparison.steps) - 1)
-    return branded("\n".join(lines).rstrip() + "\n", options)
+    return "\n".join(lines).rstrip() + "\n"

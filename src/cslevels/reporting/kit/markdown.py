@@ -21,16 +21,20 @@ def md(value: object) -> str:
     return _SPECIAL.sub(r"\\\1", _ENTITY.sub("&amp;", clean_line(value)))
 
 
-def branded(report: str, options: RenderOptions | None) -> str:
-    """``report`` under the brand's lines (``--brand``): who prepared it and the
-    confidentiality line, neutralised like all brand text."""
+def brand_lines(options: RenderOptions | None) -> list[str]:
+    """The brand's facts (``--brand``) for the list under a report's title: who prepared it,
+    the contact line and the confidentiality line, neutralised like all brand text."""
     loaded = options.brand if options is not None else None
     if loaded is None:
-        return report
-    from cslevels.reporting.views import brand_prepared_text
+        return []
+    from cslevels.reporting.views import brand_author
 
     brand = loaded.brand
-    lines = [md(line) for line in (brand_prepared_text(brand),) if line]
+    lines = []
+    if brand_author(brand):
+        lines.append(f"- **Prepared by:** {md(brand_author(brand))}")
+    if brand.contact:
+        lines.append(f"- **Contact:** {md(brand.contact)}")
     if brand.confidentiality:
-        lines.append(f"**{md(brand.confidentiality)}**")
-    return "".join(f"{line}\n\n" for line in lines) + report
+        lines.append(f"- **{md(brand.confidentiality)}**")
+    return lines
