@@ -303,6 +303,27 @@ def test_a_plain_svg_with_local_references_passes() -> None:
     assert svg_findings((ROOT / "docs/examples/northlight-logo.svg").read_bytes(), "x") == []
 
 
+def test_attribute_places_are_looked_up_only_for_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding where an attribute is written costs a search; a clean 1 MB logo with 69,000
+    attributes must not pay it 69,000 times (that was quadratic: 30 s)."""
+    from cslevels.files import brand
+
+    calls = 0
+    real = brand._SvgChecker._attribute_at
+
+    def counting(self: Any, *args: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return real(self, *args)
+
+    monkeypatch.setattr(brand._SvgChecker, "_attribute_at", counting)
+    rects = '<rect width="1" height="1" fill="url(#g)"/>' * 1000
+    assert svg_findings(f"{SVG}{rects}</svg>".encode(), "x.svg") == []
+    assert calls == 0
+    assert len(svg_findings(f'{SVG}<rect onclick="x()"/>{rects}</svg>'.encode(), "x.svg")) == 1
+    assert calls == 1
+
+
 def test_an_svg_not_in_utf8_is_refused() -> None:
     findings = svg_findings(SVG.encode() + "<title>é</title></svg>".encode("latin-1"), "l.svg")
     assert [str(f) for f in findings] == [

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -221,11 +222,16 @@ class _SvgChecker:
         if match is None:
             return element
         start = match.start(1)
-        line_start = self.data.rfind(b"\n", 0, start) + 1
-        column = len(self.data[line_start:start].decode("utf-8", "replace")) + 1
-        return _At(self.data.count(b"\n", 0, start) + 1, column)
+        between = self.data[offset:start]  # within the tag: counting here is linear overall
+        newlines = between.count(b"\n")
+        if not newlines:
+            return _At(element.line, element.column + len(between.decode("utf-8", "replace")))
+        after = between[between.rfind(b"\n") + 1:]
+        return _At(element.line + newlines, len(after.decode("utf-8", "replace")) + 1)
 
-    def _refuse(self, at: _At, what: str) -> None:
+    def _refuse(self, at: _At | Callable[[], _At], what: str) -> None:
+        if callable(at):
+            at = at()
         self.findings.append(Finding(self.name, f"the SVG logo has {what}", at.line, at.column,
                                      code="logo-svg", hint=_PLAIN_PICTURE))
 
@@ -248,9 +254,12 @@ class _SvgChecker:
         offset = self.parser.CurrentByteIndex
         for attribute, value in attributes.items():
             name = attribute.rpartition(" ")[2]
-            self._attribute(self._attribute_at(at, offset, name), local, element, name, value)
+            # where the attribute is written: looked for only when something is refused
+            place = partial(self._attribute_at, at, offset, name)
+            self._attribute(place, local, element, name, value)
 
-    def _attribute(self, at: _At, local: str, element: str, attribute: str, value: str) -> None:
+    def _attribute(self, at: Callable[[], _At], local: str, element: str, attribute: str,
+                   value: str) -> None:
         name = attribute.lower()
         squeezed = _INVISIBLE.sub("", value)
         if name.startswith("on"):
@@ -267,7 +276,7 @@ class _SvgChecker:
         else:
             self._css(at, value, f"{attribute}= on <{local}>", stylesheet=name == "style")
 
-    def _css(self, at: _At, css: str, where: str, *, stylesheet: bool) -> None:
+    def _css(self, at: Callable[[], _At], css: str, where: str, *, stylesheet: bool) -> None:
         if "@import" in css.lower():
             self._refuse(at, f"a CSS @import in {where}")
         if "\\" in css and (stylesheet or "(" in css):
@@ -283,7 +292,7 @@ class _SvgChecker:
         if tag.rpartition(" ")[2].lower() == "style" and self.style is not None:
             at, parts = self.style
             self.style = None
-            self._css(at, "".join(parts), "<style>", stylesheet=True)
+            self._css(lambda: at, "".join(parts), "<style>", stylesheet=True)
 
     def _characters(self, data: str) -> None:
         if self.style is not None:
