@@ -1,0 +1,153 @@
+"""README's promises under attack (issue 13), in the reports: CSV, Markdown, the terminal.
+
+Untrusted text (subjects, names, file names) must never be interpreted: no raw
+control character reaches a CSV file, no CSV cell is a formula to a spreadsheet, no
+Markdown text becomes a link or math, and a huge ``COLUMNS`` cannot make a report
+take minutes.  Every test here failed on the code before the fix it names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import EXAMPLES, find_tool, unavailable, Invoke
+
+# ---------------------------------------------------------------- 5: CSV
+
+# What a terminal must never receive raw: C0 and C1 controls but tab and newline, DEL,
+# bidi controls, line and paragraph separators (as cslevels.text.clean escapes them).
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+                         "\u202a-\u202e\u2066-\u2069]")
+# Hostile subjects and the cell each must become, written out by hand.
+HOSTILE_SUBJECTS = {
+    "\x1b]0;owned\x07title": "\\x1b]0;owned\\x07title",       # OSC: window title, BEL
+    "\x1b]52;c;Y2xpcA==\x07clip": "\\x1b]52;c;Y2xpcA==\\x07clip",  # OSC 52: clipboard
+    "\x1b[31mred": "\\x1b[31mred",                           # CSI colour
+    "\x9b31mcsi": "\\x9b31mcsi",                             # C1 CSI
+    "over\rwrite": "over\\x0dwrite",                         # carriage return
+    "\u202egnp.exe": "\\u202egnp.exe",                       # bidi override
+    "=1+1": "'=1+1",
+    "+1+1": "'+1+1",
+    "-1+1": "'-1+1",
+    "@SUM(A1)": "'@SUM(A1)",
+    "\t=1+1": "'\t=1+1",
+    " =1+1": "' =1+1",
+    "\n=1+1": "'\n=1+1",
+    "\u00a0=1+1": "'\u00a0=1+1",                             # no-break space
+    "\u3000=1+1": "'\u3000=1+1",                             # ideographic space
+    "\uff1d1+1": "'\uff1d1+1",                               # fullwidth ＝
+    "\uff0b1+1": "'\uff0b1+1",                               # fullwidth ＋
+    "\uff0d1+1": "'\uff0d1+1",                               # fullwidth －
+    "\uff20SUM(A1)": "'\uff20SUM(A1)",                       # fullwidth ＠
+    "\u200b=1+1": "'\u200b=1+1",                             # zero-width space
+    "\u200d+1": "'\u200d+1",                                 # zero-width joiner
+    "\u2060@A1": "'\u2060@A1",                               # word joiner
+    "\u2212" + "1+1": "'\u22121+1",                          # minus sign
+    "Plain, with a comma": "Plain, with a comma",
+    "Caf\u00e9 = good": "Caf\u00e9 = good",                  # = inside is not a formula
+}
+HOSTILE_NAME = "\x1b]8;;http://e\x1b\\Lvl\x1b]8;;\x1b\\ \u2066=cmd"
+HOSTILE_NAME_CELL = "\\x1b]8;;http://e\\x1b\\Lvl\\x1b]8;;\\x1b\\ \\u2066=cmd"
+
+
+def _is_formula_start(cell: str) -> bool:
+    """Independently of cslevels: = + - @ after any blanks or zero-width characters,
+    in any compatibility form (fullwidth, small), or a minus sign."""
+    for char in cell:
+        if char.isspace() or unicodedata.category(char) == "Cf":
+            continue
+        return unicodedata.normalize("NFKC", char)[:1] in "=+-@\u2212"
+    return False
+
+
+def _hostile_portfolio(tmp_path: Path) -> tuple[Path, Path]:
+    """A one-level rubric with a hostile name and version, and one answers file for each
+    hostile subject (plus one with a hostile file name)."""
+    rubrics = tmp_path / "rubrics"
+    rubrics.mkdir()
+    rubric = {
+        "schema": "cslevels/rubric/v1", "id": "hostile", "version": "-1\x1b[2J",
+        "title": "T", "threshold": 0.5,
+        "scales": {"s": {"label": "S", "options": [{"value": 0, "label": "no", "score": 0},
+                                                    {"value": 1, "label": "yes", "score": 1}]}},
+        "levels": [{"id": "l", "name": HOSTILE_NAME, "questions": [
+            {"id": "q", "text": "Q?", "scale": "s"}]}],
+    }
+    (rubrics / "hostile.yaml").write_text(yaml.safe_dump(rubric, allow_unicode=False))
+    folder = tmp_path / "clients"
+    folder.mkdir()
+    for n, subject in enumerate(HOSTILE_SUBJECTS):
+        answers = {"schema": "cslevels/answers/v1", "rubric": "hostile", "subject": subject,
+                   "answers": {"l.q": 1}}
+        # JSON is YAML: every control character travels as a \u escape
+        (folder / f"a{n:02d}.yaml").write_text(json.dumps(answers))
+    evil = {"schema": "cslevels/answers/v1", "rubric": "hostile", "subject": "named badly",
+            "answers": {"l.q": 1}}
+    (folder / "=evil\x1b[31m\u202e.yaml").write_text(json.dumps(evil))
+    return folder, rubrics
+
+
+def test_csv_cells_are_escaped_and_never_formulas(invoke: Invoke, tmp_path: Path) -> None:
+    folder, rubrics = _hostile_portfolio(tmp_path)
+    result = invoke("summary", str(folder), "--rubrics-dir", str(rubrics), "--all-visits",
+                    "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert not RAW_CONTROL.search(result.stdout), "a raw control character in the CSV"
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == len(HOSTILE_SUBJECTS) + 1
+    subjects = {row["subject"] for row in rows}
+    assert subjects == {*HOSTILE_SUBJECTS.values(), "named badly"}
+    for row in rows:
+        assert row["achieved_level_name"] == HOSTILE_NAME_CELL
+        assert row["weakest_level"] == HOSTILE_NAME_CELL
+        assert row["rubric_version"] == "'-1\\x1b[2J"
+        for name, value in row.items():
+            assert not _is_formula_start(value), (name, value)
+    evil_row = next(row for row in rows if row["subject"] == "named badly")
+    assert evil_row["path"] == str(folder / "=evil\\x1b[31m\\u202e.yaml")
+
+
+def find_soffice() -> str | None:
+    return find_tool("CSLEVELS_SOFFICE", shutil.which("soffice"), shutil.which("libreoffice"),
+                     "/usr/bin/soffice")
+
+
+@pytest.mark.slow
+def test_libreoffice_reads_no_csv_cell_as_a_formula(invoke: Invoke, tmp_path: Path) -> None:
+    program = find_soffice()
+    if program is None:
+        unavailable("LibreOffice (soffice) is not installed", "LibreOffice")
+    from openpyxl import load_workbook
+
+    folder, rubrics = _hostile_portfolio(tmp_path)
+    report = tmp_path / "portfolio.csv"
+    result = invoke("summary", str(folder), "--rubrics-dir", str(rubrics), "--all-visits",
+                    "-o", str(report))
+    assert result.exit_code == 0, result.stderr
+    control = tmp_path / "control.csv"  # proves the import does run formulas
+    control.write_text("a\n=1+1\n", encoding="utf-8")
+    out = tmp_path / "out"
+    # UTF-8, formulas evaluated: the way a user opening the file would import it
+    done = subprocess.run(
+        [program, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+         "--norestore", "--infilter=CSV:44,34,76,1,,0,false,true,false,false,false,-1,true",
+         "--convert-to", "xlsx", "--outdir", str(out), str(report), str(control)],
+        capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert load_workbook(out / "control.xlsx").active["A2"].data_type == "f"
+    sheet = load_workbook(out / "portfolio.xlsx").active
+    cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert len(cells) >= 12 * (len(HOSTILE_SUBJECTS) + 1)  # every row but its empty date
+    assert [c.value for c in cells if c.data_type == "f"] == []
+    subjects = {c.value for c in cells if c.column == 2}
+    assert "'=1+1" in subjects and "'\uff1d1+1" in subjects
