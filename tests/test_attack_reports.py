@@ -9,6 +9,7 @@ take minutes.  Every test here failed on the code before the fix it names.
 from __future__ import annotations
 
 import csv
+import html as htmllib
 import io
 import json
 import re
@@ -19,8 +20,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from conftest import EXAMPLES, find_tool, unavailable, Invoke
+from conftest import EXAMPLES, Invoke, find_tool, unavailable
+from cslevels.reporting.kit.markdown import md
+from cslevels.text import clean_line
 
 # ---------------------------------------------------------------- 5: CSV
 
@@ -151,3 +156,104 @@ def test_libreoffice_reads_no_csv_cell_as_a_formula(invoke: Invoke, tmp_path: Pa
     assert [c.value for c in cells if c.data_type == "f"] == []
     subjects = {c.value for c in cells if c.column == 2}
     assert "'=1+1" in subjects and "'\uff1d1+1" in subjects
+
+
+# ---------------------------------------------------------------- 6: Markdown
+
+# Every kind of text GFM would turn into a link or math, each in a form it links.
+LINKS = ("see http://evil.example/a_b?c=1, HTTPS://UP.EXAMPLE, ftp://f.example/x "
+         "www.evil.example (www.paren.example) *www.star.example* mail bob@evil.example "
+         "mailto:a@b.example xmpp:c@d.example/r $x^2$ and $$y$$ \\$z\\$ www\\.esc.example")
+
+
+def _link_rubric() -> dict[str, object]:
+    text = f"%t% {LINKS}"
+    return {
+        "schema": "cslevels/rubric/v1", "id": "links", "version": text, "title": text,
+        "description": text, "source": {"title": text, "note": text, "url": text},
+        "subject": text, "threshold": 0.6,
+        "scales": {"s": {"label": text, "options": [
+            {"value": 0, "label": text, "score": 0.0}, {"value": 1, "label": text, "score": 1.0}]}},
+        "levels": [{"id": f"l{i}", "name": text, "summary": text, "questions": [
+            {"id": f"q{j}", "text": text, "scale": "s", "guidance": text,
+             "recommendation": text} for j in range(2)]} for i in range(2)],
+    }
+
+
+def _link_answers(values: dict[str, int]) -> dict[str, object]:
+    text = f"%t% {LINKS}"
+    return {"schema": "cslevels/answers/v1", "rubric": "links", "rubric_version": text,
+            "subject": text, "assessor": text,
+            "answers": {key: {"value": v, "note": text, "evidence": [text]}
+                        for key, v in values.items()}}
+
+
+def gfm_html(markdown: str) -> str:
+    """The HTML GitHub's renderer makes of ``markdown``: cmark-gfm with its extensions
+    (autolink, tables, strikethrough, task lists)."""
+    import cmarkgfm
+
+    return cmarkgfm.github_flavored_markdown_to_html(markdown)
+
+
+UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
+WORD_JOINER = "\u2060"  # invisible; what md() puts before an @
+
+
+@pytest.mark.parametrize("name", ["show", "score", "combine", "compare"])
+def test_markdown_text_never_becomes_a_link_or_math(invoke: Invoke, tmp_path: Path,
+                                                    name: str) -> None:
+    rubrics = tmp_path / "rubrics"
+    rubrics.mkdir()
+    (rubrics / "links.yaml").write_text(yaml.safe_dump(_link_rubric()))
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"  # no date: compare labels by file
+    old.write_text(yaml.safe_dump(_link_answers({"l0.q0": 1, "l0.q1": 1, "l1.q0": 1})))
+    new.write_text(yaml.safe_dump(_link_answers({"l0.q0": 0, "l0.q1": 1, "l1.q0": 1,
+                                                 "l1.q1": 0})))
+    dirs = ["--rubrics-dir", str(rubrics)]
+    args = {"show": ["show", str(rubrics / "links.yaml")], "score": ["score", str(old), *dirs],
+            "combine": ["score", "--combine", str(old), str(new), *dirs],
+            "compare": ["compare", str(old), str(new), *dirs]}[name]
+    result = invoke(*args, "--format", "markdown")
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    assert text.count("%t%") >= 5  # the fields really are in the report
+    html = gfm_html(text)
+    assert "<a " not in html and "href" not in html
+    assert not UNESCAPED_DOLLAR.search(text), "a $ GitHub could read as math"
+    # and the text still reads as typed once rendered
+    assert "see http://evil.example/a_b?c=1, HTTPS://UP.EXAMPLE" in html
+    assert "$x^2$ and $$y$$ \\$z\\$ www\\.esc.example" in html
+
+
+def test_compare_markdown_escapes_the_file_names_it_labels_by(
+        invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # undated files are labelled by their path as given
+    text = (EXAMPLES / "riverside-cafe.yaml").read_text(encoding="utf-8")
+    undated = "\n".join(line for line in text.splitlines() if not line.startswith("date:"))
+    names = ("[x](http:evil).yaml", "*b* www.e.example.yaml")
+    for name in names:
+        Path(name).write_text(undated + "\n", encoding="utf-8")
+    result = invoke("compare", *names, "--format", "markdown")
+    assert result.exit_code == 0, result.stderr
+    html = gfm_html(result.stdout)
+    assert "<a " not in html and "<em>" not in html
+    assert "<h2>[x](http:evil).yaml → *b* www.e.example.yaml</h2>" in html
+
+
+# Characters that make Markdown, autolinks and math, and any other character now and then.
+MARKDOWNISH = st.text(st.sampled_from(list("abw.:/@$-+=1 \\_*~()<>[]`|#!&;\n\t'\"")) |
+                      st.characters(blacklist_categories=("Cs",),
+                                    blacklist_characters=WORD_JOINER), max_size=60)
+
+
+@given(MARKDOWNISH)
+@settings(max_examples=500)
+def test_md_text_renders_as_typed_and_never_as_markup(text: str) -> None:
+    shown = md(text)
+    html = gfm_html(shown)
+    inner = re.sub(r"^<p>|</p>$", "", html.strip())
+    assert "<" not in inner, html  # no element at all: no link, emphasis, code, list
+    assert not UNESCAPED_DOLLAR.search(shown)
+    # what a reader sees is the text as typed (one line, control characters as escapes)
+    assert htmllib.unescape(inner).replace(WORD_JOINER + "@", "@") == clean_line(text).strip()
