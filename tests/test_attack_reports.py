@@ -257,3 +257,26 @@ def test_md_text_renders_as_typed_and_never_as_markup(text: str) -> None:
     assert not UNESCAPED_DOLLAR.search(shown)
     # what a reader sees is the text as typed (one line, control characters as escapes)
     assert htmllib.unescape(inner).replace(WORD_JOINER + "@", "@") == clean_line(text).strip()
+
+
+# ---------------------------------------------------------------- 12: COLUMNS is bounded
+
+WIDE = {
+    "show": ["show", "seven-levels"],
+    "score": ["score", str(EXAMPLES / "riverside-cafe.yaml")],
+    "compare": ["compare", str(EXAMPLES / "riverside-cafe.yaml"),
+                str(EXAMPLES / "riverside-cafe-2027-05.yaml")],
+    "summary": ["summary", str(EXAMPLES)],
+    "list": ["list"],
+}
+
+
+@pytest.mark.parametrize("columns", [100_000, 10_000_000])
+@pytest.mark.parametrize("name", list(WIDE))
+def test_a_huge_columns_is_laid_out_at_the_maximum_width(invoke: Invoke, name: str,
+                                                         columns: int) -> None:
+    huge = invoke(*WIDE[name], env={"COLUMNS": str(columns)})
+    widest = invoke(*WIDE[name], env={"COLUMNS": "1000"})  # MAX_COLUMNS, as README says
+    assert huge.exit_code == widest.exit_code == 0, huge.stderr
+    assert max(map(len, huge.stdout.splitlines())) <= 1000
+    assert huge.stdout == widest.stdout  # the same work as the widest allowed

@@ -27,6 +27,7 @@ from cslevels.errors import CslevelsError, Finding, OutputError
 from cslevels.reporting.formats import (
     COMPARE_FORMATS,
     LIST_FORMATS,
+    MAX_COLUMNS,
     SCORE_FORMATS,
     SHOW_FORMATS,
     SUMMARY_FORMATS,
@@ -148,7 +149,7 @@ def render_options(output: Path | None = None, several: bool | None = None) -> R
     width = shutil.get_terminal_size((100, 24)).columns if stream_is_tty else 100
     if os.environ.get("COLUMNS", "").isdigit():
         width = int(os.environ["COLUMNS"])
-    return RenderOptions(color=color, width=width, several=several)
+    return RenderOptions(color=color, width=min(width, MAX_COLUMNS), several=several)
 
 
 def emit(report: Rendered, output: Path | None, *, overwrite: bool = True,
