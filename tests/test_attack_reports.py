@@ -50,10 +50,10 @@ HOSTILE_SUBJECTS = {
     "\n=1+1": "'\n=1+1",
     "\u00a0=1+1": "'\u00a0=1+1",                             # no-break space
     "\u3000=1+1": "'\u3000=1+1",                             # ideographic space
-    "\uff1d1+1": "'\uff1d1+1",                               # fullwidth ＝
-    "\uff0b1+1": "'\uff0b1+1",                               # fullwidth ＋
-    "\uff0d1+1": "'\uff0d1+1",                               # fullwidth －
-    "\uff20SUM(A1)": "'\uff20SUM(A1)",                       # fullwidth ＠
+    "\uff1d1+1": "'\uff1d1+1",                               # fullwidth equals sign
+    "\uff0b1+1": "'\uff0b1+1",                               # fullwidth plus sign
+    "\uff0d1+1": "'\uff0d1+1",                               # fullwidth hyphen-minus
+    "\uff20SUM(A1)": "'\uff20SUM(A1)",                       # fullwidth commercial at
     "\u200b=1+1": "'\u200b=1+1",                             # zero-width space
     "\u200d+1": "'\u200d+1",                                 # zero-width joiner
     "\u2060@A1": "'\u2060@A1",                               # word joiner

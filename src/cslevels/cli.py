@@ -100,9 +100,18 @@ OutputOption = Annotated[
 RubricArgument = Annotated[
     str, typer.Argument(metavar="RUBRIC", help="A rubric id or a path to a rubric file."),
 ]
+
+
+def _named(value: str | None) -> str | None:
+    """An option naming a rubric must name one: ``--rubric ''`` would quietly mean none."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter("must not be empty: name a rubric")
+    return value
+
+
 RubricOverride = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option("--rubric", metavar="RUBRIC",
+    typer.Option("--rubric", metavar="RUBRIC", callback=_named,
                  help="Score against this rubric (an id or a file) instead of the one each "
                       "answers file names."),
 ]
@@ -529,11 +538,12 @@ def summary(
     ] = "subject",  # type: ignore[assignment]
     rubric: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--rubric", metavar="RUBRIC", help="Only assessments of this rubric id."),
+        typer.Option("--rubric", metavar="RUBRIC", callback=_named,
+                     help="Only assessments of this rubric id."),
     ] = None,
     rubric_id: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--rubric-id", hidden=True),
+        typer.Option("--rubric-id", hidden=True, callback=_named),
     ] = None,
     all_visits: Annotated[
         bool,

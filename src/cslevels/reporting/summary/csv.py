@@ -35,7 +35,7 @@ def _ignorable(char: str) -> bool:
 def runs_as_formula(text: str) -> bool:
     """Whether a spreadsheet might take ``text`` for a formula: it starts with = + - @
     (or a tab or carriage return), also after blanks or zero-width characters, and
-    also in a compatibility form such as the fullwidth ``＝`` (U+FF1D)."""
+    also in a compatibility form such as the fullwidth equals sign (U+FF1D)."""
     if text.startswith(FORMULA_START):
         return True
     first = next((c for c in text if not _ignorable(c)), "")
