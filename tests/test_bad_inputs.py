@@ -152,8 +152,9 @@ BAD_CASES: dict[str, Case] = {
                                          'boolean false; put it in quotes: "Off")', (9, 27)),
     "rubric-yaml11-name-date.yaml": Case("rubric", "levels[0].name: expected text, got the date "
                                          "2026-01-01", (13, 11)),
-    "rubric-yaml11-version-octal.yaml": Case("rubric", 'version: expected text, got the number 8 '
-                                             '(YAML read 010 as the number 8', (3, 10)),
+    "rubric-yaml11-version-octal.yaml": Case("rubric", 'YAML 1.1 reads 010 as an octal number, '
+                                             '8 (write the number plainly (8), or put it in '
+                                             'quotes to keep it as text: "010")', (3, 10)),
     "rubric-option-value-boolean.yaml": Case("rubric", "expected a whole number or text, got the "
                                              "boolean false", (9, 17)),
     "rubric-unknown-level-field.yaml": Case("rubric", "unknown field 'sumary' (did you mean "
@@ -177,8 +178,8 @@ BAD_CASES: dict[str, Case] = {
                                       (3, 9)),
     "answers-assessor-date.yaml": Case("answers", "assessor: expected text, got the date "
                                        "2026-01-01", (5, 11)),
-    "answers-version-octal.yaml": Case("answers", 'rubric_version: expected text, got the number '
-                                       '8 (YAML read 010 as the number 8', (3, 17)),
+    "answers-version-octal.yaml": Case("answers", 'YAML 1.1 reads 010 as an octal number, 8',
+                                       (3, 17)),
     "answers-date-text.yaml": Case("answers", "date: expected a date (YYYY-MM-DD), got the text "
                                    "'last tuesday'", (5, 7)),
     "answers-target-zero.yaml": Case("answers", "target: must be at least 1, got the number 0",
@@ -221,6 +222,31 @@ BAD_CASES: dict[str, Case] = {
     "brand-as-answers.yaml": Case("any", "this is a brand file, not a", only=(
         "score", "score-combine", "compare", "summary", "show", "show-html", "template",
         "score-rubric")),
+    # -- issue 13: numbers YAML 1.1 spells otherwise, keys that are not text
+    "answers-value-hex.yaml": Case("any", "YAML 1.1 reads 0x2 as a hexadecimal number, 2 "
+                                   "(write the number plainly (2)", (6, 26)),
+    "answers-value-octal.yaml": Case("any", "YAML 1.1 reads 010 as an octal number, 8", (6, 26)),
+    "answers-value-binary.yaml": Case("any", "YAML 1.1 reads 0b10 as a binary number, 2",
+                                      (6, 34)),
+    "answers-value-base60.yaml": Case("any", "YAML 1.1 reads 1:30 as a base-60 number, 90",
+                                      (6, 26)),
+    "rubric-weight-separators.yaml": Case("any", "YAML 1.1 reads 1_0 as a number with _ "
+                                          "separators, 10", (20, 17)),
+    "answers-key-number-top.yaml": Case("answers", "a key must be text, got the number 1 (put "
+                                        "the key in quotes to make it text)", (7, 1)),
+    "answers-key-null-top.yaml": Case("answers", "a key must be text, got nothing (null)",
+                                      (5, 1)),
+    "answers-key-boolean-entry.yaml": Case("answers", "a key must be text, got the boolean true "
+                                           "in answers.availability.channels", (6, 37)),
+    # -- issue 13: rubrics the schema allowed but scoring could not honour
+    "rubric-weight-underflow.yaml": Case("rubric", "levels[0].questions[0].weight: must be at "
+                                         "least 0.001, got the number 5e-324", (20, 17)),
+    "rubric-threshold-tiny.yaml": Case("rubric", "threshold: must be at least 0.01, got the "
+                                       "number 1e-09", (5, 12)),
+    "rubric-min-coverage-tiny.yaml": Case("rubric", "min_coverage: must be 0 (no minimum) or at "
+                                          "least 0.01, got the number 0.001", (5, 15)),
+    "rubric-option-value-na.yaml": Case("rubric", "option value 'n/a' in scale 'yes-no' is "
+                                        "reserved: an answer n/a means not applicable", (9, 17)),
     # -- accepted: a BOM, Windows line endings
     "ok-rubric-bom.yaml": Case(
         "rubric", {"validate": "ok (rubric)", "*": "Corner shop service",
@@ -316,6 +342,10 @@ MADE_CASES: dict[str, Case] = {
     # a FIFO in a folder is skipped (tests/test_attack.py); named directly it is read
     "made-fifo.yaml": Case("any", "file is empty (no YAML document)", make=_fifo,
                            only=tuple(c for c in ANY_COMMANDS if c != "list")),
+    # a broken symlink, named or in a folder (tests/test_attack_inputs.py), is reported
+    "made-broken-link.yaml": Case("any", "broken symbolic link: 'nowhere.yaml' does not exist",
+                                  make=lambda path: path.symlink_to("nowhere.yaml"),
+                                  only=tuple(c for c in ANY_COMMANDS if c != "list")),
     # an answers file someone sent: its rubric: must not open what it names
     "made-rubric-dev-stdin.yaml": Case("answers", NOT_AN_ID, (2, 9),
                                        make=_naming("/dev/stdin")),

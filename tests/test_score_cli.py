@@ -337,7 +337,7 @@ def test_markup_and_escape_sequences_are_shown_literally(invoke: Invoke, tmp_pat
 def test_markdown_escapes_untrusted_text(invoke: Invoke, tmp_path: Path) -> None:
     path = write(tmp_path / "hostile.yaml", HOSTILE)
     out = invoke("score", str(path), "--format", "markdown").stdout
-    assert "\\[link=https://evil.example\\]Cafe\\[/link\\]" in out
+    assert "\\[link=https\\://evil.example\\]Cafe\\[/link\\]" in out
     assert "\x1b" not in out
 
 

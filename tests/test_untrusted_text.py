@@ -259,7 +259,7 @@ def test_markdown_neutralises_markup_and_html(invoke: Invoke, nasty: Path, name:
     text = result.stdout
     assert not UNESCAPED_HTML.search(text)
     assert "\\<script\\>alert(1)\\</script\\>" in text
-    assert "\\[link=http://x\\]L\\[/link\\]" in text  # no Markdown link either
+    assert "\\[link=http\\://x\\]L\\[/link\\]" in text  # no Markdown link, no autolink
     assert "&amp;amp;" in text
     assert "\x1b" not in text and "\u202e" not in text
 

@@ -29,6 +29,7 @@ from cslevels.reporting.formats import (
     BRANDED_FORMATS,
     COMPARE_FORMATS,
     LIST_FORMATS,
+    MAX_COLUMNS,
     SCORE_FORMATS,
     SHOW_FORMATS,
     SUMMARY_FORMATS,
@@ -102,9 +103,18 @@ OutputOption = Annotated[
 RubricArgument = Annotated[
     str, typer.Argument(metavar="RUBRIC", help="A rubric id or a path to a rubric file."),
 ]
+
+
+def _named(value: str | None) -> str | None:
+    """An option naming a rubric must name one: ``--rubric ''`` would quietly mean none."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter("must not be empty: name a rubric")
+    return value
+
+
 RubricOverride = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option("--rubric", metavar="RUBRIC",
+    typer.Option("--rubric", metavar="RUBRIC", callback=_named,
                  help="Score against this rubric (an id or a file) instead of the one each "
                       "answers file names."),
 ]
@@ -162,7 +172,7 @@ def render_options(output: Path | None = None, several: bool | None = None) -> R
     width = shutil.get_terminal_size((100, 24)).columns if stream_is_tty else 100
     if os.environ.get("COLUMNS", "").isdigit():
         width = int(os.environ["COLUMNS"])
-    return RenderOptions(color=color, width=width, several=several)
+    return RenderOptions(color=color, width=min(width, MAX_COLUMNS), several=several)
 
 
 def with_brand(options: RenderOptions, fmt: str, brand: Path | None,
@@ -569,11 +579,12 @@ def summary(
     ] = "subject",  # type: ignore[assignment]
     rubric: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--rubric", metavar="RUBRIC", help="Only assessments of this rubric id."),
+        typer.Option("--rubric", metavar="RUBRIC", callback=_named,
+                     help="Only assessments of this rubric id."),
     ] = None,
     rubric_id: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--rubric-id", hidden=True),
+        typer.Option("--rubric-id", hidden=True, callback=_named),
     ] = None,
     all_visits: Annotated[
         bool,

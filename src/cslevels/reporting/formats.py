@@ -18,6 +18,10 @@ from cslevels.errors import OutputError
 if TYPE_CHECKING:
     from cslevels.core.documents import LoadedBrand
 
+# The widest terminal output cslevels lays out: a larger COLUMNS is taken as this, since
+# rich's layout work grows with the width (COLUMNS=10000000 took a minute).
+MAX_COLUMNS = 1000
+
 
 @dataclass(frozen=True)
 class RenderOptions:

@@ -39,7 +39,7 @@ def _change(change: QuestionChange) -> list[str]:
 
 
 def _step(step: Step, latest: bool) -> list[str]:
-    lines = [f"## {label(step.old)} → {label(step.new)}", ""]
+    lines = [f"## {md(label(step.old))} → {md(label(step.new))}", ""]
     facts = []
     if step.level_delta is not None:
         facts.append(f"level {step.old.achieved_level} → {step.new.achieved_level} "
@@ -77,8 +77,8 @@ def render_comparison(comparison: Comparison, options: RenderOptions | None = No
     for warning in comparison.warnings:
         lines += [f"> ⚠ {md(warning)}", ""]
     if comparison.regressed:
-        lines += [f"> ### ⚠ REGRESSION: {label(comparison.latest.new)} is worse than "
-                  f"{label(comparison.latest.old)}", ">"]
+        lines += [f"> ### ⚠ REGRESSION: {md(label(comparison.latest.new))} is worse than "
+                  f"{md(label(comparison.latest.old))}", ">"]
         lines += [f"> - {md(r.message)}" for r in comparison.regressions]
         lines.append("")
     else:

@@ -16,7 +16,7 @@ from rich.console import RenderableType
 from rich.text import Text
 
 from cslevels.core.portfolio import Portfolio, Row
-from cslevels.reporting.formats import RenderOptions
+from cslevels.reporting.formats import MAX_COLUMNS, RenderOptions
 from cslevels.reporting.kit.columns import Column, ColumnTable
 from cslevels.reporting.kit.terminal import capture, plain
 from cslevels.reporting.views import percent, portfolio_scope_text, short_level
@@ -127,6 +127,7 @@ def progress_bar(total_hint: str = "Reading assessments") -> Iterator[
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     console = Console(file=sys.stderr, markup=False, highlight=False)
+    console.width = min(console.width, MAX_COLUMNS)  # rich reads COLUMNS on its own
     with Progress(TextColumn(total_hint), BarColumn(), MofNCompleteColumn(), console=console,
                   transient=True) as progress:
         task = progress.add_task(total_hint, total=None)
