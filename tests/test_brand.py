@@ -490,7 +490,7 @@ def test_markdown_names_who_prepared_it_and_the_confidentiality_line(invoke: Inv
     assert out.startswith(
         "# Customer service assessment: Riverside Cafe\n\n"
         "- **Prepared by:** Dana Reyes, Northlight Advisory\n"
-        "- **Contact:** dana@northlight.example · +1 555 0100\n"
+        "- **Contact:** dana\u2060@northlight.example · +1 555 0100\n"
         "- **Confidential: prepared for the client named on this report. Do not distribute.**\n")
 
 
