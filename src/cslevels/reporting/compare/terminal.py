@@ -60,31 +60,68 @@ def header(comparison: Comparison) -> list[RenderableType]:
     return out
 
 
-def assessments_table(comparison: Comparison) -> Table:
+def _level_cell(result: Result, previous: Result | None) -> Text:
+    """The achieved level, with how it moved since the assessment before (the arrow and
+    the number one word, so they never wrap apart)."""
+    level = plain(result_short_level(result))
+    if previous is not None and result.achieved_level is not None \
+            and previous.achieved_level is not None:
+        delta = result.achieved_level - previous.achieved_level
+        if delta < 0:
+            level += Text(f"  ▼{delta}", style="bold red")
+        elif delta > 0:
+            level += Text(f"  ▲+{delta}", style="green")
+    return level
+
+
+def _longest_word(texts: Sequence[str]) -> int:
+    return max((cell_len(word) for text in texts for word in text.split()), default=1)
+
+
+def assessments_table(comparison: Comparison, width: int = 100) -> list[RenderableType]:
+    """The assessments, one row each.  Every word stays whole: the spacing narrows first;
+    when the file names then still do not fit, they are listed under the table instead."""
+    results = comparison.results
+    previous: list[Result | None] = [None, *results[:-1]]
+    levels = [_level_cell(result, before) for result, before in zip(results, previous,
+                                                                     strict=True)]
+    dates = [label(result) if result.answers.date else "—" for result in results]
+    assessors = [clean(result.answers.assessor or "—") for result in results]
+    files = [clean(result.source or "") for result in results]
+    indices = ["—" if r.index is None else f"{r.index:.1f}" for r in results]
+    floors = [len(str(len(results))), max(4, *map(cell_len, dates)),
+              _longest_word(["Assessor", *assessors]),
+              _longest_word(["Achieved level", *(level.plain for level in levels)]),
+              max(5, *map(len, indices))]
+    file_width = max(4, *map(cell_len, files))
+
+    def need(with_file: bool, compact: bool) -> int:
+        cells = [*floors, *([file_width] if with_file else [])]
+        return sum(cells) + (2 * (len(cells) - 1) if compact else 3 * (len(cells) - 1) + 2)
+
+    with_file, compact = next(((f, c) for f, c in ((True, False), (True, True))
+                               if need(f, c) <= width), (False, need(False, False) > width))
+    spacing = ({"show_edge": False, "padding": (0, 1, 0, 0)} if compact
+               else {"pad_edge": False})
     table = Table(box=box.SIMPLE, title="Assessments, oldest first", title_justify="left",
-                  pad_edge=False)
+                  **spacing)
     table.add_column("#", justify="right")
     table.add_column("Date", no_wrap=True)
-    table.add_column("Assessor")
-    table.add_column("Achieved level")
+    table.add_column("Assessor", min_width=floors[2])
+    table.add_column("Achieved level", min_width=floors[3])
     table.add_column("Index", justify="right")
-    table.add_column("File", overflow="fold")
-    previous: Result | None = None
-    for n, result in enumerate(comparison.results, 1):
-        level = plain(result_short_level(result))
-        if previous is not None and result.achieved_level is not None \
-                and previous.achieved_level is not None:
-            delta = result.achieved_level - previous.achieved_level
-            if delta < 0:
-                level += Text(f"  ▼ {delta}", style="bold red")
-            elif delta > 0:
-                level += Text(f"  ▲ +{delta}", style="green")
-        index = "—" if result.index is None else f"{result.index:.1f}"
-        table.add_row(str(n), label(result) if result.answers.date else "—",
-                      plain(result.answers.assessor or "—"), level, index,
-                      plain(result.source or ""))
-        previous = result
-    return table
+    if with_file:
+        table.add_column("File", no_wrap=True)  # whole: it was measured to fit
+    for n in range(len(results)):
+        file_cell = [plain(files[n])] if with_file else []
+        table.add_row(str(n + 1), dates[n], plain(assessors[n]), levels[n], indices[n],
+                      *file_cell)
+    out: list[RenderableType] = [table]
+    if not with_file and any(files):
+        out.append(Text("Files", style="bold"))
+        out += [Text(f"{n:>3}  ") + plain(name) for n, name in enumerate(files, 1) if name]
+        out.append(Text(""))
+    return out
 
 
 def trend(comparison: Comparison) -> Text:
@@ -254,7 +291,7 @@ def render_comparison(comparison: Comparison, options: RenderOptions | None = No
     panel = regression_panel(comparison)
     if panel is not None:
         out.append(panel)
-    out += [assessments_table(comparison), trend(comparison),
+    out += [*assessments_table(comparison, options.width), trend(comparison),
             levels_table(comparison, options.width)]
     for n, step in enumerate(comparison.steps):
         out += step_section(step, n == len(comparison.steps) - 1)
