@@ -70,9 +70,12 @@ def fold(word: str, width: int) -> list[str]:
     return pieces
 
 
-def hang(text: str, width: int, indent: str = "") -> list[str]:
+def hang(text: str, width: int, indent: str = "", *, fold_words: bool = True) -> list[str]:
     """``text`` wrapped to ``width`` cells as :func:`wrap` does, its later lines after
-    ``indent`` (a record's continued value); ``indent`` is given up on a tiny width."""
+    ``indent`` (a record's continued value); ``indent`` is given up on a tiny width.
+
+    With ``fold_words`` False a word wider than the line gets a line of its own, whole
+    (a path to copy: the terminal wraps it, and copying it still works)."""
     if cell_width(text) <= width:
         return [text]
     if width - len(indent) < MIN_FLEXIBLE:
@@ -87,7 +90,7 @@ def hang(text: str, width: int, indent: str = "") -> list[str]:
                 continue
             lines.append(line)
             limit = width - len(indent)
-        if cell_width(word) <= limit:
+        if cell_width(word) <= limit or not fold_words:
             line = word
         else:
             *full, line = fold(word, limit)

@@ -2,7 +2,8 @@
 
 When those lines do not fit the terminal, every entry takes a few: the rubric's file
 on a line of its own, then (narrower still) the title too, indented and wrapped between
-words.  One layout for the whole list, so it reads as a list; no name is cut.
+words.  One layout for the whole list, so it reads as a list; no name is cut, and no
+path (a path longer than the line is left whole, for the terminal to wrap).
 """
 
 from __future__ import annotations
@@ -43,7 +44,13 @@ def _record(fields: _Fields, width: int) -> list[str]:
     short = f"{r.id}  {clean_line(r.version)}  {len(r.levels)} levels  {r.method}"
     return [*hang(short, width, INDENT),
             *(INDENT + line for line in wrap(fields.title, width - len(INDENT))),
-            *(INDENT + line for line in wrap(fields.source, width - len(INDENT)))]
+            *_source_lines(fields.source, width)]
+
+
+def _source_lines(source: str, width: int) -> list[str]:
+    """``[origin: path]`` indented, broken between words only: a path longer than the
+    line stays whole, to be copied (the terminal wraps it)."""
+    return [INDENT + line for line in hang(source, width - len(INDENT), fold_words=False)]
 
 
 def render_entries(entries: Sequence[RubricEntry], options: RenderOptions | None = None) -> str:
@@ -55,8 +62,7 @@ def render_entries(entries: Sequence[RubricEntry], options: RenderOptions | None
         lines = [f"{f.head}{f.title}  {f.source}" for f in rows]
     elif all(cell_width(f.head + f.title) <= width for f in rows):
         for f in rows:  # the file below its line
-            lines += [f.head + f.title,
-                      *(INDENT + line for line in wrap(f.source, width - len(INDENT)))]
+            lines += [f.head + f.title, *_source_lines(f.source, width)]
     else:
         for f in rows:
             lines += _record(f, width)
