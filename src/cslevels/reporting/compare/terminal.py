@@ -243,14 +243,14 @@ def levels_table(comparison: Comparison, width: int) -> Table:
 def _change_lines(change: QuestionChange) -> list[RenderableType]:
     delta = change.delta
     style = {"improved": "green", "regressed": "red", "changed": "yellow"}[change.kind]
-    points = "" if delta is None else f"{signed(delta * 100)} pts"
-    line = Text(f"  {points:>8} ", style=style) + plain(change.key, "bold") + Text(": ")
+    points = "" if delta is None else f"{signed(delta * 100)} points"
+    line = Text(f"  {points:>11} ", style=style) + plain(change.key, "bold") + Text(": ")
     line += plain(f"{compared_answer_text(change.old)} → {compared_answer_text(change.new)}")
-    out: list[RenderableType] = [line, Padding(plain(change.question.text, "dim"), (0, 0, 0, 11))]
+    out: list[RenderableType] = [line, Padding(plain(change.question.text, "dim"), (0, 0, 0, 14))]
     if change.old.note and change.old.note != change.new.note:
-        out.append(Padding(Text("before: ", style="dim") + plain(change.old.note), (0, 0, 0, 11)))
+        out.append(Padding(Text("before: ", style="dim") + plain(change.old.note), (0, 0, 0, 14)))
     if change.new.note:
-        out.append(Padding(Text("now: ", style="dim") + plain(change.new.note), (0, 0, 0, 11)))
+        out.append(Padding(Text("now: ", style="dim") + plain(change.new.note), (0, 0, 0, 14)))
     return out
 
 
