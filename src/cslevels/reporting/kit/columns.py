@@ -174,6 +174,12 @@ def fit_widths(natural: Sequence[int], flexible: Sequence[bool], width: int,
     return widths
 
 
+def _kept_word(texts: Iterable[str]) -> int:
+    """The widest word of ``texts`` that a layout keeps whole (up to MAX_KEPT_WORD cells)."""
+    return max((w for text in texts for w in map(cell_width, text.split(" "))
+                if w <= MAX_KEPT_WORD), default=0)
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     """A column's header and alignment; ``flexible`` columns narrow (and wrap) first."""
@@ -199,10 +205,8 @@ class ColumnTable:
         # the widest word of each flexible column (cells), so fitting can keep words whole
         self._words = [0] * len(self.columns)
         self._flexible = [i for i, column in enumerate(self.columns) if column.flexible]
-        # ... and of every column, headers included, the widest word a layout must keep
-        # whole (up to MAX_KEPT_WORD cells), to tell when a layout would break one
-        self._kept_words = [max((w for w in map(cell_width, header.split(" "))
-                                 if w <= MAX_KEPT_WORD), default=0) for header in self.headers]
+        # ... and of each header, the widest word a layout must keep whole
+        self._header_words = [_kept_word([header]) for header in self.headers]
         self._wide = bytearray()  # per row: 1 if a cell's width in cells is not its len()
 
     def add_row(self, cells: Sequence[str]) -> None:
@@ -224,16 +228,12 @@ class ColumnTable:
             sizes = list(map(cell_width, row))
             wide = sizes != lengths
         self._natural = list(map(max, self._natural, sizes))
-        words, kept = self._words, self._kept_words
-        for i, size in enumerate(sizes):
-            if size > kept[i]:  # a cell no wider than that cannot hold a longer word
-                sized = list(map(cell_width, row[i].split(" ")))
-                longest = max(sized)
-                if longest > words[i] and self.columns[i].flexible:
+        words = self._words
+        for i in self._flexible:
+            if sizes[i] > words[i]:  # a cell no wider than that cannot hold a longer word
+                longest = max(map(cell_width, row[i].split(" ")))
+                if longest > words[i]:
                     words[i] = longest
-                fitting = max((w for w in sized if w <= MAX_KEPT_WORD), default=0)
-                if fitting > kept[i]:
-                    kept[i] = fitting
         self.rows.append(row)
         self._wide.append(wide)
 
@@ -251,7 +251,17 @@ class ColumnTable:
         """Whether the table drawn ``width`` cells wide breaks no word of a header or cell
         (a word over ``MAX_KEPT_WORD`` cells, a URL or a hash, is broken in any layout)."""
         widths = self.widths(width, gap)
-        return all(map(le, self._kept_words, widths))
+        for i, w in enumerate(widths):
+            if w < self._header_words[i]:
+                return False
+            if w >= self._natural[i]:
+                continue  # nothing in it wraps
+            if self.columns[i].flexible and self._words[i] <= MAX_KEPT_WORD:
+                if w < self._words[i]:  # its longest word, known as rows came
+                    return False
+            elif w < _kept_word(row[i] for row in self.rows):  # rare: a look at each cell
+                return False
+        return True
 
     def layout(self, width: int, *, bold_header: bool = False) -> list[str]:
         """The table as :meth:`lines` when it fits ``width`` with every word whole, with
