@@ -141,3 +141,18 @@ def test_assess_continuing_a_file_keeps_them(tmp_path: Path, prepared_for: str,
     assert len(data["answers"]) == 3  # the answer typed was saved ...
     assert (data["prepared_for"], data["executive_summary"]) == (prepared_for, summary)
     assert fields_of(out) == (prepared_for, summary)  # ... and the rest kept exactly
+
+
+def test_the_blank_yaml_template_shows_how_to_write_them(invoke: Invoke, tmp_path: Path) -> None:
+    """Uncommented as they stand (the "# " taken off), the template's lines are valid."""
+    text = invoke("template", "five-grades").stdout
+    lines = text.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("# prepared_for:"))
+    for n in range(start, start + 3):  # prepared_for, executive_summary and its line
+        lines[n] = lines[n].removeprefix("# ")
+    lines = [("subject: Corner Cafe" if line.startswith("subject:") else line)
+             for line in lines]
+    path = tmp_path / "filled.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert invoke("validate", "--strict", str(path)).exit_code == 0
+    assert fields_of(path) == ("the owner", "Two or more lines, indented like this one.\n")
