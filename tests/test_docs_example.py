@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, Invoke
+from test_list_show import rubric_rows
 
 GUIDE = ROOT / "docs" / "rubric-format.md"
 MARKER = "## Example: a complete small rubric"
@@ -51,7 +52,7 @@ def test_example_rubric_is_listed_from_its_folder(invoke: Invoke, example: tuple
     rubric, _ = example
     result = invoke("list", "--rubrics-dir", str(rubric.parent))
     assert result.exit_code == 0, result.output
-    [row] = [line for line in result.stdout.splitlines() if line.startswith("front-desk ")]
+    row = rubric_rows(result.stdout)["front-desk"]  # its lines, joined
     assert "3 levels" in row and "Front desk service" in row
     assert f"[--rubrics-dir: {rubric}]" in row
 

@@ -115,12 +115,16 @@ CASES: dict[str, list[str]] = {
        for fmt in ("text", "json", "github", "sarif")},
     "validate-warnings-strict": ["validate", "tests/data/warnings", "--strict"],
     "validate-clean": ["validate", "rubrics", "examples", "--strict"],
+    # narrow terminals (issue 18 item 7): names whole, decoration dropped first
+    "summary-examples-60-columns": ["summary", "examples"],
+    "compare-cafe-60-columns": ["compare", CAFE, CAFE_LATER],
 }
+COLUMNS = {"summary-examples-60-columns": "60", "compare-cafe-60-columns": "60"}
 
 
-def run_case(args: list[str]) -> str:
+def run_case(args: list[str], columns: str = "100") -> str:
     """The case's exit code, stdout and stderr, as kept in its golden file."""
-    env = {"COLUMNS": "100", "NO_COLOR": "1", "CSLEVELS_RUBRICS_PATH": "",
+    env = {"COLUMNS": columns, "NO_COLOR": "1", "CSLEVELS_RUBRICS_PATH": "",
            "CSLEVELS_WORKERS": "1", "CSLEVELS_FORM_ID": "golden"}
     cwd = os.getcwd()
     os.chdir(ROOT)
@@ -128,7 +132,8 @@ def run_case(args: list[str]) -> str:
         result = CliRunner().invoke(app, args, env=env, catch_exceptions=False)
     finally:
         os.chdir(cwd)
-    text = (f"$ cslevels {' '.join(args)}\n"
+    width = "" if columns == "100" else f"COLUMNS={columns} "
+    text = (f"$ {width}cslevels {' '.join(args)}\n"
             f"exit: {result.exit_code}\n"
             f"--- stdout\n{result.stdout}"
             f"--- stderr\n{result.stderr}")
@@ -139,7 +144,7 @@ def run_case(args: list[str]) -> str:
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_golden_report(case: str) -> None:
-    actual = run_case(CASES[case])
+    actual = run_case(CASES[case], COLUMNS.get(case, "100"))
     golden = GOLDEN / f"{case}.txt"
     if UPDATE:
         GOLDEN.mkdir(exist_ok=True)
