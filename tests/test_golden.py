@@ -76,7 +76,7 @@ CASES: dict[str, list[str]] = {
        for fmt in ("terminal", "json", "markdown", "html")},
     "score-blank-template": ["score", BLANK],
     "score-min-coverage": ["score", PARTIAL, "--min-coverage", "60", "--fail-under", "2"],
-    "score-unknown-suffix": ["score", CAFE, "-o", "report.pdf"],
+    "score-unknown-suffix": ["score", CAFE, "-o", "report.docx"],
     "score-format-mismatch": ["score", CAFE, "-o", "report.html", "--format", "json"],
     "score-wrong-rubric": ["score", "tests/data/wrong-rubric/cafe-as-five-grades.yaml"],
     "score-folder": ["score", "examples"],
@@ -111,7 +111,8 @@ CASES: dict[str, list[str]] = {
 def run_case(args: list[str]) -> str:
     """The case's exit code, stdout and stderr, as kept in its golden file."""
     env = {"COLUMNS": "100", "NO_COLOR": "1", "CSLEVELS_RUBRICS_PATH": "",
-           "CSLEVELS_WORKERS": "1", "CSLEVELS_FORM_ID": "golden"}
+           "CSLEVELS_WORKERS": "1", "CSLEVELS_FORM_ID": "golden",
+           "SOURCE_DATE_EPOCH": "1764547200"}  # the date of issue: 2025-12-01
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:

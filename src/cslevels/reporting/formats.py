@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from cslevels.errors import OutputError
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from cslevels.core.documents import LoadedBrand
 
 
@@ -31,14 +33,16 @@ class RenderOptions:
     several: bool | None = None
     # The consultant's branding (``--brand``, ``CSLEVELS_BRAND``) for HTML and PDF pages.
     brand: LoadedBrand | None = None
+    # The date of issue on a report's cover (the CLI: today, or SOURCE_DATE_EPOCH's day).
+    issued: dt.date | None = None
 
 
-Rendered = str | bytes  # a workbook is bytes; every other report is text
+Rendered = str | bytes  # a workbook and a PDF are bytes; every other report is text
 
 # The formats an output file's suffix implies, where the command has that format.  A suffix
 # none of a command's formats produces is refused (``FormatRegistry.choose``).
 REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json",
-                   ".txt": "terminal"}
+                   ".txt": "terminal", ".pdf": "pdf"}
 
 
 class FormatRegistry(Mapping[str, str]):
@@ -115,6 +119,7 @@ SCORE_FORMATS = FormatRegistry(
         "json": "cslevels.reporting.score.json:render_results",
         "markdown": "cslevels.reporting.score.markdown:render_results",
         "html": "cslevels.reporting.score.html:render_results",
+        "pdf": "cslevels.reporting.score.pdf:render_results",
     },
     default="terminal",
 )
@@ -125,6 +130,7 @@ SHOW_FORMATS = FormatRegistry(
         "terminal": "cslevels.reporting.show.terminal:render_rubric",
         "markdown": "cslevels.reporting.show.markdown:render_rubric",
         "html": "cslevels.reporting.show.html:render_rubric",
+        "pdf": "cslevels.reporting.show.pdf:render_rubric",
     },
     default="terminal",
 )
@@ -147,6 +153,7 @@ COMPARE_FORMATS = FormatRegistry(
         "json": "cslevels.reporting.compare.json:render_comparison",
         "markdown": "cslevels.reporting.compare.markdown:render_comparison",
         "html": "cslevels.reporting.compare.html:render_comparison",
+        "pdf": "cslevels.reporting.compare.pdf:render_comparison",
     },
     default="terminal",
 )
@@ -158,6 +165,7 @@ SUMMARY_FORMATS = FormatRegistry(
         "json": "cslevels.reporting.summary.json:render_portfolio",
         "csv": "cslevels.reporting.summary.csv:render_portfolio",
         "html": "cslevels.reporting.summary.html:render_portfolio",
+        "pdf": "cslevels.reporting.summary.pdf:render_portfolio",
     },
     default="terminal",
     suffixes={**REPORT_SUFFIXES, ".csv": "csv"},
