@@ -7,6 +7,7 @@ Without Chromium or poppler the browser tests skip, except when CI is set (conft
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -300,7 +301,7 @@ def test_compare_keeps_each_changed_answer_on_one_page(tmp_path: Path, chromium:
     pdf = make_pdf(chromium, tmp_path / "compare.pdf", "compare", CAFE, CAFE_LATER)
     pages = [body_lines(p) for p in pages_of(poppler, pdf)]
     arrow = re.compile(r"→ .*\(([+-]\d+|±0) points\)$")  # the last line of a changed answer
-    for before, after in zip(pages, pages[1:], strict=False):
+    for before, after in itertools.pairwise(pages):
         # a page that starts with an answer line continues an item from the page before
         assert not arrow.search(after[0]), (before[-1], after[0])
         assert not after[0].startswith(("Before:", "Now:")), after[0]
@@ -551,7 +552,10 @@ def test_start_up_loads_no_pdf_code_for_other_formats(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- the Info dictionary
 
 
-def tiny_pdf(info: bytes | None = b"<</Title (Old \\(one\\) >> title)\n/Producer (Skia)>>") -> bytes:
+OLD_INFO = b"<</Title (Old \\(one\\) >> title)\n/Producer (Skia)>>"
+
+
+def tiny_pdf(info: bytes | None = OLD_INFO) -> bytes:
     """A one-page PDF with a classic xref table, as Chromium writes them."""
     objects = [b"<</Type /Catalog /Pages 2 0 R>>",
                b"<</Type /Pages /Kids [3 0 R] /Count 1>>",
@@ -571,8 +575,7 @@ def tiny_pdf(info: bytes | None = b"<</Title (Old \\(one\\) >> title)\n/Producer
     return bytes(out)
 
 
-@pytest.mark.parametrize("info", [b"<</Title (Old \\(one\\) >> title)\n/Producer (Skia)>>", None],
-                         ids=["with-info", "without-info"])
+@pytest.mark.parametrize("info", [OLD_INFO, None], ids=["with-info", "without-info"])
 def test_info_entries_are_added_by_an_incremental_update(info: bytes | None, tmp_path: Path,
                                                          poppler: Path) -> None:
     original = tiny_pdf(info)
@@ -600,3 +603,71 @@ def test_an_unknown_pdf_layout_is_left_as_it_is() -> None:
 
 def test_pdf_strings_are_utf16_with_a_byte_order_mark() -> None:
     assert pdf_string("Aé") == b"<FEFF004100E9>"
+
+
+# ---------------------------------------------------------------- branding on the cover
+
+
+# A 1x1 transparent PNG: the smallest logo there is.
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082")
+
+
+def branded_options() -> Any:
+    import datetime as dt
+
+    from cslevels.core.documents import LoadedBrand, Logo
+    from cslevels.core.models import Brand
+    from cslevels.reporting.formats import RenderOptions
+
+    brand = Brand.model_validate({
+        "schema": "cslevels/brand/v1", "firm": "Moreno & Partners", "prepared_by": "A. Consultant",
+        "contact": "hello@moreno.example", "confidentiality": 'Confidential: for "Riverside" only'})
+    return RenderOptions(brand=LoadedBrand(brand, Path("brand.yaml"), Logo("image/png", TINY_PNG)),
+                         issued=dt.date(2025, 12, 1))
+
+
+def cafe_results() -> Any:
+    from cslevels.commands.score import score_files
+
+    return score_files([CAFE], RubricLibrary(())).results
+
+
+def test_the_cover_shows_the_brand_and_does_without_one() -> None:
+    from cslevels.reporting.score.html import render_results
+
+    html = render_results(cafe_results(), branded_options())
+    cover = html[html.index('<div class="cover">'):html.index("</header>")]
+    for text in ("Moreno &amp; Partners", "A. Consultant, Moreno &amp; Partners",
+                 "hello@moreno.example", "Confidential: for &#34;Riverside&#34; only",
+                 "Date of issue</dt><dd>2025-12-01"):
+        assert text in cover, text
+    assert 'src="data:image/png;base64,' in cover
+    assert '<meta name="author" content="A. Consultant, Moreno &amp; Partners">' in html
+    assert "@top-center { content: " + str(css_string('Confidential: for "Riverside" only')) in html
+    plain = render_results(cafe_results())  # no brand, no date of issue: neither is invented
+    cover = plain[plain.index('<div class="cover">'):plain.index("</header>")]
+    assert "Prepared by" not in cover and "Date of issue" not in cover and "<img" not in cover
+    assert '@top-center { content: "' not in plain
+
+
+@browser
+def test_a_branded_pdf_carries_the_brand(tmp_path: Path, chromium: str, poppler: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from cslevels.reporting.score.pdf import render_results
+
+    monkeypatch.setenv("CSLEVELS_BROWSER", chromium)
+    pdf = tmp_path / "branded.pdf"
+    pdf.write_bytes(render_results(cafe_results(), branded_options()))
+    assert info_of(poppler, pdf)["Author"] == "A. Consultant, Moreno & Partners"
+    pages = pages_of(poppler, pdf)
+    line = 'Confidential: for "Riverside" only'
+    assert re.search(r"Prepared by A\. Consultant, Moreno & Partners", "\n".join(pages[0]),
+                     re.IGNORECASE)
+    assert [n for n, page in enumerate(pages, 1) if line in page] == \
+        list(range(1, len(pages) + 1))  # the cover says it once, every other page at its top
+    assert all(page[0] == line for page in pages[1:])
+    images = subprocess.run([str(poppler / "pdfimages"), "-list", str(pdf)], capture_output=True,
+                            text=True, check=True).stdout
+    assert len(images.splitlines()) >= 3  # a header, a rule and the logo on the cover

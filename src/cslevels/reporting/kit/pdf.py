@@ -87,7 +87,7 @@ def _xref_table(pdf: bytes, at: int) -> tuple[dict[int, int], int] | None:
     dictionary starts; None for anything else (an xref stream)."""
     if not pdf.startswith(b"xref", at):
         return None
-    pos, offsets = at + 4, {}
+    pos, offsets = at + 4, dict[int, int]()
     while True:
         pos = _skip_white(pdf, pos)
         if pdf.startswith(b"trailer", pos):
@@ -128,7 +128,7 @@ def _dictionary(data: bytes, pos: int) -> tuple[dict[bytes, bytes] | None, int]:
     pos = _skip_white(data, pos)
     if not data.startswith(b"<<", pos):
         return None, pos
-    pos, entries = pos + 2, {}
+    pos, entries = pos + 2, dict[bytes, bytes]()
     while True:
         pos = _skip_white(data, pos)
         if data.startswith(b">>", pos):
@@ -159,11 +159,11 @@ def _value_end(data: bytes, pos: int) -> int | None:
     if pos >= len(data):
         return None
     if data.startswith(b"<<", pos):
-        _, end = _dictionary(data, pos)
-        return end if _ is not None else None
+        inner, end = _dictionary(data, pos)
+        return end if inner is not None else None
     char = data[pos:pos + 1]
     if char == b"(":
-        depth, pos = 0, pos
+        depth = 0
         while pos < len(data):
             byte = data[pos]
             if byte == ord("\\"):
@@ -183,10 +183,10 @@ def _value_end(data: bytes, pos: int) -> int | None:
             pos = _skip_white(data, pos)
             if data.startswith(b"]", pos):
                 return pos + 1
-            inner = _value_end(data, pos)
-            if inner is None or inner == pos:
+            item_end = _value_end(data, pos)
+            if item_end is None or item_end == pos:
                 return None
-            pos = inner
+            pos = item_end
     if char == b"/":
         return _token_end(data, pos + 1)
     end = _token_end(data, pos)
