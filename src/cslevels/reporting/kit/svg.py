@@ -289,8 +289,8 @@ def bar_chart(
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = top + row * i
         mid = y + row / 2
-        parts.append(_text(label_width, mid, wrap_label(label, 28, 2), anchor="end",
-                           size=SMALL, line_height=14))
+        parts.append(_text(label_width, mid, wrap_label(label, int(label_width / (0.6 * SMALL)), 2),
+                           anchor="end", size=SMALL, line_height=14))
         kind = kinds[i] if kinds is not None and kinds[i] in FILLS else "default"
         if value is not None:
             bar = plot_width * _clamp(value)
