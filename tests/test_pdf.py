@@ -254,6 +254,17 @@ def test_no_heading_is_left_at_a_page_bottom(cafe: tuple[Path, str], poppler: Pa
     assert stranded_headings(pages_of(poppler, pdf), headings) == []
 
 
+@browser
+def test_the_whole_roadmap_keeps_its_headings_and_captions(tmp_path: Path, chromium: str,
+                                                           poppler: Path) -> None:
+    """--target 7: a gap section per level, each with a table under a caption."""
+    pdf = make_pdf(chromium, tmp_path / "target.pdf", "score", CAFE, "--target", "7")
+    html = run("score", CAFE, "--target", "7", "--format", "html").stdout
+    headings = headings_of(html)
+    assert "Every improvement for level 7, biggest gain first" in headings
+    assert stranded_headings(pages_of(poppler, pdf), headings) == []
+
+
 def test_the_stranded_heading_check_catches_both_cases() -> None:
     """The check above bites: a heading ending a page, a heading split over two."""
     headings = ["Fastest path to level 4", "Every improvement for level 4, biggest gain first"]
@@ -289,6 +300,8 @@ def test_compare_summary_and_show_print_too(tmp_path: Path, chromium: str,
         pages = pages_of(poppler, pdf)
         numbered = [p for p in pages if any(FOOTER.search(line) for line in p)]
         assert len(numbered) == len(pages) - has_cover, name
+        html = run(*args, "--format", "html").stdout
+        assert stranded_headings(pages, headings_of(html)) == [], name
     # a blank questionnaire keeps its boxes and questions
     show = unspaced(text_of(poppler, tmp_path / "show.pdf", "-raw"))  # in reading order
     rubric = RubricLibrary(()).resolve("seven-levels").rubric
