@@ -445,9 +445,9 @@ def test_no_browser_is_one_clear_error(tmp_path: Path) -> None:
     result = run("score", CAFE, "-o", out, env={"CSLEVELS_BROWSER": "", "PATH": str(empty)})
     assert result.exit_code == 1
     assert result.stderr == (
-        "error: no Chromium-family browser found to print the PDF with (install chromium "
-        "(apt install chromium), Google Chrome or Microsoft Edge, or set CSLEVELS_BROWSER to "
-        "the browser's path)\n")
+        "error: no Chromium-family browser found to print the PDF: install chromium (on Debian "
+        "and Ubuntu: apt install chromium), Google Chrome or Microsoft Edge, or set "
+        "CSLEVELS_BROWSER to one\n")
     assert not out.exists()
 
 
@@ -457,9 +457,10 @@ def test_a_browser_override_that_names_nothing_is_an_error(tmp_path: Path) -> No
                  env={"CSLEVELS_BROWSER": "no-such-chromium", "PATH": str(tmp_path)})
     assert result.exit_code == 1
     line, = result.stderr.splitlines()
-    assert line.startswith("error: no Chromium-family browser found: CSLEVELS_BROWSER is "
-                           "'no-such-chromium', which is neither an executable file nor a "
-                           "command on PATH (install chromium")
+    assert line == ("error: no Chromium-family browser found: CSLEVELS_BROWSER is "
+                    "'no-such-chromium', which is neither an executable file nor a command on "
+                    "PATH; set it to a Chromium, Chrome or Edge browser, or unset it to look for "
+                    "one on PATH")
     assert not out.exists() and "Traceback" not in result.stderr
 
 

@@ -38,8 +38,8 @@ KNOWN_PATHS = (
     r"C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe",
     r"C:\Program Files\Microsoft\Edge\Application\msedge.exe",
 )
-INSTALL_HINT = ("install chromium (apt install chromium), Google Chrome or Microsoft Edge, "
-                f"or set {BROWSER_ENV} to the browser's path")
+INSTALL = ("install chromium (on Debian and Ubuntu: apt install chromium), Google Chrome or "
+           f"Microsoft Edge, or set {BROWSER_ENV} to one")
 
 # A print and nothing else: no first-run pages, updates, sync or network chatter, and
 # no date, URL or title stamped in the page margins (the report has its own footer).
@@ -74,8 +74,9 @@ def find_browser(environ: Mapping[str, str] | None = None) -> str:
         if found is None:
             raise OutputError(
                 f"no Chromium-family browser found: {BROWSER_ENV} is {chosen!r}, which is "
-                "neither an executable file nor a command on PATH",
-                code="no-browser", hint=INSTALL_HINT)
+                "neither an executable file nor a command on PATH; set it to a Chromium, "
+                "Chrome or Edge browser, or unset it to look for one on PATH",
+                code="no-browser")
         return found
     for name in COMMAND_NAMES:
         found = shutil.which(name, path=path_var)
@@ -84,8 +85,8 @@ def find_browser(environ: Mapping[str, str] | None = None) -> str:
     for known in KNOWN_PATHS:
         if _executable(known):
             return known
-    raise OutputError("no Chromium-family browser found to print the PDF with",
-                      code="no-browser", hint=INSTALL_HINT)
+    raise OutputError(f"no Chromium-family browser found to print the PDF: {INSTALL}",
+                      code="no-browser")
 
 
 def print_timeout(environ: Mapping[str, str] | None = None) -> float:
@@ -136,7 +137,7 @@ def _run(command: Sequence[str], browser: str, limit: float) -> None:
                                    stderr=subprocess.PIPE, start_new_session=posix)
     except OSError as exc:
         raise OutputError(f"cannot start the browser {browser}: {exc.strerror or exc}",
-                          code="browser-failed", hint=INSTALL_HINT) from None
+                          code="browser-failed", hint=INSTALL) from None
     try:
         _, err = process.communicate(timeout=limit)
     except subprocess.TimeoutExpired:
