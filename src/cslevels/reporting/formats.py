@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """How terminal output should look (other formats ignore it), and how many inputs
-    the command line named."""
+    """How a report should look: the terminal's colour and width, how many inputs the
+    command line named, and for HTML and PDF pages the branding and the date of issue."""
 
     color: bool = False
     width: int = 100
