@@ -90,6 +90,7 @@ def text_of(poppler: Path, pdf: Path, *flags: str) -> str:
 def info_of(poppler: Path, pdf: Path) -> dict[str, str]:
     done = subprocess.run([str(poppler / "pdfinfo"), str(pdf)], capture_output=True, text=True,
                           check=True, timeout=60)
+    assert done.stderr == ""  # poppler says so when an xref or a dictionary is broken
     return {k.strip(): v.strip() for k, _, v in
             (line.partition(":") for line in done.stdout.splitlines())}
 
@@ -596,6 +597,12 @@ def test_info_entries_are_added_by_an_incremental_update(info: bytes | None, tmp
     updated = with_info(original, {"Author": "José Müller — Ünïcode", "Subject": "A (test)",
                                    "Keywords": None})
     assert updated.startswith(original)  # the browser's bytes are kept as they were
+    # the update's own pointers are exact (poppler would quietly repair wrong ones)
+    start = int(re.findall(rb"startxref\s+(\d+)", updated)[-1])
+    assert updated[start:].startswith(b"xref\n4 1\n")
+    entry = int(updated[start + len(b"xref\n4 1\n"):][:10])
+    assert updated[entry:].startswith(b"4 0 obj\n<<")
+    assert re.search(rb"/Prev %d>>" % (original.rindex(b"\nxref\n") + 1), updated)
     path = tmp_path / "t.pdf"
     path.write_bytes(updated)
     read = info_of(poppler, path)
