@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
 from conftest import EXAMPLES, ROOT, find_tool, unavailable
@@ -29,6 +31,7 @@ from cslevels.files.browser import browser_command, find_browser
 from cslevels.files.library import RubricLibrary
 from cslevels.reporting.kit.html import css_string
 from cslevels.reporting.kit.pdf import pdf_string, with_info
+from cslevels.text import clean_line
 from test_html_report import PAYLOAD
 
 browser = pytest.mark.browser
@@ -410,6 +413,25 @@ def test_css_string_escapes_everything_that_could_end_the_string_or_the_style() 
     assert re.fullmatch(r'(?:[A-Za-z0-9 .,:;!?()+*=_@#$%^~|\[\]{}-]|\\[0-9a-f]{6} )*', inner)
     # a space after an escape survives (the escape eats exactly one)
     assert str(css_string("Café & Co")) == '"Caf\\0000e9  \\000026  Co"'
+
+
+def css_decoded(quoted: str) -> str:
+    """What a browser reads from a CSS string written by css_string."""
+    return re.sub(r"\\([0-9a-f]{6}) ", lambda m: chr(int(m.group(1), 16)), quoted[1:-1])
+
+
+@given(st.text())
+def test_css_string_reads_back_as_the_text_and_holds_nothing_else(text: str) -> None:
+    quoted = str(css_string(text))
+    assert re.fullmatch(r'"(?:[A-Za-z0-9 .,:;!?()+*=_@#$%^~|\[\]{}-]|\\[0-9a-f]{6} )*"', quoted)
+    assert css_decoded(quoted) == clean_line(text)
+
+
+@given(st.text())
+def test_pdf_strings_read_back_as_the_text(text: str) -> None:
+    raw = pdf_string(text)
+    assert re.fullmatch(rb"<FEFF(?:[0-9A-F]{2})*>", raw)
+    assert bytes.fromhex(raw[5:-1].decode("ascii")).decode("utf-16-be") == text
 
 
 @browser
