@@ -16,6 +16,9 @@ Three questions, each against a floor that cslevels cannot beat:
   (target under 300 ms): from navigation start until the first questions take
   clicks and keys (the page builds the rest a chunk at a time, yielding between
   chunks), or the first paint if that is later.  ``--form-only`` runs just this;
+* the PDF report (``score EXAMPLE -o r.pdf``, printed by the system's headless Chromium):
+  its wall time (target under 2 s), against ``score EXAMPLE -o r.html`` as the floor, the
+  same page without the browser.  ``--pdf-only`` runs just this;
 * workbooks (``.xlsx``), each against the same data in YAML: ``template -o x.xlsx``
   of the largest built-in rubric, reading one workbook (``score --format json``,
   and in-process), and ``summary`` over 1,000 workbooks.
@@ -427,6 +430,53 @@ def form_report(work: Path, runs: int) -> None:
 # ---------------------------------------------------------------- report
 
 
+PDF_TARGET_SECONDS = 2.0
+
+
+def pdf_report(work: Path, runs: int, env: dict[str, str]) -> None:
+    """``score EXAMPLE -o r.pdf`` against ``-o r.html``: what printing in the browser costs."""
+    from cslevels.errors import CslevelsError
+    from cslevels.files.browser import find_browser
+
+    print(f"PDF report of {EXAMPLE.name} (score -o r.pdf, headless Chromium)")
+    try:
+        browser = find_browser(env)
+    except CslevelsError as exc:
+        print(f"  skipped: {exc.message}")
+        return
+    version = subprocess.run([browser, "--version"], capture_output=True, text=True,
+                             check=False).stdout.strip()
+    print(f"  browser: {browser} ({version or 'version unknown'})")
+    cslevels = cslevels_command()
+    out = work / "pdf-out"
+    out.mkdir(exist_ok=True)
+    rows = startup_rows({
+        "floor: score EXAMPLE -o r.html": [*cslevels, "score", str(EXAMPLE), "-o",
+                                           str(out / "r.html")],
+        "score EXAMPLE -o r.pdf": [*cslevels, "score", str(EXAMPLE), "-o", str(out / "r.pdf")],
+    }, runs, {**env, "CSLEVELS_BROWSER": browser})
+    print(f"  median of {runs} runs each, round-robin, after one warm-up")
+    print(f"  {'':38} {'wall ms':>8} {'x html':>7}  {'cpu ms':>8} {'x html':>7}  "
+          f"{'best ms':>8}")
+    floor, pdf = rows
+    for row in rows:
+        if row.error:
+            print(f"  {row.label:38} failed ({row.error})")
+    if floor.error or pdf.error:
+        return
+    base_wall, base_cpu = statistics.median(floor.walls), statistics.median(floor.cpus)
+    for row in rows:
+        wall, cpu = statistics.median(row.walls), statistics.median(row.cpus)
+        print(f"  {row.label:38} {ms(wall)} {wall / base_wall:7.2f}  {ms(cpu)} "
+              f"{cpu / base_cpu:7.2f}  {ms(min(row.walls))}")
+    wall = statistics.median(pdf.walls)
+    verdict = "met" if wall <= PDF_TARGET_SECONDS else "MISSED"
+    size = (out / "r.pdf").stat().st_size
+    print(f"  target: PDF in under {PDF_TARGET_SECONDS:.0f} s: {verdict} (median "
+          f"{wall:.2f} s, best {min(pdf.walls):.2f} s); the PDF is {size / 1000:.0f} kB")
+    print("  (cpu ms: cslevels and every browser process it waited for)")
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:8.1f}"
 
@@ -462,6 +512,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--form-only", action="store_true",
                         help="only the browser form rows (file size, time to usable)")
+    parser.add_argument("--pdf-only", action="store_true",
+                        help="only the PDF rows (score -o r.pdf against -o r.html)")
     parser.add_argument("--env-as-is", action="store_true",
                         help="do not turn bytecode caching on for the subprocesses")
     args = parser.parse_args(argv)
@@ -483,6 +535,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_header(pycache)
         if args.form_only:
             form_report(work, max(runs, 5))
+        elif args.pdf_only:
+            pdf_report(work, runs, env)
         else:
             report(work, files, runs, args.seed, env)
             if workbooks:
@@ -573,6 +627,8 @@ def report(work: Path, files: int, runs: int, seed: int, env: dict[str, str]) ->
     print(f"  {f'median of {render_runs} later calls':52} {ms(warm)} ms")
     print()
     form_report(work, render_runs)
+    print()
+    pdf_report(work, runs, env)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     print(f"\nload average at end: {load}")
 

@@ -6,7 +6,7 @@ import atexit
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NoReturn
 
@@ -38,6 +38,13 @@ EXAMPLES = ROOT / "examples"
 DATA = Path(__file__).resolve().parent / "data"
 
 Invoke = Callable[..., Result]
+
+BINARY_FORMATS = ("pdf",)  # written to files only; tests/test_pdf.py reads them back
+
+
+def text_formats(registry: Iterable[str]) -> list[str]:
+    """The formats of a command that print text to stdout (every one but the PDF)."""
+    return [name for name in registry if name not in BINARY_FORMATS]
 
 
 def find_tool(env_var: str, *candidates: str | None) -> str | None:

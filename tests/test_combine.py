@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, Invoke
+from conftest import DATA, Invoke, text_formats
 from cslevels.core.combine import DISAGREEMENT, QuestionSpread, Rater, RaterAnswer, combine
 from cslevels.core.models import Question
 from cslevels.errors import InputError
@@ -133,7 +133,7 @@ def test_terminal_and_markdown_show_the_rater_disagreement_section(
     assert len(flagged) == 1 and "care.complaints-logged" in flagged[0]
 
 
-@pytest.mark.parametrize("fmt", list(SCORE_FORMATS))
+@pytest.mark.parametrize("fmt", text_formats(SCORE_FORMATS))
 def test_every_score_format_renders_a_combined_result(fmt: str, invoke: Invoke,
                                                       raters: list[Path]) -> None:
     result = invoke("score", *map(str, raters), "--combine", *LIB, "--format", fmt)

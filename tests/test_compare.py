@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, EXAMPLES, Invoke
+from conftest import DATA, EXAMPLES, Invoke, text_formats
 from cslevels.core.compare import compare
 from cslevels.core.scoring import Result, score
 from cslevels.errors import InputError
@@ -362,7 +362,7 @@ def test_a_broken_file_fails_the_comparison_with_its_location(tmp_path: Path,
     assert result.stdout == ""
 
 
-@pytest.mark.parametrize("fmt", list(COMPARE_FORMATS))
+@pytest.mark.parametrize("fmt", text_formats(COMPARE_FORMATS))
 def test_every_format_renders(fmt: str, invoke: Invoke) -> None:
     result = invoke("compare", str(JAN), str(JUN), str(DEC), *LIB, "--format", fmt)
     assert result.exit_code == 0, result.stderr

@@ -78,7 +78,7 @@ CASES: dict[str, list[str]] = {
        for fmt in ("terminal", "json", "markdown", "html")},
     "score-blank-template": ["score", BLANK],
     "score-min-coverage": ["score", PARTIAL, "--min-coverage", "60", "--fail-under", "2"],
-    "score-unknown-suffix": ["score", CAFE, "-o", "report.pdf"],
+    "score-unknown-suffix": ["score", CAFE, "-o", "report.docx"],
     "score-format-mismatch": ["score", CAFE, "-o", "report.html", "--format", "json"],
     "score-wrong-rubric": ["score", "tests/data/wrong-rubric/cafe-as-five-grades.yaml"],
     "score-folder": ["score", "examples"],
@@ -125,7 +125,8 @@ COLUMNS = {"summary-examples-60-columns": "60", "compare-cafe-60-columns": "60"}
 def run_case(args: list[str], columns: str = "100") -> str:
     """The case's exit code, stdout and stderr, as kept in its golden file."""
     env = {"COLUMNS": columns, "NO_COLOR": "1", "CSLEVELS_RUBRICS_PATH": "",
-           "CSLEVELS_WORKERS": "1", "CSLEVELS_FORM_ID": "golden"}
+           "CSLEVELS_WORKERS": "1", "CSLEVELS_FORM_ID": "golden",
+           "SOURCE_DATE_EPOCH": "1764547200"}  # the date of issue: 2025-12-01
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:

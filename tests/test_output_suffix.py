@@ -1,7 +1,8 @@
 """Issue 18, item 3: an output suffix no format produces is refused, never written.
 
-``-o report.pdf`` used to write the terminal text into a .pdf (exit 0) and ``-o x.html
---format json`` wrote JSON into a .html without a word.
+``-o report.pdf`` used to write the terminal text into a .pdf (exit 0; now it is a real
+PDF where the command has one, refused elsewhere) and ``-o x.html --format json`` wrote
+JSON into a .html without a word.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ COMMANDS = {
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-@pytest.mark.parametrize("name", ["report.pdf", "report.docx"])
+@pytest.mark.parametrize("name", ["report.docx", "report.odt"])
 def test_a_suffix_no_format_writes_is_refused(invoke: Invoke, tmp_path: Path, command: str,
                                               name: str) -> None:
     target = tmp_path / name
@@ -38,7 +39,19 @@ def test_a_suffix_no_format_writes_is_refused(invoke: Invoke, tmp_path: Path, co
     assert Path(name).suffix in line and "Traceback" not in out.stderr
 
 
+@pytest.mark.parametrize("command", ["template", "schema"])
+def test_pdf_is_refused_by_the_commands_that_write_none(invoke: Invoke, tmp_path: Path,
+                                                         command: str) -> None:
+    """score, compare, summary and show write PDFs (test_pdf.py); the others refuse .pdf."""
+    target = tmp_path / "report.pdf"
+    out = invoke(*COMMANDS[command], "-o", str(target))
+    assert out.exit_code == 1
+    assert not target.exists()
+    assert f"{target}: error: " in out.stderr and ".pdf" in out.stderr
+
+
 @pytest.mark.parametrize(("command", "fmt", "name"), [
+    ("score", "html", "x.pdf"), ("show", "pdf", "x.html"),
     ("score", "json", "x.html"), ("score", "markdown", "x.json"), ("compare", "html", "x.md"),
     ("summary", "csv", "x.json"), ("show", "markdown", "x.html"),
 ])

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from conftest import EXAMPLES, Invoke
+from conftest import EXAMPLES, Invoke, text_formats
 from cslevels.reporting.formats import SCORE_FORMATS
 
 ANSI = re.compile(r"\x1b\[")
@@ -178,7 +178,7 @@ def test_every_example_in_every_text_format(invoke: Invoke, path: str, fmt: str)
     assert len(result.stdout) > 200
 
 
-@pytest.mark.parametrize("fmt", list(SCORE_FORMATS))
+@pytest.mark.parametrize("fmt", text_formats(SCORE_FORMATS))
 def test_every_registered_format_renders(invoke: Invoke, fmt: str, tmp_path: Path) -> None:
     if importlib.util.find_spec(SCORE_FORMATS[fmt].partition(":")[0]) is None:
         pytest.skip(f"{SCORE_FORMATS[fmt]} is not written yet")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, EXAMPLES, Invoke
+from conftest import DATA, EXAMPLES, Invoke, text_formats
 from cslevels.commands.summary import build_portfolio
 from cslevels.commands.summary_rows import PortfolioLibrary, iter_rows
 from cslevels.core.portfolio import Row
@@ -192,7 +192,7 @@ def test_hidden_folders_and_other_files_are_skipped(tmp_path: Path) -> None:
     assert [Path(p).name for p in iter_file_names([tmp_path])] == ["b.yml"]
 
 
-@pytest.mark.parametrize("fmt", list(SUMMARY_FORMATS))
+@pytest.mark.parametrize("fmt", text_formats(SUMMARY_FORMATS))
 def test_every_format_renders(fmt: str, invoke: Invoke) -> None:
     result = invoke("summary", str(PORTFOLIO), "--format", fmt)
     assert result.exit_code == 1  # the two broken files

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 
 import typer
 
@@ -40,6 +40,9 @@ from cslevels.reporting.formats import (
     RenderOptions,
 )
 from cslevels.text import clean_line
+
+if TYPE_CHECKING:
+    import datetime
 
 EXIT_CODES = ("Exit codes: 0 success; 1 invalid input, findings, or a gate not met; "
               "2 a usage error.")
@@ -172,7 +175,8 @@ def render_options(output: Path | None = None, several: bool | None = None) -> R
     width = shutil.get_terminal_size((100, 24)).columns if stream_is_tty else 100
     if os.environ.get("COLUMNS", "").isdigit():
         width = int(os.environ["COLUMNS"])
-    return RenderOptions(color=color, width=min(width, MAX_COLUMNS), several=several)
+    return RenderOptions(color=color, width=min(width, MAX_COLUMNS), several=several,
+                         issued=issue_date())
 
 
 def with_brand(options: RenderOptions, fmt: str, brand: Path | None,
@@ -190,6 +194,17 @@ def with_brand(options: RenderOptions, fmt: str, brand: Path | None,
 
     loaded = resolve_brand(brand, disabled=no_brand, environ=os.environ)
     return options if loaded is None else dataclasses.replace(options, brand=loaded)
+
+
+def issue_date() -> "datetime.date":
+    """The date of issue a report's cover gives: today, or the day of SOURCE_DATE_EPOCH
+    (the reproducible-builds convention), so a report can be made again identically."""
+    import datetime
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date()
+    return datetime.date.today()
 
 
 def emit(report: Rendered, output: Path | None, *, overwrite: bool = True,

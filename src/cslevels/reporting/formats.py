@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from cslevels.errors import OutputError
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from cslevels.core.documents import LoadedBrand
 
 # The widest terminal output cslevels lays out: a larger COLUMNS is taken as this, since
@@ -25,8 +27,8 @@ MAX_COLUMNS = 1000
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """How terminal output should look (other formats ignore it), and how many inputs
-    the command line named."""
+    """How a report should look: the terminal's colour and width, how many inputs the
+    command line named, and for HTML and PDF pages the branding and the date of issue."""
 
     color: bool = False
     width: int = 100
@@ -35,9 +37,11 @@ class RenderOptions:
     several: bool | None = None
     # The consultant's branding (``--brand``, ``CSLEVELS_BRAND``) for BRANDED_FORMATS.
     brand: LoadedBrand | None = None
+    # The date of issue on a report's cover (the CLI: today, or SOURCE_DATE_EPOCH's day).
+    issued: dt.date | None = None
 
 
-Rendered = str | bytes  # a workbook is bytes; every other report is text
+Rendered = str | bytes  # a workbook and a PDF are bytes; every other report is text
 
 # The formats that show a brand (``RenderOptions.brand``); the others are data or a terminal.
 BRANDED_FORMATS = frozenset({"html", "markdown", "pdf"})
@@ -45,7 +49,7 @@ BRANDED_FORMATS = frozenset({"html", "markdown", "pdf"})
 # The formats an output file's suffix implies, where the command has that format.  A suffix
 # none of a command's formats produces is refused (``FormatRegistry.choose``).
 REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".json": "json",
-                   ".txt": "terminal"}
+                   ".txt": "terminal", ".pdf": "pdf"}
 
 
 class FormatRegistry(Mapping[str, str]):
@@ -122,6 +126,7 @@ SCORE_FORMATS = FormatRegistry(
         "json": "cslevels.reporting.score.json:render_results",
         "markdown": "cslevels.reporting.score.markdown:render_results",
         "html": "cslevels.reporting.score.html:render_results",
+        "pdf": "cslevels.reporting.score.pdf:render_results",
     },
     default="terminal",
 )
@@ -132,6 +137,7 @@ SHOW_FORMATS = FormatRegistry(
         "terminal": "cslevels.reporting.show.terminal:render_rubric",
         "markdown": "cslevels.reporting.show.markdown:render_rubric",
         "html": "cslevels.reporting.show.html:render_rubric",
+        "pdf": "cslevels.reporting.show.pdf:render_rubric",
     },
     default="terminal",
 )
@@ -154,6 +160,7 @@ COMPARE_FORMATS = FormatRegistry(
         "json": "cslevels.reporting.compare.json:render_comparison",
         "markdown": "cslevels.reporting.compare.markdown:render_comparison",
         "html": "cslevels.reporting.compare.html:render_comparison",
+        "pdf": "cslevels.reporting.compare.pdf:render_comparison",
     },
     default="terminal",
 )
@@ -165,6 +172,7 @@ SUMMARY_FORMATS = FormatRegistry(
         "json": "cslevels.reporting.summary.json:render_portfolio",
         "csv": "cslevels.reporting.summary.csv:render_portfolio",
         "html": "cslevels.reporting.summary.html:render_portfolio",
+        "pdf": "cslevels.reporting.summary.pdf:render_portfolio",
     },
     default="terminal",
     suffixes={**REPORT_SUFFIXES, ".csv": "csv"},

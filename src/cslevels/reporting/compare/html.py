@@ -15,6 +15,7 @@ from cslevels.core.compare import Comparison, label
 from cslevels.core.scoring import Result
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.kit import svg
+from cslevels.reporting.kit.html import PageFacts, author_of
 from cslevels.reporting.views import (
     CHANGE_TITLES,
     compared_answer_text,
@@ -59,6 +60,20 @@ def trend_charts(comparison: Comparison) -> list[tuple[Markup, str]]:
     return [(index_chart, "Index over time (0-100)"), (level_chart, f"{name} over time")]
 
 
+def page_facts(comparison: Comparison, options: RenderOptions | None = None) -> PageFacts:
+    """The follow-up's subject, author and footer label (meta tags, PDF, printed pages)."""
+    newest = comparison.newest
+    first = comparison.results[0]
+    return PageFacts(
+        running=f"{newest.answers.subject} — follow-up",
+        subject=(f"Customer service follow-up of {newest.answers.subject} against "
+                 f"{newest.rubric.title}: {len(comparison.results)} assessments, "
+                 f"{label(first)} to {label(newest)}"),
+        author=author_of(options.brand if options else None,
+                         [r.answers.assessor for r in reversed(comparison.results)]),
+        keywords=f"customer service; maturity assessment; follow-up; {newest.rubric.id}")
+
+
 def render_comparison(comparison: Comparison, options: RenderOptions | None = None) -> str:
     from cslevels.reporting.kit.html import render_page
 
@@ -77,4 +92,4 @@ def render_comparison(comparison: Comparison, options: RenderOptions | None = No
         "change_titles": CHANGE_TITLES,
         "brand": options.brand if options else None,
     }
-    return render_page(TEMPLATE, **context)
+    return render_page(TEMPLATE, options, page=page_facts(comparison, options), **context)

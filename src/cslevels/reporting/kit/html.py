@@ -11,14 +11,27 @@ jinja2 out of other commands.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
+from markupsafe import Markup
 
 from cslevels import __version__
-from cslevels.reporting.views import brand_prepared_text, names_its_rank, percent, score_percent
-from cslevels.text import clean
+from cslevels.reporting.views import (
+    brand_author,
+    brand_prepared_text,
+    names_its_rank,
+    percent,
+    score_percent,
+)
+from cslevels.text import clean, clean_line
+
+if TYPE_CHECKING:
+    from cslevels.core.documents import LoadedBrand
+    from cslevels.reporting.formats import RenderOptions
 
 
 @cache
@@ -30,6 +43,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["css_string"] = css_string
     return env
 
 
@@ -124,9 +138,52 @@ def accent_colours(colour: str) -> dict[str, str]:
     return {"accent": accent, "soft": soft}
 
 
-def page_context() -> dict[str, Any]:
+_CSS_PLAIN = re.compile(r"[A-Za-z0-9 .,:;!?()+*=_@#$%^~|\[\]{}-]")
+
+
+def css_string(text: object) -> Markup:
+    """``text`` as a quoted CSS string, every other character a hex escape.
+
+    For user text in a style sheet (the running footer of printed pages): inside
+    ``<style>`` HTML escaping does not apply, so quotes, backslashes, ``<`` and line
+    breaks must be CSS escapes instead (six digits and a space, which the escape
+    consumes, so a space after it survives); control characters become the visible
+    escapes they are everywhere else first.  The result is plain ASCII with no quote,
+    backslash or angle bracket of its own, hence safe markup.
+    """
+    out = "".join(ch if _CSS_PLAIN.fullmatch(ch) else f"\\{ord(ch):06x} "
+                  for ch in clean_line(text))
+    return Markup(f'"{out}"')
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What a page says about itself, one definition for the ``<meta>`` tags, the
+    running footer of its printed pages and the Info dictionary of its PDF."""
+
+    running: str  # the footer's label: the subject, the rubric
+    subject: str  # a sentence: what the document is about
+    author: str | None = None
+    keywords: str | None = None
+
+
+def prepared_by(brand: LoadedBrand | None) -> str | None:
+    """'Prepared by' on a cover: the brand's preparer and firm (views.brand_author)."""
+    return None if brand is None else brand_author(brand.brand) or None
+
+
+def author_of(brand: LoadedBrand | None, people: Iterable[str | None] = ()) -> str | None:
+    """Who a document is by: whom the brand says prepared it, else the assessors."""
+    return prepared_by(brand) or ", ".join(dict.fromkeys(p for p in people if p)) or None
+
+
+def page_context(options: RenderOptions | None = None) -> dict[str, Any]:
     """What every page template may use besides its own context."""
     return {
+        "brand": None if options is None else options.brand,
+        "issued": None if options is None else options.issued,
+        "page": None,
+        "prepared_by": prepared_by,
         "cslevels_version": __version__,
         "lang": "en",
         "percent": percent,
@@ -138,16 +195,14 @@ def page_context() -> dict[str, Any]:
         "names_its_rank": names_its_rank,
         "accent_colours": accent_colours,
         "brand_prepared_text": brand_prepared_text,
-        "brand": None,  # a page with a brand passes RenderOptions.brand
     }
 
 
-def render_page(template: str, **context: Any) -> str:
+def render_page(template: str, options: RenderOptions | None = None, **context: Any) -> str:
     """Render ``template`` (which extends ``base.html.j2``) with the shared helpers.
 
-    Reports for other commands call this with their own template; keep user
-    text as plain ``str`` in ``context`` so that autoescaping covers it.
+    Reports for other commands call this with their own template, their options
+    (the branding, the date of issue) and their :class:`PageFacts` as ``page``; keep
+    user text as plain ``str`` in ``context`` so that autoescaping covers it.
     """
-    from cslevels.reporting.kit.html import render_template
-
-    return render_template(template, **{**page_context(), **context})
+    return render_template(template, **{**page_context(options), **context})

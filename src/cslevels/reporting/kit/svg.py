@@ -35,6 +35,9 @@ SERIES_STYLES = (  # colour, dash pattern, marker: distinct even in greyscale pr
     ("#52606d", "1 2", "circle"),
 )
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+# The smallest text of a chart, in user units.  Printed pages draw a chart at its own
+# width when it fits (_page.css.j2), where 12 units are 12 CSS px, that is 9 pt.
+SMALL = 12.0
 
 
 def _n(value: float) -> str:
@@ -168,7 +171,7 @@ def radar_chart(
     ticks = Markup('<g class="ticks" aria-hidden="true">')
     for ring in (0.25, 0.5, 0.75, 1.0):
         _, y = at(0, ring)
-        ticks += _text(cx + 3, y + 7, [percent_label(ring)], size=9, fill=MUTED)
+        ticks += _text(cx + 3, y + 8, [percent_label(ring)], size=SMALL, fill=MUTED)
     parts.append(ticks + Markup("</g>"))
     if thresholds is not None:
         pts = [at(i, _clamp(t)) for i, t in enumerate(thresholds)]
@@ -231,7 +234,7 @@ def _scored_runs(scored: Sequence[bool]) -> list[list[int]]:
 
 def _legend(cx: float, y: float, entries: Sequence[tuple[str, str, str, str]]) -> Markup:
     """A centred one-line legend of (label, colour, dash, marker) entries."""
-    widths = [34 + 6.5 * len(label) for label, *_ in entries]
+    widths = [34 + 0.6 * SMALL * len(label) for label, *_ in entries]
     x = cx - (sum(widths) + 16 * (len(entries) - 1)) / 2
     out = Markup('<g class="legend">')
     for (label, colour, dash, marker), w in zip(entries, widths, strict=True):
@@ -241,7 +244,7 @@ def _legend(cx: float, y: float, entries: Sequence[tuple[str, str, str, str]]) -
                  Markup(' stroke-dasharray="{}"').format(dash) if dash else Markup(""))
         if marker:
             out += _marker(marker, x + 12, y, colour, 3.5)
-        out += _text(x + 30, y, [label], size=11)
+        out += _text(x + 30, y, [label], size=SMALL)
         x += w + 16
     return out + Markup("</g>")
 
@@ -286,8 +289,8 @@ def bar_chart(
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = top + row * i
         mid = y + row / 2
-        parts.append(_text(label_width, mid, wrap_label(label, 28, 2), anchor="end",
-                           size=11.5, line_height=13))
+        parts.append(_text(label_width, mid, wrap_label(label, int(label_width / (0.6 * SMALL)), 2),
+                           anchor="end", size=SMALL, line_height=14))
         kind = kinds[i] if kinds is not None and kinds[i] in FILLS else "default"
         if value is not None:
             bar = plot_width * _clamp(value)
@@ -304,11 +307,11 @@ def bar_chart(
                 'stroke-width="2" stroke-dasharray="4 2"/>').format(
                     _n(tx), _n(y + 3), _n(tx), _n(y + row - 3), INK))
         note = shown if annotations is None else f"{shown}  {annotations[i]}"
-        parts.append(_text(plot_left + plot_width + 10, mid, [note], size=11.5))
+        parts.append(_text(plot_left + plot_width + 10, mid, [note], size=SMALL))
     axis = Markup('<g class="axis" aria-hidden="true">')
     for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
         axis += _text(plot_left + plot_width * tick, axis_y + 12, [value_format(tick)],
-                      anchor="middle", size=10, fill=MUTED)
+                      anchor="middle", size=SMALL, fill=MUTED)
     parts.append(axis + Markup("</g>"))
     if thresholds is not None:
         parts.append(_legend(plot_left + plot_width / 2, axis_y + 38,
@@ -342,9 +345,9 @@ def line_chart(
                              f"expected {len(x_labels)}")
     count = len(x_labels)
     # The first and last labels are centred on the plot's edges: leave room for half of
-    # each (estimated at 0.6 em a character of the 10.5 px labels) so none is cut off.
+    # each (estimated at 0.6 em a character of the labels) so none is cut off.
     def half(label: str) -> float:
-        return max(map(len, wrap_label(label, 14, 2)), default=0) * 10.5 * 0.6 / 2 + 4
+        return max(map(len, wrap_label(label, 14, 2)), default=0) * SMALL * 0.6 / 2 + 4
 
     left = max(52.0, half(x_labels[0])) if count > 1 else 52.0
     right = max(24.0, half(x_labels[-1])) if count > 1 else 24.0
@@ -365,11 +368,12 @@ def line_chart(
         _, y = xy(0, tick)
         grid += Markup('<line x1="{}" y1="{}" x2="{}" y2="{}"/>').format(
             _n(left), _n(y), _n(left + plot_w), _n(y))
-        labels += _text(left - 8, y, [value_format(tick)], anchor="end", size=10, fill=MUTED)
+        labels += _text(left - 8, y, [value_format(tick)], anchor="end", size=SMALL,
+                        fill=MUTED)
     for i, label in enumerate(x_labels):
         x, _ = xy(i, 0)
         labels += _text(x, top + plot_h + 16, wrap_label(label, 14, 2), anchor="middle",
-                        size=10.5, line_height=12)
+                        size=SMALL, line_height=14)
     parts += [grid + Markup("</g>"), labels + Markup("</g>")]
     entries: list[tuple[str, str, str, str]] = []
     if threshold is not None:

@@ -19,7 +19,13 @@ from cslevels.core.plan import Plan, improvement_plan, overview
 from cslevels.core.scoring import LevelResult, QuestionResult, Result
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.kit import svg
-from cslevels.reporting.kit.html import render_page, status_icon, status_word
+from cslevels.reporting.kit.html import (
+    PageFacts,
+    author_of,
+    render_page,
+    status_icon,
+    status_word,
+)
 from cslevels.reporting.views import answer_text as reads_as
 from cslevels.reporting.views import (
     blocker_text,
@@ -148,12 +154,31 @@ def assessment_view(result: Result, number: int) -> AssessmentView:
     )
 
 
+def page_facts(results: Sequence[Result], options: RenderOptions | None = None) -> PageFacts:
+    """The report's subject, author and footer label (meta tags, PDF, printed pages)."""
+    subjects = list(dict.fromkeys(r.answers.subject for r in results))
+    rubrics = list(dict.fromkeys(r.rubric.title for r in results))
+    if len(results) == 1:
+        running = subjects[0]
+        subject = f"Customer service assessment of {subjects[0]} against {rubrics[0]}"
+    else:
+        running = f"Customer service assessments ({len(results)})"
+        subject = (f"Customer service assessments of {', '.join(subjects)} against "
+                   f"{'; '.join(rubrics)}")
+    return PageFacts(
+        running=running, subject=subject,
+        author=author_of(options.brand if options else None,
+                         [r.answers.assessor for r in results]),
+        keywords="; ".join(["customer service", "maturity assessment",
+                            *dict.fromkeys(r.rubric.id for r in results)]))
+
+
 def render_results(results: Sequence[Result], options: RenderOptions | None = None) -> str:
     """One page for one or several assessments, a section each."""
     views = [assessment_view(result, n) for n, result in enumerate(results, 1)]
-    return render_page(REPORT_TEMPLATE, views=views, answer_text=answer_text,
-                       status_reason=status_reason, plan_intro=plan_intro,
-                       stage_title=stage_title, stage_status_text=stage_status_text,
-                       step_now_text=step_now_text, points_text=points_text,
-                       brand=options.brand if options else None)
+    return render_page(REPORT_TEMPLATE, options, page=page_facts(results, options), views=views,
+                       answer_text=answer_text, status_reason=status_reason,
+                       plan_intro=plan_intro, stage_title=stage_title,
+                       stage_status_text=stage_status_text, step_now_text=step_now_text,
+                       points_text=points_text)
 

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from cslevels.core.portfolio import Portfolio, Row, RubricInfo
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.kit import svg
+from cslevels.reporting.kit.html import PageFacts, author_of
 from cslevels.reporting.views import portfolio_scope_text, short_level
 
 TEMPLATE = "summary.html.j2"
@@ -40,9 +41,22 @@ def histograms(portfolio: Portfolio) -> list[tuple[RubricInfo, int, Markup]]:
     return out
 
 
+def page_facts(portfolio: Portfolio, options: RenderOptions | None = None) -> PageFacts:
+    """The portfolio's subject, author and footer label (meta tags, PDF, printed pages)."""
+    count = len(portfolio.rows)
+    of = f" of {portfolio.rubric_filter}" if portfolio.rubric_filter else ""
+    rubrics = "; ".join(dict.fromkeys(row.rubric_id for row in portfolio.rows))
+    return PageFacts(
+        running=f"Portfolio: {count} assessment{'' if count == 1 else 's'}{of}",
+        subject=f"Customer service portfolio: {count} assessment{'' if count == 1 else 's'}{of}",
+        author=author_of(options.brand if options else None),
+        keywords="; ".join(p for p in ("customer service", "maturity assessment", "portfolio",
+                                       rubrics) if p))
+
+
 def render_portfolio(portfolio: Portfolio, options: RenderOptions | None = None) -> str:
     from cslevels.reporting.kit.html import render_page
 
-    return render_page(TEMPLATE, portfolio=portfolio, histograms=histograms(portfolio),
-                       level_text=level_text, scope=portfolio_scope_text(portfolio),
-                       brand=options.brand if options else None)
+    return render_page(TEMPLATE, options, page=page_facts(portfolio, options),
+                       portfolio=portfolio, histograms=histograms(portfolio),
+                       level_text=level_text, scope=portfolio_scope_text(portfolio))
