@@ -90,6 +90,23 @@ def test_continuous_levels_each_get_their_own_stage() -> None:
     assert "Level 1 (Level a)" in out and "Level 3 (Level c)" in out and "To reach" not in out
 
 
+def test_a_continuous_target_is_its_own_level_as_scoring_counts_it() -> None:
+    # Continuous: a target needs only its own level (core.scoring's target_gaps), so an
+    # unachieved level below it is no step towards it, and an achieved target is reached.
+    r = rubric([level("a", ["q1"]), level("b", ["q2"]), level("c", ["q3"])], method="continuous")
+    reached = score(r, answers({"a.q1": 2, "b.q2": 10, "c.q3": 5}), target=2)
+    assert not reached.target_gaps
+    plan = improvement_plan(reached)
+    assert (plan.targeted, plan.target_reached) == (False, 2)
+    assert [stage.level.id for stage in plan.stages] == ["a", "c"]
+    assert "The target, level 2 (Level b), is reached." in terminal.render_results([reached])
+    data = json.loads(json_report.render_results([reached]))
+    assert data["target"]["reached"] and not data["plan"]["targeted"]
+    open_target = improvement_plan(score(r, answers({"a.q1": 2, "b.q2": 10, "c.q3": 5}),
+                                         target=3))
+    assert open_target.targeted and [s.level.id for s in open_target.stages] == ["c"]
+
+
 def test_a_level_nothing_can_achieve_says_why() -> None:
     r = rubric([level("a", [question("q1", allow_na=True)]), level("b", ["q2"])])
     plan = improvement_plan(score(r, answers({"a.q1": NA, "b.q2": 2})))

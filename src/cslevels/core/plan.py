@@ -154,7 +154,8 @@ def _stage(result: Result, level: LevelResult) -> PlanStage:
 
 def improvement_plan(result: Result) -> Plan:
     """Every level not achieved up to the target (else the top), in rank order; once the
-    target is reached, the road beyond it.
+    target is reached, the road beyond it.  A continuous rubric's target is its own level
+    alone, as scoring counts it (``Result.target_gaps``).
 
     Each level's questions are its own, so the stages do not interact: the road to
     level 5 is the same whether or not level 4's changes are made first.
@@ -163,14 +164,17 @@ def improvement_plan(result: Result) -> Plan:
     target = result.target if result.target is not None and 1 <= result.target <= top else None
     # (a level with no answer at all gets a stage without steps: see PlanStage.unassessed)
     if target is not None:
-        stages = _stages(result, target)
+        # the levels the target needs, as scoring counts them: every level up to it in a
+        # staged rubric, only the target level itself in a continuous one
+        stages = _stages(result, target, only=result.method != "staged")
         if stages:
             return Plan(stages, target, True)
     return Plan(_stages(result, top), top, False, target)
 
 
-def _stages(result: Result, goal: int) -> tuple[PlanStage, ...]:
-    return tuple(_stage(result, level) for level in result.levels[:goal] if not level.achieved)
+def _stages(result: Result, goal: int, *, only: bool = False) -> tuple[PlanStage, ...]:
+    levels = result.levels[goal - 1:goal] if only else result.levels[:goal]
+    return tuple(_stage(result, level) for level in levels if not level.achieved)
 
 
 def overview(result: Result) -> Overview:
