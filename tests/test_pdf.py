@@ -658,6 +658,17 @@ def test_info_entries_are_added_by_an_incremental_update(info: bytes | None, tmp
         assert read["Title"] == "Old (one) >> title" and read["Producer"] == "Skia"
 
 
+def test_info_entries_show_control_and_bidi_characters_as_escapes() -> None:
+    # An answers file's subject or a brand's preparer reaches the document properties a
+    # viewer shows: a right-to-left override or an escape sequence must not act there.
+    updated = with_info(tiny_pdf(), {"Subject": "Caf\u00e9\u202e evil\ttab",
+                                     "Author": "A\nB\x1b[31m"})
+    written = dict(re.findall(rb"/(Subject|Author) <FEFF([0-9A-F]*)>", updated))
+    read = {key.decode(): bytes.fromhex(value.decode()).decode("utf-16-be")
+            for key, value in written.items()}
+    assert read == {"Subject": "Caf\u00e9\\u202e evil tab", "Author": "A B\\x1b[31m"}
+
+
 def test_an_unknown_pdf_layout_is_left_as_it_is() -> None:
     stream_xref = b"%PDF-1.5\n1 0 obj\n<<>>\nendobj\nstartxref\n9\n%%EOF\n"
     assert with_info(stream_xref, {"Author": "x"}) == stream_xref

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 
 from cslevels import __version__
 from cslevels.reporting.kit.html import PageFacts
+from cslevels.text import clean_line
 
 _WHITE = b" \t\r\n\f\x00"
 _DELIMITERS = b"()<>[]{}/%"
@@ -38,7 +39,9 @@ def with_info(pdf: bytes, entries: Mapping[str, str | None]) -> bytes:
     """``pdf`` with ``entries`` set in its Info dictionary (a None value is left out).
 
     Keys the browser wrote (``/Title``, ``/Producer``, the dates) are kept unless
-    ``entries`` replaces them.  A file this reader does not understand (an xref
+    ``entries`` replaces them.  Values are untrusted text: control and bidi characters
+    become visible escapes and line breaks spaces (``text.clean_line``), as the title the
+    browser takes from the cleaned page already is.  A file this reader does not understand (an xref
     stream, an encrypted file) is returned unchanged: the PDF matters more than
     its metadata.
     """
@@ -61,8 +64,8 @@ def with_info(pdf: bytes, entries: Mapping[str, str | None]) -> bytes:
         number, generation = int(ref.group(1)), int(ref.group(2))
         info = _object_dictionary(pdf, offsets.get(number)) or {}
     for key, value in entries.items():
-        if value:
-            info[key.encode("ascii")] = pdf_string(value)
+        if value:  # viewers show these as they are: escapes, as everywhere, on one line
+            info[key.encode("ascii")] = pdf_string(clean_line(value))
     body = b"".join(b"/" + key + b" " + value + b"\n" for key, value in info.items())
     out = bytearray(pdf if pdf.endswith(b"\n") else pdf + b"\n")
     object_at = len(out)
