@@ -591,3 +591,15 @@ def test_missing_answers_are_listed(invoke: Invoke, custom: tuple[Path, Path]) -
     assert "1.2 basics.email" in flat  # in the appendix
     assert "Insufficient: only 33% of it is answered." in flat
     assert "1.2 · answer it; aim for Yes" in flat
+
+
+@pytest.mark.parametrize("epoch", ["99999999999999999", "253402300800"])
+def test_a_date_of_issue_past_what_dates_hold_keeps_today(invoke: Invoke, epoch: str) -> None:
+    # SOURCE_DATE_EPOCH sets the cover's date of issue; one too large for a date used to
+    # end every report in "<stdout>: error: cannot write the output: Value too large".
+    import datetime as dt
+
+    result = invoke("score", str(RIVERSIDE), "--format", "html",
+                    env={"SOURCE_DATE_EPOCH": epoch})
+    assert result.exit_code == 0, result.stderr
+    assert f"<dd>{dt.date.today().isoformat()}</dd>" in result.stdout

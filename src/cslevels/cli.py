@@ -203,7 +203,9 @@ def issue_date() -> "datetime.date":
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date()
+        # a day past what dates can hold keeps today, as other settings keep their default
+        with suppress(OverflowError, OSError, ValueError):
+            return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date()
     return datetime.date.today()
 
 
