@@ -223,3 +223,74 @@ def test_following_the_plan_achieves_every_level_it_lists(case: tuple[Any, Any])
         assert level_after.achieved
         assert level_after.score == pytest.approx(stage.after)
         assert all(step.points >= 0 for step in (*stage.steps, *stage.more))
+
+
+def test_a_stage_behind_an_unreachable_level_says_it_cannot_count_yet() -> None:
+    # level a: its only question answered n/a, so nothing can achieve it; b is open
+    r = rubric([level("a", [question("q1", allow_na=True)]), level("b", ["q2"])])
+    result = score(r, answers({"a.q1": NA, "b.q2": 2}))
+    out = " ".join(terminal.render_results([result]).split())
+    assert "It counts only once level 1 (Level a) is achieved." in out
+    assert ("The road to level 2 (Level b): level 1 (Level a) cannot be achieved by raising "
+            "answers alone (every question of this level is answered n/a).") in out
+    continuous = rubric([level("a", [question("q1", allow_na=True)]), level("b", ["q2"])],
+                        method="continuous")
+    alone = " ".join(terminal.render_results([score(continuous, answers(
+        {"a.q1": NA, "b.q2": 2}))]).split())
+    assert "It counts only once" not in alone  # continuous levels stand alone
+
+
+def test_worth_when_the_level_has_no_score_or_a_change_adds_no_points() -> None:
+    # a: q1 n/a, q2 unanswered: no score yet, so answering q2 gives one rather than adding
+    r = rubric([level("a", [question("q1", allow_na=True), "q2"])], min_coverage=0.0)
+    none_yet = score(r, answers({"a.q1": NA}))
+    stage = improvement_plan(none_yet).stages[0]
+    assert stage.points is None and [s.points for s in stage.steps] == [None]
+    out = " ".join(terminal.render_results([none_yet]).split())
+    assert "1 change gives it a score of 100%." in out
+    assert "1.2 · answer it; aim for 10/10 · gives the level a score" in out
+    assert "+100 points" not in out
+    # b: q3 at full marks, q4 and q5 unanswered with coverage 1/3 < 50%: answering q4 with
+    # full marks keeps the score at 100% (+0 points) but answers enough of the level
+    cover = rubric([level("b", ["q3", "q4", "q5"])])
+    result = score(cover, answers({"b.q3": 10}))
+    flat = " ".join(terminal.render_results([result]).split())
+    assert "1 change takes its score from 100% to 100% (+0 points)." in flat
+    assert "answer it; aim for 10/10 · +0 points, and it answers more of the level" in flat
+
+
+def test_continuous_plans_name_no_road_to_the_top() -> None:
+    r = rubric([level("a", ["q1"]), level("b", ["q2"]), level("c", ["q3"])], method="continuous")
+    result = score(r, answers({"a.q1": 2, "b.q2": 2, "c.q3": 10}))
+    out = " ".join(terminal.render_results([result]).split())
+    assert "The 2 levels not yet achieved: 2 changes, in the order below" in out
+    assert "The road to level 3" not in out
+    assert "all 2 levels not yet achieved takes 2" in out
+
+
+def test_the_assessors_paragraphs_survive_and_show_even_before_any_answer(
+        tmp_path: Path) -> None:
+    r = rubric([level("a", ["q1"])])
+    blank = answers({}).model_copy(update={"executive_summary": "First point.\n\nSecond."})
+    result = score(r, blank)
+    md = markdown.render_results([result])
+    assert "## Assessor's summary\n\nFirst point.\n\nSecond.\n" in md
+    out = terminal.render_results([result])
+    assert "Assessor's summary\nFirst point.\n\nSecond.\n" in out
+    assert "Executive summary" not in out  # nothing answered: nothing to derive
+
+
+def test_json_gives_points_beside_the_weighted_gain() -> None:
+    data = json.loads(json_report.render_results([riverside()]))
+    ranked = {entry["id"]: entry for entry in data["next_level"]["ranked"]}
+    root_cause = ranked["problem-solving.root-cause"]
+    assert root_cause["gain"] == pytest.approx(1.5)  # weight 2 x (1 - 0.25)
+    assert root_cause["points"] == pytest.approx(21.43)  # 1.5 / 7 applicable weight
+
+
+def test_the_executive_summary_says_a_target_is_reached() -> None:
+    points = executive_points(riverside(target=2), overview(riverside(target=2)),
+                              improvement_plan(riverside(target=2)))
+    assert points[-1] == ("The target, level 2 (Attention), is reached; next: level 4 "
+                          "(Problem solving) takes 2 changes; the whole plan to level 7 "
+                          "(Follow-up) takes 6.")

@@ -33,7 +33,9 @@ class PlanStep(NamedTuple):
     key: str
     question: QuestionResult
     to_label: str
-    points: float  # points (0-100) this change alone adds to its level's score today
+    # Points (0-100) this change alone adds to its level's score today; None while the
+    # level has no score to add to (every answer so far is n/a).
+    points: float | None
 
     @property
     def text(self) -> str:
@@ -82,6 +84,7 @@ class Plan(NamedTuple):
     goal: int  # the level the plan leads to: the target, else the top level
     targeted: bool  # whether ``goal`` is a target the assessment set
     target_reached: int | None = None  # a target already reached: the plan goes beyond it
+    staged: bool = True  # the rubric's levels count only in order
 
     @property
     def change_count(self) -> int:
@@ -94,6 +97,14 @@ class Plan(NamedTuple):
     @property
     def unassessed(self) -> tuple[PlanStage, ...]:
         return tuple(stage for stage in self.stages if stage.unassessed)
+
+    def waits_for(self, n: int) -> PlanStage | None:
+        """In a staged rubric, the earlier stage that stage ``n`` cannot count without and
+        that this plan cannot deliver (not reachable by raising answers, or not answered)."""
+        if not self.staged:
+            return None
+        return next((stage for stage in self.stages[:n]
+                     if not stage.reachable or stage.unassessed), None)
 
 
 class Overview(NamedTuple):
@@ -122,11 +133,13 @@ def level_points(level: LevelResult, changed: dict[str, float]) -> float | None:
     return min(1.0, max(0.0, points / weight))
 
 
-def _worth(level: LevelResult, q: QuestionResult) -> float:
-    """Points (0-100) raising ``q`` alone to its best option adds to its level's score."""
-    now = level.score or 0.0
+def _worth(level: LevelResult, q: QuestionResult) -> float | None:
+    """Points (0-100) raising ``q`` alone to its best option adds to its level's score;
+    None while the level has no score to add to."""
     after = level_points(level, {q.key: q.best.score})
-    return 0.0 if after is None else max(0.0, 100 * (after - now))
+    if level.score is None or after is None:
+        return None
+    return max(0.0, 100 * (after - level.score))
 
 
 def _step(level: LevelResult, q: QuestionResult) -> PlanStep:
@@ -147,8 +160,9 @@ def _stage(result: Result, level: LevelResult) -> PlanStage:
         after = level_points(level, {r.key: r.to_option.score for r in path})
     chosen = {s.key for s in steps}
     candidates = [q for q in (*gap.ranked, *gap.unanswered) if q.key not in chosen]
-    more = sorted((_step(level, q) for q in candidates), key=lambda s: -s.points)
-    return PlanStage(level, steps, after, tuple(s for s in more if s.points > EPSILON),
+    more = sorted((_step(level, q) for q in candidates), key=lambda s: -(s.points or 0.0))
+    return PlanStage(level, steps, after,
+                     tuple(s for s in more if s.points is None or s.points > EPSILON),
                      gap.reason)
 
 
@@ -168,8 +182,8 @@ def improvement_plan(result: Result) -> Plan:
         # staged rubric, only the target level itself in a continuous one
         stages = _stages(result, target, only=result.method != "staged")
         if stages:
-            return Plan(stages, target, True)
-    return Plan(_stages(result, top), top, False, target)
+            return Plan(stages, target, True, staged=result.method == "staged")
+    return Plan(_stages(result, top), top, False, target, result.method == "staged")
 
 
 def _stages(result: Result, goal: int, *, only: bool = False) -> tuple[PlanStage, ...]:

@@ -550,7 +550,8 @@ def _fastest_path(
     if forced:
         for q in forced:
             if q.best.score < threshold - EPSILON:
-                return None, (f"the required question {q.key} cannot reach the threshold "
+                number = f"{level.rank}.{level.questions.index(q) + 1}"  # as reports number it
+                return None, (f"the required question {number} cannot reach the threshold "
                               "even with its best option")
         forced_keys = {q.key for q in forced}
         then = level._replace(questions=tuple(

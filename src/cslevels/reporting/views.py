@@ -315,9 +315,13 @@ def gap_dict(gap: LevelGap) -> dict[str, Any]:
         "fastest_path": None if gap.fastest_path is None else [s.key for s in gap.fastest_path],
         "steps": None if gap.fastest_path is None else [raise_dict(s) for s in gap.fastest_path],
         "reason": gap.reason,
+        # gain: weighted points (weight x score rise), kept for scripts that read it;
+        # points: the same rise in points of the level's 0-100 score, as every report says
         "ranked": [
-            {"id": q.key, "gain": round(q.gain, 6), "score": q.score,
-             "recommendation": q.question.recommendation}
+            {"id": q.key, "gain": round(q.gain, 6),
+             "points": round(100 * q.gain / gap.level.applicable_weight, 2)
+             if gap.level.applicable_weight > 0 else None,
+             "score": q.score, "recommendation": q.question.recommendation}
             for q in gap.ranked
         ],
         "unanswered": [q.key for q in gap.unanswered],
@@ -390,7 +394,8 @@ def _step_dict(step: PlanStep) -> dict[str, Any]:
             "from": None if option is None else option.value,
             "from_label": None if option is None else option.label,
             "to": step.question.best.value, "to_label": step.to_label,
-            "points": round(step.points, 2), "recommendation": step.recommendation}
+            "points": None if step.points is None else round(step.points, 2),
+            "recommendation": step.recommendation}
 
 
 def _plan_entries(result: Result) -> dict[str, Any]:
@@ -496,10 +501,17 @@ def rater_summary_line(spread: RaterSpread) -> str:
 # Worth has one unit in every format: points of the level's 0-100 score.
 
 
+def paragraphs(text: str) -> list[str]:
+    """The assessor's summary as paragraphs: split at blank lines, as every format shows it."""
+    return [part.strip() for part in re.split(r"\n\s*\n", text) if part.strip()]
+
+
 def points_text(points: float | None) -> str:
     """'+21 points', '+1 point', '+<1 point': what a change adds to its level's score."""
     if points is None:
         return "—"
+    if points <= EPSILON:
+        return "+0 points"
     if points < 0.5:
         return "+<1 point"
     rounded = round(points)
@@ -526,17 +538,26 @@ def stage_summary(stage: PlanStage) -> str:
         return (f"None of its {total} question{'s' if total != 1 else ''} is answered yet: "
                 "answer them, then score again to plan this level.")
     count = len(stage.steps)
+    if stage.level.score is None:  # answered n/a so far: no score to raise, one to give
+        noun = "change gives" if count == 1 else "changes give"
+        return f"{count} {noun} it a score of {percent(stage.after)}."
     noun = "change takes" if count == 1 else "changes take"
     return (f"{count} {noun} its score from {score_percent(stage.level)} to "
             f"{percent(stage.after)} ({points_text(stage.points)}).")
 
 
-def stage_status_text(stage: PlanStage) -> str:
-    """A stage's first line in every format: where the level stands, then what it takes."""
-    if stage.unassessed:
-        return stage_summary(stage)
-    return (f"{stage.level.status.capitalize()}: {status_reason(stage.level)}. "
-            f"{stage_summary(stage)}")
+def stage_status_text(plan: Plan, n: int) -> str:
+    """A stage's first line in every format: where the level stands, what it takes, and
+    (staged) the earlier level it cannot count without when the plan cannot deliver that."""
+    stage = plan.stages[n]
+    text = stage_summary(stage) if stage.unassessed else (
+        f"{stage.level.status.capitalize()}: {status_reason(stage.level)}. "
+        f"{stage_summary(stage)}")
+    waits = plan.waits_for(n)
+    if waits is not None:
+        text += (f" It counts only once level {waits.level.rank} ({waits.level.name}) is "
+                 "achieved.")
+    return text
 
 
 def step_now_text(step: PlanStep) -> str:
@@ -545,10 +566,20 @@ def step_now_text(step: PlanStep) -> str:
     return "not answered" if option is None else option.label
 
 
+def step_worth_text(step: PlanStep) -> str:
+    """'+21 points'; for an unanswered question worth no points, why it is there."""
+    if step.points is None:
+        return "gives the level a score"
+    worth = points_text(step.points)
+    if step.unanswered and step.points < 0.5:
+        worth += ", and it answers more of the level"
+    return worth
+
+
 def step_change_text(step: PlanStep) -> str:
-    """'now 20-49%, aim for 95% or more · +21 points'."""
+    """'now 20-49%; aim for 95% or more · +21 points'."""
     verb = "answer it" if step.unanswered else f"now {step_now_text(step)}"
-    return f"{verb}; aim for {step.to_label} · {points_text(step.points)}"
+    return f"{verb}; aim for {step.to_label} · {step_worth_text(step)}"
 
 
 def plan_intro(result: Result, plan: Plan) -> str:
@@ -561,29 +592,33 @@ def plan_intro(result: Result, plan: Plan) -> str:
         reached = f"The target, level {target.rank} ({target.name}), is reached. "
     if not plan.stages:
         return reached + "Every level is achieved: nothing is left to raise."
-    aim = f"the target, {where}" if plan.targeted else where
-    changes = plan.change_count
     levels = len(plan.stages)
     noun = "level" if levels == 1 else "levels"
+    if plan.targeted:
+        lead = f"The road to the target, {where}"
+    elif plan.staged:
+        lead = f"The road to {where}"
+    else:  # a continuous rubric's levels stand alone: no road leads to the top one
+        lead = f"The {levels} {noun} not yet achieved"
     if not plan.reachable:
-        blocked = next(s for s in plan.stages if not s.reachable).level
-        return (f"{reached}The road to {aim} runs through {levels} {noun} not yet achieved; level "
-                f"{blocked.rank} ({blocked.name}) cannot be achieved by raising answers alone "
-                "(see below).")
-    change_noun = "change" if changes == 1 else "changes"
+        blocked = next(s for s in plan.stages if not s.reachable)
+        return (f"{reached}{lead}: level {blocked.level.rank} ({blocked.level.name}) cannot be "
+                f"achieved by raising answers alone ({blocked.reason}).")
     unassessed = len(plan.unassessed)
     if unassessed == levels:
-        return (f"{reached}The road to {aim} runs through {levels} {noun} not yet achieved, "
-                f"and {'it has' if levels == 1 else 'none of them has'} any answer yet: answer "
-                "their questions, then score again for a plan.")
+        none = "it has no answer" if levels == 1 else f"none of the {levels} has an answer"
+        return f"{reached}{lead}: {none} yet; answer the questions, then score again for a plan."
+    changes = plan.change_count
+    change_noun = "change" if changes == 1 else "changes"
     waiting = ""
     if unassessed:
         which = "it has" if unassessed == 1 else "they have"
         waiting = (f" ({unassessed} of them cannot be planned yet: {which} no answers, so "
                    "answer those first)")
-    return (f"{reached}The road to {aim}: {changes} {change_noun} over {levels} {noun} not yet "
-            f"achieved{waiting}, in the order below; each change names what to do and what it "
-            "adds to its level's score.")
+    over = "" if not plan.staged and not plan.targeted else (
+        f" over {levels} {noun} not yet achieved")
+    return (f"{reached}{lead}: {changes} {change_noun}{over}{waiting}, in the order below; "
+            "each change names what to do and what it adds to its level's score.")
 
 
 def executive_points(result: Result, summary: Overview, plan: Plan) -> list[str]:
@@ -601,40 +636,52 @@ def executive_points(result: Result, summary: Overview, plan: Plan) -> list[str]
     else:
         lines.append("Strengths: no level is achieved yet.")
     if summary.answered:
-        lines.append(f"{summary.full_marks} of {summary.answered} practices answered are fully "
-                     "in place.")
+        practices = "practice answered is" if summary.answered == 1 else "practices answered are"
+        lines.append(f"{summary.full_marks} of {summary.answered} {practices} fully in place.")
     if summary.weaknesses:
         lines.append("Main weaknesses: " + and_list(
             [f"{lv.name} ({score_percent(lv)}, threshold {percent(lv.threshold)})"
              for lv in summary.weaknesses]) + ".")
-    if plan.stages:
+    if plan.stages or plan.target_reached is not None:
         lines.append(plan_headline(result, plan))
     return lines
 
 
 def plan_headline(result: Result, plan: Plan) -> str:
     """The plan in one sentence, for the executive summary."""
+    reached = ""
+    if plan.target_reached is not None:
+        target = result.levels[plan.target_reached - 1]
+        reached = f"The target, level {target.rank} ({target.name}), is reached"
+        if not plan.stages:
+            return reached + "."
+        reached += "; "
     first = plan.stages[0]
     goal = result.levels[plan.goal - 1]
     aim = "the target, " if plan.targeted else ""
     if not plan.reachable:
-        return plan_intro(result, plan)
+        blocked = next(s for s in plan.stages if not s.reachable).level
+        return (f"{reached}Level {blocked.rank} ({blocked.name}) cannot be achieved by raising "
+                "answers alone.")
     count = len(first.steps)
     changes = f"{count} change" + ("" if count == 1 else "s")
     levels = len(plan.stages)
     unassessed = len(plan.unassessed)
     if first.unassessed:
-        text = (f"Next: answer the questions of level {first.level.rank} ({first.level.name}), "
+        text = (f"next: answer the questions of level {first.level.rank} ({first.level.name}), "
                 "none of which is answered yet")
     else:
-        text = f"Next: level {first.level.rank} ({first.level.name}) takes {changes}"
+        text = f"next: level {first.level.rank} ({first.level.name}) takes {changes}"
     if levels > 1 and not unassessed:
-        text += (f"; the whole plan to {aim}level {goal.rank} ({goal.name}) takes "
-                 f"{plan.change_count}")
+        whole = (f"the whole plan to {aim}level {goal.rank} ({goal.name})" if plan.staged
+                 or plan.targeted else f"all {levels} levels not yet achieved")
+        text += f"; {whole} takes {plan.change_count}"
+    elif levels > 1 and unassessed == levels:
+        text += f"; none of the {levels} levels still to achieve has answers yet"
     elif levels > 1:
-        text += (f"; {unassessed} of the {levels} levels still to achieve have no answers "
-                 "yet")
-    return text + "."
+        text += f"; {unassessed} of the {levels} levels still to achieve have no answers yet"
+    text = reached + text
+    return text[0].upper() + text[1:] + "."
 
 
 def method_facts(result: Result) -> list[tuple[str, str]]:

@@ -36,10 +36,10 @@ from cslevels.reporting.views import (
     method_facts,
     names_its_rank,
     nothing_answered_text,
+    paragraphs,
     partial_mark,
     percent,
     plan_intro,
-    points_text,
     provenance_facts,
     question_numbers,
     score_percent,
@@ -47,6 +47,7 @@ from cslevels.reporting.views import (
     stage_title,
     status_reason,
     step_now_text,
+    step_worth_text,
 )
 
 REPORT_TEMPLATE = "report.html.j2"
@@ -82,6 +83,7 @@ class AssessmentView:
     numbers: dict[str, str]
     provenance: tuple[tuple[str, str], ...]
     method: tuple[tuple[str, str], ...]
+    points_note: str
     answered: int
     total: int
     completeness: str = ""
@@ -149,6 +151,7 @@ def assessment_view(result: Result, number: int) -> AssessmentView:
         numbers=question_numbers(result),
         provenance=tuple(provenance_facts(result)),
         method=tuple(method_facts(result)),
+        points_note=dict(method_facts(result))["Points"],
         answered=sum(1 for q in questions if q.state != "missing"),
         total=len(questions),
     )
@@ -180,5 +183,6 @@ def render_results(results: Sequence[Result], options: RenderOptions | None = No
                        answer_text=answer_text, status_reason=status_reason,
                        plan_intro=plan_intro, stage_title=stage_title,
                        stage_status_text=stage_status_text, step_now_text=step_now_text,
-                       points_text=points_text)
+                       step_worth_text=step_worth_text,
+                       paragraphs=paragraphs)
 

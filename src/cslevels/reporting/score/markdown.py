@@ -23,6 +23,7 @@ from cslevels.reporting.views import (
     level_label,
     method_facts,
     nothing_answered_text,
+    paragraphs,
     partial_mark,
     percent,
     plan_intro,
@@ -55,7 +56,7 @@ def plan_lines(result: Result, plan: Plan) -> list[str]:
     lines = ["## Improvement plan", "", md(plan_intro(result, plan)), ""]
     for n, stage in enumerate(plan.stages):
         lines += [f"### {md(stage_title(result, plan, n))}", "",
-                  md(stage_status_text(stage)), ""]
+                  md(stage_status_text(plan, n)), ""]
         for i, step in enumerate(stage.steps, 1):
             lines += _step_lines(step, f"{i}.", numbers[step.key])
         if stage.steps:
@@ -98,7 +99,9 @@ def result_markdown(result: Result, options: RenderOptions | None = None) -> lis
     completeness = md(completeness_text(result)) + "."
     lines += ["", f"> **⚠ {completeness}**" if result.partial else completeness, ""]
     if answers.executive_summary:
-        lines += ["## Assessor's summary", "", md(answers.executive_summary), ""]
+        lines += ["## Assessor's summary", ""]
+        for paragraph in paragraphs(answers.executive_summary):
+            lines += [md(paragraph), ""]
     if not result.nothing_answered:
         lines += ["## Executive summary", ""]
         lines += [f"- {md(point)}" for point in executive_points(result, overview(result), plan)]

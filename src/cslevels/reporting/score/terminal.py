@@ -31,6 +31,7 @@ from cslevels.reporting.views import (
     level_label,
     method_facts,
     nothing_answered_text,
+    paragraphs,
     partial_mark,
     percent,
     plan_intro,
@@ -189,7 +190,7 @@ def plan_section(result: Result, plan: Plan) -> list[RenderableType]:
         out.append(Text(""))
         title = plain(stage_title(result, plan, n), "bold")
         out.append(title)
-        out.append(plain(stage_status_text(stage)))
+        out.append(plain(stage_status_text(plan, n)))
         if stage.steps:
             out.append(numbered([(f"{i}.", step_body(step, numbers[step.key]))
                                  for i, step in enumerate(stage.steps, 1)]))
@@ -204,7 +205,14 @@ def executive_section(result: Result, plan: Plan) -> list[RenderableType]:
     """The assessor's own summary, then the summary derived from the result."""
     out: list[RenderableType] = []
     if result.answers.executive_summary:
-        out += [heading("Assessor's summary"), plain(result.answers.executive_summary), Text("")]
+        out.append(heading("Assessor's summary"))
+        for n, paragraph in enumerate(paragraphs(result.answers.executive_summary)):
+            out += [Text("")] if n else []
+            out.append(plain(paragraph))
+    if result.nothing_answered:
+        return out
+    if out:
+        out.append(Text(""))
     points = executive_points(result, overview(result), plan)
     out += [heading("Executive summary"), numbered([("•", plain(p)) for p in points])]
     return out
@@ -254,7 +262,7 @@ def result_renderables(result: Result, width: int = 100) -> list[RenderableType]
     plan = improvement_plan(result)
     sections: list[list[RenderableType]] = [
         [header(result)], [completeness_line(result)],
-        [] if result.nothing_answered else executive_section(result, plan), [headline(result)],
+        executive_section(result, plan), [headline(result)],
         [heading("Levels"), levels_table(result, width),
          Text(f"{'Score bar: █ points, │ threshold. ' if bar_width(result, width) else ''}"
               "Answered: weighted share of questions answered (n/a included).", style="dim")],
