@@ -130,7 +130,20 @@ def test_fast_rows_cover_every_kind_of_level() -> None:
 
 
 def bad_files() -> list[Path]:
-    return sorted([*(DATA / "negative").iterdir(), *(DATA / "bad").iterdir()])
+    """Negative rubric and answers files.  Brand files are left out: validate checks them
+    in full, while summary, which scores answers, names them as brand files
+    (test_brand_files_in_a_portfolio_are_named_as_such)."""
+    return sorted(p for p in [*(DATA / "negative").iterdir(), *(DATA / "bad").iterdir()]
+                  if not p.name.startswith("brand-"))
+
+
+def test_brand_files_in_a_portfolio_are_named_as_such() -> None:
+    brand = DATA / "bad" / "brand-firm-list.yaml"
+    portfolio = build_portfolio([brand], workers=1)
+    [failure] = portfolio.failures
+    assert [f.message for f in failure.findings] == [
+        "this is a brand file, not a rubric or an answers file"]
+    assert fast_row(str(brand), PortfolioLibrary(RubricLibrary())) is None
 
 
 @pytest.mark.parametrize("path", bad_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
