@@ -7,6 +7,7 @@ Without Chromium or poppler the browser tests skip, except when CI is set (conft
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -15,6 +16,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -29,7 +31,7 @@ from conftest import EXAMPLES, ROOT, find_tool, unavailable
 from cslevels.cli import app
 from cslevels.core.plan import improvement_plan
 from cslevels.core.scoring import score_loaded
-from cslevels.files.browser import browser_command, find_browser
+from cslevels.files.browser import browser_command, find_browser, pipe_command
 from cslevels.files.library import RubricLibrary
 from cslevels.files.loading import load_answers
 from cslevels.reporting.kit.html import css_string
@@ -529,6 +531,9 @@ def test_the_print_runs_isolated_headless_and_without_browser_margins(tmp_path: 
                  f"--print-to-pdf={tmp_path / 'r.pdf'}"):
         assert flag in command
     assert ("--no-sandbox" in command) == (os.geteuid() == 0)
+    # the browser driven over the DevTools pipe runs with the same flags, and no window
+    piped = pipe_command("chromium", tmp_path / "profile")
+    assert piped == [*command[:-2], "--remote-debugging-pipe", "--no-startup-window"]
 
 
 def test_a_failing_browser_is_a_clear_error_and_leaves_the_old_pdf(tmp_path: Path) -> None:
@@ -571,6 +576,140 @@ def test_a_hanging_browser_is_stopped_and_its_files_removed(tmp_path: Path) -> N
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # the browser was killed, not left behind
     assert not (tmp_path / "r.pdf").exists()
+
+
+# ---------------------------------------------------------------- the browser started early
+
+
+def live_in_group(group: int) -> list[int]:
+    """The processes of process group ``group`` still running (zombies are not), by /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        state, _ppid, pgrp = stat[stat.rindex(")") + 2:].split()[:3]
+        if int(pgrp) == group and state not in ("Z", "X"):
+            found.append(int(entry.name))
+    return found
+
+
+def assert_gone(session: Any) -> None:
+    """The browser was reaped, nothing of its process group runs, its folder is removed.
+
+    A process killed a moment ago may take a few milliseconds to finish dying."""
+    assert session.process.returncode is not None
+    for _ in range(100):
+        left = live_in_group(session.process.pid)
+        if not left:
+            break
+        time.sleep(0.02)
+    assert left == []
+    assert not Path(session.folder.name).exists()
+
+
+@pytest.fixture
+def launched(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every browser cslevels starts over the DevTools pipe, in order."""
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("needs /proc to see the browser's processes")
+    from cslevels.files import browser as module
+
+    sessions: list[Any] = []
+    real = module._Pipe.launch
+
+    def spy(browser: str) -> Any:
+        sessions.append(real(browser))
+        return sessions[-1]
+
+    monkeypatch.setattr(module._Pipe, "launch", staticmethod(spy))
+    return sessions
+
+
+@browser
+def test_the_browser_starts_before_scoring_prints_and_is_gone_after(
+        tmp_path: Path, chromium: str, launched: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cslevels.commands.score as score_module
+
+    started_when_scoring: list[int] = []
+    real_score = score_module.score_files
+
+    def score_files(*args: Any, **kwargs: Any) -> Any:
+        started_when_scoring.append(len(launched))
+        return real_score(*args, **kwargs)
+
+    monkeypatch.setattr(score_module, "score_files", score_files)
+    out = tmp_path / "r.pdf"
+    result = run("score", CAFE, "-o", out, env={"CSLEVELS_BROWSER": chromium})
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == f"wrote {out}\n"  # nothing of what the browser says
+    assert started_when_scoring == [1]  # already running while cslevels scored
+    assert len(launched) == 1  # and it is the one that printed
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert_gone(launched[0])
+
+
+@browser
+def test_a_command_that_fails_before_printing_stops_its_browser(
+        tmp_path: Path, chromium: str, launched: list[Any]) -> None:
+    out = tmp_path / "r.pdf"
+    result = run("score", tmp_path / "missing.yaml", "-o", out,
+                 env={"CSLEVELS_BROWSER": chromium})
+    assert result.exit_code == 1
+    assert "missing.yaml" in result.stderr and "browser" not in result.stderr
+    assert len(launched) == 1
+    assert_gone(launched[0])
+    assert not out.exists()
+
+
+def test_ctrl_c_while_scoring_stops_the_browser(tmp_path: Path, launched: list[Any],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import cslevels.commands.score as score_module
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(score_module, "score_files", interrupted)
+    script = fake_browser(tmp_path, "exec sleep 60")
+    with contextlib.suppress(KeyboardInterrupt):
+        run("score", CAFE, "-o", tmp_path / "r.pdf", env={"CSLEVELS_BROWSER": str(script)})
+    assert len(launched) == 1
+    assert_gone(launched[0])
+
+
+def test_an_early_browser_never_outlives_cslevels(tmp_path: Path) -> None:
+    """Started and never printed with, nor stopped: it is killed when Python exits."""
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("needs /proc to see the browser's processes")
+    script = fake_browser(tmp_path, "exec sleep 60")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    code = ("import sys\nfrom cslevels.files import browser\n"
+            f"browser.start_early({{'CSLEVELS_BROWSER': {str(script)!r}}})\n"
+            "print(browser._early.process.pid)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=False,
+                          env={**os.environ, "TMPDIR": str(temp),
+                               "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.returncode == 0 and done.stderr == ""
+    pid = int(done.stdout)
+    assert live_in_group(pid) == []
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    assert list(temp.iterdir()) == []
+
+
+def test_no_browser_starts_early_when_none_can_print(tmp_path: Path) -> None:
+    from cslevels.files import browser as module
+
+    module.start_early({"CSLEVELS_BROWSER": "no-such-chromium", "PATH": str(tmp_path)})
+    assert module._early is None
+    module.start_early({"CSLEVELS_BROWSER": "/bin/sh", "CSLEVELS_BROWSER_TIMEOUT": "soon"})
+    assert module._early is None
 
 
 def test_a_bad_timeout_setting_is_an_error(tmp_path: Path) -> None:

@@ -233,6 +233,23 @@ def pick_format(requested: Enum | None, output: Path | None, registry: FormatReg
                            None if output is None else str(output))
 
 
+@contextmanager
+def browser_early(name: str) -> Iterator[None]:
+    """For a PDF, the browser starts now: it gets ready while cslevels loads, scores and
+    renders (its start-up is most of a PDF's time), and is stopped when the block ends,
+    however it ends, if the print did not take it."""
+    if name != "pdf":
+        yield
+        return
+    from cslevels.files.browser import start_early, stop_early
+
+    start_early(os.environ)
+    try:
+        yield
+    finally:
+        stop_early()
+
+
 def library(rubrics_dirs: Sequence[Path] | None):  # type: ignore[no-untyped-def]
     from cslevels.files.library import RubricLibrary
 
@@ -302,8 +319,9 @@ def show(
     with user_errors():
         loaded = show_rubric(rubric, library(rubrics_dir))
         name = pick_format(fmt, output, SHOW_FORMATS)
-        options = with_brand(render_options(output), name, brand, no_brand)
-        emit(SHOW_FORMATS.render(name, loaded.rubric, options), output, inputs=[loaded.path])
+        with browser_early(name):
+            options = with_brand(render_options(output), name, brand, no_brand)
+            emit(SHOW_FORMATS.render(name, loaded.rubric, options), output, inputs=[loaded.path])
 
 
 @app.command(short_help="Check rubric and answers files; exit 1 on findings.",
@@ -418,25 +436,25 @@ def score(
     no_brand: NoBrandOption = False,
 ) -> None:
     """Score answers files and print the report."""
-    if combine:  # the combining code is imported only for --combine
-        from cslevels.commands.score import combine_files as scorer
-    else:
-        from cslevels.commands.score import score_files as scorer
-
     with user_errors():
         name = pick_format(fmt, output, SCORE_FORMATS)
-        # several: the JSON shape follows the arguments
-        options = with_brand(render_options(output, several=len(answers) > 1 and not combine),
-                             name, brand, no_brand)
-        batch = scorer(answers, library(rubrics_dir), rubric=rubric, target=target)
-        for finding in batch.warnings:
-            warn(str(finding))
-        for finding in batch.errors:
-            warn(str(finding))
-        if not batch.results:
-            raise typer.Exit(1)
-        emit(SCORE_FORMATS.render(name, batch.results, options), output,
-             inputs=[*answers, *([Path(rubric)] if rubric else [])])
+        with browser_early(name):
+            if combine:  # the combining code is imported only for --combine
+                from cslevels.commands.score import combine_files as scorer
+            else:
+                from cslevels.commands.score import score_files as scorer
+            # several: the JSON shape follows the arguments
+            options = with_brand(render_options(output, several=len(answers) > 1 and not combine),
+                                 name, brand, no_brand)
+            batch = scorer(answers, library(rubrics_dir), rubric=rubric, target=target)
+            for finding in batch.warnings:
+                warn(str(finding))
+            for finding in batch.errors:
+                warn(str(finding))
+            if not batch.results:
+                raise typer.Exit(1)
+            emit(SCORE_FORMATS.render(name, batch.results, options), output,
+                 inputs=[*answers, *([Path(rubric)] if rubric else [])])
     if batch.errors:
         raise typer.Exit(1)
     gate_failed = False
@@ -507,20 +525,21 @@ def compare(
                                  param_hint="OLD NEW")
     with user_errors():
         name = pick_format(fmt, output, COMPARE_FORMATS)
-        options = with_brand(render_options(output), name, brand, no_brand)
-        if 0 < tolerance < 1:
-            warn(f"warning: --tolerance is in points: {tolerance:g} means {tolerance:g} of a "
-                 f"level's 100 points; for {tolerance * 100:g} points give --tolerance "
-                 f"{tolerance * 100:g}")
-        comparison, warnings = compare_files(answers, library(rubrics_dir), rubric=rubric,
-                                             tolerance=tolerance / 100,
-                                             allow_different_subjects=allow_different_subjects)
-        for finding in warnings:
-            warn(str(finding))
-        for message in comparison.warnings:
-            warn(f"warning: {message}")
-        emit(COMPARE_FORMATS.render(name, comparison, options), output,
-             inputs=[*answers, *([Path(rubric)] if rubric else [])])
+        with browser_early(name):
+            options = with_brand(render_options(output), name, brand, no_brand)
+            if 0 < tolerance < 1:
+                warn(f"warning: --tolerance is in points: {tolerance:g} means {tolerance:g} of a "
+                     f"level's 100 points; for {tolerance * 100:g} points give --tolerance "
+                     f"{tolerance * 100:g}")
+            comparison, warnings = compare_files(answers, library(rubrics_dir), rubric=rubric,
+                                                 tolerance=tolerance / 100,
+                                                 allow_different_subjects=allow_different_subjects)
+            for finding in warnings:
+                warn(str(finding))
+            for message in comparison.warnings:
+                warn(f"warning: {message}")
+            emit(COMPARE_FORMATS.render(name, comparison, options), output,
+                 inputs=[*answers, *([Path(rubric)] if rubric else [])])
     if fail_on_regression and comparison.regressed:
         for regression in comparison.regressions:
             warn(f"regression: {regression.message}")
@@ -622,18 +641,19 @@ def summary(
         rubric = rubric or rubric_id
     with user_errors():
         name = pick_format(fmt, output, SUMMARY_FORMATS)
-        options = with_brand(render_options(output), name, brand, no_brand)
-        rubric_library = library(rubrics_dir)
-        with progress_bar() as progress:
-            portfolio = build_portfolio(paths, rubric_library, sort=sort.value,
-                                        rubric_id=rubric, progress=progress,
-                                        all_visits=all_visits)
-        for failure in portfolio.failures:
-            for finding in failure.findings:
-                warn(str(finding))
-        # Worker processes read rubrics this process never sees: their folders count too.
-        emit(SUMMARY_FORMATS.render(name, portfolio, options), output,
-             inputs=[*paths, *(folder for folder, _origin in rubric_library.dirs)])
+        with browser_early(name):
+            options = with_brand(render_options(output), name, brand, no_brand)
+            rubric_library = library(rubrics_dir)
+            with progress_bar() as progress:
+                portfolio = build_portfolio(paths, rubric_library, sort=sort.value,
+                                            rubric_id=rubric, progress=progress,
+                                            all_visits=all_visits)
+            for failure in portfolio.failures:
+                for finding in failure.findings:
+                    warn(str(finding))
+            # Worker processes read rubrics this process never sees: their folders count too.
+            emit(SUMMARY_FORMATS.render(name, portfolio, options), output,
+                 inputs=[*paths, *(folder for folder, _origin in rubric_library.dirs)])
     if portfolio.failed:
         raise typer.Exit(1)
 
