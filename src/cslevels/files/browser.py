@@ -108,7 +108,8 @@ def find_browser(environ: Mapping[str, str] | None = None) -> str:
 
 
 def print_timeout(environ: Mapping[str, str] | None = None) -> float:
-    """Seconds a print may take (``CSLEVELS_BROWSER_TIMEOUT``, else a minute)."""
+    """Seconds a print may take (``CSLEVELS_BROWSER_TIMEOUT``, else a minute), from when
+    the page is handed over: a browser started early is not charged for cslevels' work."""
     raw = (os.environ if environ is None else environ).get(TIMEOUT_ENV, "").strip()
     if not raw:
         return DEFAULT_TIMEOUT
