@@ -703,6 +703,30 @@ def test_an_early_browser_never_outlives_cslevels(tmp_path: Path) -> None:
     assert list(temp.iterdir()) == []
 
 
+def test_sigterm_while_printing_stops_the_browser_and_removes_its_files(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    script = fake_browser(tmp_path, f'echo $$ > "{pid_file}"\nexec sleep 60')
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "CSLEVELS_BROWSER": str(script), "CSLEVELS_BROWSER_TIMEOUT": "50",
+           "TMPDIR": str(temp), "PYTHONPATH": os.pathsep.join(sys.path)}
+    process = subprocess.Popen([sys.executable, "-m", "cslevels", "score", str(CAFE), "-o",
+                                str(tmp_path / "r.pdf")], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    for _ in range(1000):  # the browser started, and cslevels waits for it to print
+        if pid_file.exists() and pid_file.read_text().strip():
+            break
+        time.sleep(0.01)
+    time.sleep(0.3)
+    process.terminate()
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 143 and err == b""
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid_file.read_text()), 0)
+    assert list(temp.iterdir()) == []
+    assert not (tmp_path / "r.pdf").exists()
+
+
 def test_no_browser_starts_early_when_none_can_print(tmp_path: Path) -> None:
     from cslevels.files import browser as module
 

@@ -237,17 +237,32 @@ def pick_format(requested: Enum | None, output: Path | None, registry: FormatReg
 def browser_early(name: str) -> Iterator[None]:
     """For a PDF, the browser starts now: it gets ready while cslevels loads, scores and
     renders (its start-up is most of a PDF's time), and is stopped when the block ends,
-    however it ends, if the print did not take it."""
+    however it ends, if the print did not take it.  Meanwhile SIGTERM ends cslevels as an
+    exit does (status 143), so that the browser's temporary folder goes too."""
     if name != "pdf":
         yield
         return
+    import signal
+
     from cslevels.files.browser import start_early, stop_early
 
+    previous = signal.getsignal(signal.SIGTERM)
+    replaced = previous is signal.SIG_DFL
+    if replaced:
+        with suppress(ValueError):  # not the main thread: left as it is
+            signal.signal(signal.SIGTERM, _terminated)
     start_early(os.environ)
     try:
         yield
     finally:
         stop_early()
+        if replaced:
+            with suppress(ValueError):
+                signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(signum: int, _frame: object) -> NoReturn:
+    raise SystemExit(128 + signum)
 
 
 def library(rubrics_dirs: Sequence[Path] | None):  # type: ignore[no-untyped-def]
