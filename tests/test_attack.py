@@ -351,3 +351,201 @@ def test_hostile_streams_and_limits_give_one_line_not_a_traceback(tmp_path: Path
                           env=_subprocess_env(), cwd=tmp_path, timeout=120)
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode in (0, 1)
+
+
+# ---------------------------------------------------------------- 9: alias amplification
+
+
+def test_aliases_are_bounded_by_the_characters_they_expand_to(
+        invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cslevels.errors import InputError
+    from cslevels.files.yamlio import parse
+
+    # 1,413 bytes, 102 values: within both limits.  The budget is 4 x 10,000 characters;
+    # "a" and its text make 1,001, "b" 1,002, then each *t adds 1,000: the 39th goes over.
+    text = 'a: &t "' + "x" * 1000 + '"\nb: [' + ", ".join(["*t"] * 100) + "]\n"
+    monkeypatch.setenv("CSLEVELS_MAX_FILE_BYTES", "10000")
+    with pytest.raises(InputError) as caught:
+        parse(text, "doc.yaml")
+    error = caught.value
+    assert (error.line, error.column) == (2, 5 + 4 * 38)
+    assert error.code == "yaml-too-many-characters"
+    assert "more than 40,000 characters" in error.message
+    assert error.hint is not None and "4 times CSLEVELS_MAX_FILE_BYTES" in error.hint
+    path = tmp_path / "doc.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = invoke("validate", str(path), env={"CSLEVELS_MAX_FILE_BYTES": "10000"})
+    assert f"{path}:2:157: error: aliases expand the document to more than 40,000 " in (
+        result.stdout + result.stderr)
+    monkeypatch.setenv("CSLEVELS_MAX_FILE_BYTES", "30000")  # 120,000: the same file is fine
+    assert len(parse(text, "doc.yaml").data["b"]) == 100
+
+
+def _aliased_answers(tmp_path: Path, aliases: int, length: int) -> Path:
+    """riverside-cafe with its first evidence list made of one text and its aliases."""
+    text = (EXAMPLES / "riverside-cafe.yaml").read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    assert lines[12] == "    evidence:\n"
+    lines[12:15] = ['    evidence: [&t "' + "y" * length + '"'
+                    + "".join([", *t"] * aliases) + "]\n"]
+    path = tmp_path / "sent" / "visit.yaml"
+    path.parent.mkdir()
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def test_the_408_kb_answers_bomb_is_refused_before_anything_is_built(
+        invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cslevels.files import yamlio
+
+    path = _aliased_answers(tmp_path, 99_000, 2000)  # 198 million characters expanded
+    assert len(path.read_bytes()) < yamlio.DEFAULT_MAX_FILE_BYTES
+    built: list[object] = []
+    monkeypatch.setattr(yamlio._Builder, "build", lambda *args: built.append(args))
+    lines = []
+    for command in ("score", "summary", "validate"):
+        result = invoke(command, str(path))
+        assert result.exit_code == 1
+        assert result.stdout.count("\n") < 10  # no report of 198 million characters
+        lines += [line for line in (result.stdout + result.stderr).splitlines()
+                  if line.startswith(str(path))]
+    assert built == []  # measured on the parser's events: nothing was expanded
+    # score, summary (whose fast path leaves anchors to the full path) and validate agree
+    prefix = f"{path}:13:"
+    assert len(lines) == 3 and len(set(lines)) == 1 and lines[0].startswith(prefix), lines
+    assert "more than 8,388,608 characters" in lines[0]
+    column = int(lines[0][len(prefix):].split(":")[0])
+    source = path.read_text(encoding="utf-8").splitlines()[12]
+    assert source[column - 1:column + 1] == "*t"  # it names the alias that goes over
+
+
+def _aliased_rubric(tmp_path: Path, questions: int, length: int) -> Path:
+    """seven-levels with extra questions whose guidance and advice alias one text."""
+    text = (RUBRICS / "seven-levels.yaml").read_text(encoding="utf-8")
+    at = text.index("    questions:\n") + len("    questions:\n")
+    extra = ["      - id: extra0\n        text: Extra\n        scale: practice\n"
+             f'        guidance: &g "{"g" * length}"\n']
+    extra += [f"      - id: extra{i}\n        text: Extra\n        scale: practice\n"
+              "        guidance: *g\n        recommendation: *g\n" for i in range(1, questions)]
+    path = tmp_path / "big.yaml"
+    path.write_text(text[:at] + "".join(extra) + text[at:], encoding="utf-8")
+    return path
+
+
+def test_a_rubric_bomb_is_refused_and_never_cached(invoke: Invoke, tmp_path: Path) -> None:
+    path = _aliased_rubric(tmp_path, 900, 10_000)  # 91 KB; 18 million characters expanded
+    cache = tmp_path / "cache"
+    result = invoke("show", str(path), env={"CSLEVELS_CACHE_DIR": str(cache)})
+    assert result.exit_code == 1
+    assert f"{path}:" in result.stderr and "more than 8,388,608 characters" in result.stderr
+    assert not list(cache.rglob("*.json"))
+
+
+def test_a_cache_entry_is_never_written_larger_than_it_is_read_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cslevels.files import loading, rubric_cache
+
+    monkeypatch.setenv(rubric_cache.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    path = _aliased_rubric(tmp_path, 300, 10_000)  # within the limits: 6 million characters
+    writes: list[Path] = []
+    real = rubric_cache.write_then_rename
+    monkeypatch.setattr(rubric_cache, "write_then_rename",
+                        lambda target, *a, **k: (writes.append(target), real(target, *a, **k)))
+    monkeypatch.setattr(rubric_cache, "MAX_ENTRY_BYTES", 1_000_000)
+    for _ in range(2):
+        loading._RUBRIC_CACHE.clear()
+        assert len(loading.load_rubric(path).rubric.levels[0].questions) > 300
+    assert writes == []  # too large to be read back: not written, so not rewritten each run
+    monkeypatch.setattr(rubric_cache, "MAX_ENTRY_BYTES", 64 * 1024 * 1024)
+    for _ in range(2):
+        loading._RUBRIC_CACHE.clear()
+        loading.load_rubric(path)
+    assert len(writes) == 1  # written once, then read back
+
+
+def test_a_lower_size_limit_is_not_bypassed_by_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cslevels.errors import InputError
+    from cslevels.files import loading, rubric_cache
+
+    monkeypatch.setenv(rubric_cache.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    path = _aliased_rubric(tmp_path, 10, 10_000)  # 31 KB, 190,000 characters expanded
+    loading.load_rubric(path)  # cached under the default limits
+    loading._RUBRIC_CACHE.clear()
+    monkeypatch.setenv("CSLEVELS_MAX_FILE_BYTES", "45000")  # a budget of 180,000 characters
+    with pytest.raises(InputError, match="more than 180,000 characters"):
+        loading.load_rubric(path)
+
+
+# ---------------------------------------------------------------- 8: a cache entry off the model
+
+
+def _forge(entry: Path, change: str) -> None:
+    """Rewrite a real cache entry with one change and a correct checksum."""
+    import hashlib
+    import json
+
+    data = json.loads(entry.read_text(encoding="utf-8").partition("\n")[2])
+    rubric = data["rubric"]
+    question = rubric["levels"][0]["questions"][0]
+    if change == "weight-text":
+        question["weight"] = "x"
+    elif change == "weight-true":
+        question["weight"] = True
+    elif change == "unknown-scale":
+        question["scale"] = "nope"
+    elif change == "levels-text":
+        rubric["levels"] = "abc"
+    elif change == "extra-field":
+        question["bogus"] = 1
+    elif change == "score-over-one":
+        rubric["scales"]["practice"]["options"][0]["score"] = 7
+    elif change == "threshold-nan":
+        rubric["threshold"] = float("nan")
+    elif change == "missing-id":
+        del question["id"]
+    elif change == "bad-id":
+        question["id"] = "Not An Id"
+    elif change == "warning-garbage":
+        data["warnings"] = [{"a": 1}]
+    elif change == "warning-dropped":
+        data["warnings"] = []
+    elif change == "digest":
+        data["digest"] = 5
+    payload = json.dumps(data)
+    entry.write_text(hashlib.sha256(payload.encode()).hexdigest() + "\n" + payload,
+                     encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", [
+    "weight-text", "weight-true", "unknown-scale", "levels-text", "extra-field",
+    "score-over-one", "threshold-nan", "missing-id", "bad-id", "warning-garbage",
+    "warning-dropped", "digest"])
+def test_a_cache_entry_that_does_not_match_the_model_is_a_miss(
+        invoke: Invoke, tmp_path: Path, change: str) -> None:
+    from cslevels.files import loading, rubric_cache
+
+    cache = tmp_path / "cache"
+    env = {rubric_cache.CACHE_DIR_ENV: str(cache), rubric_cache.NO_CACHE_ENV: ""}
+    rubric = tmp_path / "rt.yaml"  # a rubric with a warning (an unused scale), kept too
+    text = (RUBRICS / "seven-levels.yaml").read_text(encoding="utf-8")
+    rubric.write_text(text.replace("scales:\n", "scales:\n  spare:\n    label: Spare\n"
+                                   "    options: [{value: 0, label: Never, score: 0},"
+                                   " {value: 1, label: Always, score: 1}]\n", 1), encoding="utf-8")
+    answers = _answers_naming(tmp_path, str(rubric))
+    args = ["score", str(answers), "--format", "json"]
+    loading._RUBRIC_CACHE.clear()
+    expected = invoke(*args, env={rubric_cache.NO_CACHE_ENV: "1"})
+    loading._RUBRIC_CACHE.clear()
+    assert invoke(*args, env=env).stdout == expected.stdout  # fills the cache
+    (entry,) = cache.rglob("*.json")
+    good = entry.read_bytes()
+    loading._RUBRIC_CACHE.clear()
+    assert rubric_cache.load(entry, rubric) is not None  # the real entry is a hit
+    _forge(entry, change)
+    assert rubric_cache.load(entry, rubric) is None
+    loading._RUBRIC_CACHE.clear()
+    result = invoke(*args, env=env)
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        expected.exit_code, expected.stdout, expected.stderr)
+    assert entry.read_bytes() == good  # rebuilt from the rubric
