@@ -549,3 +549,157 @@ def test_a_cache_entry_that_does_not_match_the_model_is_a_miss(
     assert (result.exit_code, result.stdout, result.stderr) == (
         expected.exit_code, expected.stdout, expected.stderr)
     assert entry.read_bytes() == good  # rebuilt from the rubric
+
+
+# ---------------------------------------------------------------- 10: workers end with their parent
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as handle:
+                found += [int(child) for child in handle.read().split()]
+    except OSError:
+        pass
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Alive, and not a zombie waiting to be reaped (in a container PID 1 may never)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def _command_line(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read()
+    except OSError:
+        return b""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="finds workers through /proc")
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP", "SIGKILL"])
+def test_pool_workers_end_with_their_parent(tmp_path: Path, signame: str) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "visits"
+    folder.mkdir()
+    text = (EXAMPLES / "riverside-cafe.yaml").read_bytes()
+    for i in range(3000):  # seconds of work for two workers: they are busy when signalled
+        (folder / f"v{i}.yaml").write_bytes(text)
+    env = {**_subprocess_env(), "CSLEVELS_WORKERS": "2", "CSLEVELS_PARALLEL_MIN_FILES": "2"}
+    with open(tmp_path / "stderr", "w+b") as stderr:  # workers would hold a pipe open
+        parent = subprocess.Popen([sys.executable, "-m", "cslevels", "summary", str(folder)],
+                                  stdout=subprocess.DEVNULL, stderr=stderr, env=env)
+        workers: list[int] = []
+        try:
+            for _ in range(1000):  # until the pool is up (a guard, not a measure)
+                workers = [c for c in _children(parent.pid)
+                           if _command_line(c) == _command_line(parent.pid)]
+                if len(workers) == 2 or parent.poll() is not None:
+                    break
+                time.sleep(0.01)
+            assert len(workers) == 2, "the pool never started"
+            os.kill(parent.pid, getattr(signal, signame))  # the parent alone, not its group
+            code = parent.wait(timeout=60)
+            deadline = time.monotonic() + 10
+            while any(map(_running, workers)) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert [w for w in workers if _running(w)] == []
+        finally:
+            parent.kill()
+            parent.wait()
+            for worker in workers:  # never leave one behind, whatever failed above
+                if _running(worker):
+                    os.kill(worker, signal.SIGKILL)
+        stderr.seek(0)
+        said = stderr.read().decode("utf-8", "replace")
+    signum = getattr(signal, signame)
+    if signame == "SIGKILL":
+        assert code == -signum
+    else:
+        assert code == 128 + signum
+        assert said == f"cslevels: stopped by {signame}\n"
+
+
+# ---------------------------------------------------------------- 8: Ctrl-C during start-up
+
+_KICK = """\
+import os, signal, sys
+import importlib.abc
+import cslevels.__main__ as entry
+
+class Kick(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == {module!r}:  # while cslevels.cli loads its modules
+            os.kill(os.getpid(), signal.{signame})
+        return None
+
+sys.meta_path.insert(0, Kick())
+sys.argv = ["cslevels", "show", "seven-levels"]
+entry.run()
+"""
+
+
+@pytest.mark.parametrize(("signame", "module"), [
+    ("SIGINT", "typer"), ("SIGINT", "cslevels.reporting.formats"), ("SIGTERM", "typer")])
+def test_a_signal_while_the_modules_load_gives_one_line(signame: str, module: str) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", _KICK.format(signame=signame, module=module)],
+                          capture_output=True, text=True, env=_subprocess_env(), timeout=60)
+    line = "cslevels: interrupted" if signame == "SIGINT" else f"cslevels: stopped by {signame}"
+    assert (proc.returncode, proc.stdout, proc.stderr) == (
+        128 + getattr(signal, signame), "", line + "\n")
+
+
+_READY = """\
+import os, sys
+import cslevels.__main__ as entry
+os.write(2, b"ready\\n")
+sys.argv = ["cslevels", *sys.argv[1:]]
+entry.run()
+"""
+
+
+def test_ctrl_c_at_random_early_moments_never_gives_a_traceback(tmp_path: Path) -> None:
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    chooser = random.Random(13)
+    commands = [["--version"], ["show", "seven-levels"], ["list"],
+                ["score", str(EXAMPLES / "riverside-cafe.yaml"), "--format", "json"],
+                ["validate", str(EXAMPLES)], ["summary", str(EXAMPLES)]]
+    seen = set()
+    for _ in range(16):
+        args = chooser.choice(commands)
+        proc = subprocess.Popen([sys.executable, "-c", _READY, *args], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, env=_subprocess_env(), cwd=tmp_path)
+        try:
+            assert proc.stderr is not None
+            assert proc.stderr.readline() == b"ready\n"  # the entry point is running
+            time.sleep(chooser.uniform(0, 0.3))  # before, during and after the imports
+            proc.send_signal(signal.SIGINT)
+            said = proc.stderr.read().decode("utf-8", "replace")
+            code = proc.wait(timeout=60)
+        finally:
+            proc.kill()
+            proc.wait()
+        # Done already (0), stopped (130 and the line), or stopped as the interpreter
+        # shut down, after the work, when Python has put back the default action (-2).
+        assert (code, said) in {(0, ""), (130, "cslevels: interrupted\n"), (-2, "")}, said
+        seen.add(code)
+    assert 130 in seen
