@@ -703,3 +703,39 @@ def test_ctrl_c_at_random_early_moments_never_gives_a_traceback(tmp_path: Path) 
         assert (code, said) in {(0, ""), (130, "cslevels: interrupted\n"), (-2, "")}, said
         seen.add(code)
     assert 130 in seen
+
+
+# ---------------------------------------------------------------- 12: temporaries, long names
+
+
+def test_only_this_projects_own_stale_temporaries_are_removed(invoke: Invoke,
+                                                            tmp_path: Path) -> None:
+    from cslevels.files.output import temp_prefix
+
+    old = (1_000_000, 1_000_000)
+    target = tmp_path / "report.txt"
+    ours = tmp_path / ".report.txt.k3_x9q2a.tmp"  # what mkstemp makes: 8 letters
+    others = [tmp_path / ".report.txt.backup.tmp", tmp_path / ".report.txt.abcd12345.tmp",
+              tmp_path / ".report.txt.ABCD1234.tmp"]
+    for path in [ours, *others]:
+        path.write_text("kept?")
+        os.utime(path, old)
+    folder = tmp_path / ".report.txt.dir12345.tmp"
+    folder.mkdir()
+    os.utime(folder, old)
+    kept = tmp_path / "kept.txt"
+    kept.write_text("a file of the user's")
+    link = tmp_path / ".report.txt.link1234.tmp"
+    link.symlink_to(kept)
+    os.utime(link, old, follow_symlinks=False)
+    long_target = tmp_path / ("r" * 250 + ".txt")  # 254 bytes: its temporaries are hashed
+    long_stale = tmp_path / f"{temp_prefix(long_target)}abcd1234.tmp"
+    assert len(long_stale.name) <= 255 and long_target.name not in long_stale.name
+    long_stale.write_text("half")
+    os.utime(long_stale, old)
+    for output in (target, long_target):
+        result = invoke("show", "seven-levels", "-o", str(output))
+        assert result.exit_code == 0, result.stderr
+    assert not ours.exists() and not long_stale.exists()
+    assert all(path.exists() for path in others) and folder.is_dir()
+    assert link.is_symlink() and kept.read_text() == "a file of the user's"
