@@ -739,3 +739,40 @@ def test_only_this_projects_own_stale_temporaries_are_removed(invoke: Invoke,
     assert not ours.exists() and not long_stale.exists()
     assert all(path.exists() for path in others) and folder.is_dir()
     assert link.is_symlink() and kept.read_text() == "a file of the user's"
+
+
+# ---------------------------------------------------------------- found by the attack run
+
+
+@pytest.mark.parametrize("args", [
+    ["validate", "{long}.yaml"], ["summary", "{long}.yaml"], ["summary", "{long}"],
+    ["list", "--rubrics-dir", "{long}"], ["score", "{example}", "-o", "{long}.txt"],
+    ["score", "{answers}"], ["validate", "{answers}"],
+])
+def test_a_path_the_system_refuses_is_named_not_a_traceback(invoke: Invoke, tmp_path: Path,
+                                                            args: list[str]) -> None:
+    long = str(tmp_path / ("x" * 300))  # one name over NAME_MAX: ENAMETOOLONG
+    answers = _answers_naming(tmp_path, "r-" + "x" * 300)  # an id too long to be a file
+    values = {"long": long, "example": str(EXAMPLES / "riverside-cafe.yaml"),
+              "answers": str(answers)}
+    result = invoke(*[a.format(**values) for a in args])
+    output = result.stdout + result.stderr
+    assert result.exit_code == 1
+    assert "Traceback" not in output and "<stdout>" not in output
+    if "{answers}" in args:
+        assert f"{answers}:2:9: error: unknown rubric 'r-xxx" in output
+    else:
+        assert ": error: cannot use this path: File name too long" in output
+        assert long in output
+
+
+def test_github_annotations_never_carry_raw_control_characters(invoke: Invoke,
+                                                               tmp_path: Path) -> None:
+    path = tmp_path / "evil\x1b]0;owned\x07\r.yaml"
+    path.write_text("schema: cslevels/answers/v1\nsubject: [\n", encoding="utf-8")
+    result = invoke("validate", str(path), "--format", "github")
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "\r" not in result.stdout and "%0D" not in result.stdout
+    assert "file=" + str(tmp_path).replace(":", "%3A") + "/evil\\x1b]0;owned\\x07\\x0d.yaml" in (
+        result.stdout)

@@ -138,6 +138,17 @@ def user_errors() -> Iterator[None]:
         yield
     except CslevelsError as exc:
         fail(exc.to_findings())
+    except OSError as exc:  # a path the system refuses (too long, a link loop) where it was
+        if exc.filename is None:  # only looked at; without a file, stdout's (see main)
+            raise
+        fail([path_error(exc)])
+
+
+def path_error(exc: OSError) -> Finding:
+    """An operating-system error about a named file, as a finding."""
+    return Finding(path=os.fsdecode(exc.filename),
+                   message=f"cannot use this path: {exc.strerror or exc}",
+                   code="path-refused")
 
 
 def render_options(output: Path | None = None, several: bool | None = None) -> RenderOptions:
@@ -639,13 +650,23 @@ def main(pending: Sequence[int] = ()) -> None:
     except KeyboardInterrupt:  # Ctrl-C where the handler could not be set (a thread)
         _last_words(signal_line(2))
         sys.exit(130)
-    except (OSError, ValueError) as exc:  # stdout full (> /dev/full), closed (>&-) ...
-        _quiet_stdout()
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        _last_words(f"<stdout>: error: cannot write the output: {reason}")
+    except OSError as exc:
+        if exc.filename is None:  # stdout full (> /dev/full), closed (>&-) ...
+            _stdout_failed(exc)
+        _last_words(clean_line(str(path_error(exc))))  # one outside user_errors
         sys.exit(1)
+    except ValueError as exc:  # I/O on a closed stdout
+        _stdout_failed(exc)
     finally:
         _on_stop_signals(_exit_at_once)
+
+
+def _stdout_failed(exc: Exception) -> NoReturn:
+    """stdout full (> /dev/full), closed (>&-), or not able to take the text."""
+    _quiet_stdout()
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    _last_words(f"<stdout>: error: cannot write the output: {reason}")
+    sys.exit(1)
 
 
 def _prepare_streams() -> None:
