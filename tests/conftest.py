@@ -21,6 +21,11 @@ from cslevels.cli import app
 _CACHE = tempfile.mkdtemp(prefix="cslevels-test-cache-")
 os.environ["CSLEVELS_CACHE_DIR"] = _CACHE  # CSLEVELS_NO_CACHE=1 runs the suite without it
 atexit.register(shutil.rmtree, _CACHE, True)
+# Nor the user's brand (CSLEVELS_BRAND, ~/.config/cslevels/brand.yaml): reports would change.
+_CONFIG = tempfile.mkdtemp(prefix="cslevels-test-config-")
+os.environ["XDG_CONFIG_HOME"] = _CONFIG
+os.environ.pop("CSLEVELS_BRAND", None)
+atexit.register(shutil.rmtree, _CONFIG, True)
 
 # Property tests judge results, not speed: on a busy CI machine one example may take
 # longer than hypothesis's default 200 ms deadline, which would fail a correct test.

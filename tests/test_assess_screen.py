@@ -86,8 +86,12 @@ def test_quit_says_how_to_score_the_partial_file(tmp_path: Path) -> None:
     _rubric(tmp_path)
     out = _cli(tmp_path, "assess", "tiny", "-o", "c.yaml", "--subject", "Shop", "--assessor",
                "A", "--no-tty", stdin="2\n\nq\n")
-    assert ("To score it as it is: cslevels score c.yaml --rubrics-dir "
-            f"{tmp_path / 'r'} (the result will be marked as a draft") in out.stdout + out.stderr
+    said = out.stdout + out.stderr
+    # the command whole (on its own line when the line would be too long), then the caveat
+    command = f"cslevels score c.yaml --rubrics-dir {tmp_path / 'r'}\n"
+    assert (f"To score it as it is: {command}" in said
+            or f"To score it as it is:\n  {command}" in said)
+    assert "The result will be marked as a draft, resting on partial answers." in said
 
 
 def test_a_templates_placeholder_subject_is_asked_for(tmp_path: Path) -> None:
@@ -99,3 +103,59 @@ def test_a_templates_placeholder_subject_is_asked_for(tmp_path: Path) -> None:
     assert "Subject (the template's placeholder" in out.stdout + out.stderr
     data = yaml.safe_load((tmp_path / "t.yaml").read_text(encoding="utf-8"))
     assert data["subject"] == "Corner Cafe"
+
+
+LONG_LEVEL = "Reachable by telephone, electronic mail and walk-in visitors during opening hours"
+LONG_LABEL = "Sometimes, when somebody responsible happens to be standing near the counter"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [60, 110])
+def test_a_resumed_session_fits_a_real_terminal(tmp_path: Path, width: int) -> None:
+    """Through a pseudo-terminal of ``width`` columns (no COLUMNS): the header, the resume
+    recap, its prompt, a question screen, the level's feedback and the quit lines all fit,
+    and every word of the long level name, question and label arrives whole."""
+    import io
+
+    import pexpect
+
+    text = (TINY.replace("Are emails answered?", LONG, 1)  # question 2, shown next
+            .replace("name: Basics", f"name: {LONG_LEVEL}", 1)
+            .replace("label: Sometimes", f"label: '{LONG_LABEL}'", 1))
+    _rubric(tmp_path, text)
+    (tmp_path / "c.yaml").write_text(
+        "schema: cslevels/answers/v1\nrubric: tiny\nsubject: Corner Cafe\nassessor: Ana\n"
+        "date: 2026-01-05\nanswers:\n  basics.phone: 1\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    env.update({"PYTHONPATH": str(ROOT / "src"), "NO_COLOR": "1", "TERM": "xterm",
+                "CSLEVELS_RUBRICS_PATH": ""})
+    log = io.StringIO()
+    child = pexpect.spawn(sys.executable, ["-m", "cslevels", "assess", "tiny", "-o", "c.yaml",
+                                           "--rubrics-dir", "r"],
+                          cwd=str(tmp_path), env=env, encoding="utf-8", timeout=20,
+                          dimensions=(40, width))
+    child.logfile_read = log
+    child.expect_exact("q = quit: ")  # the resume prompt, after the recap
+    child.sendline("")
+    answer = ["q = quit): ", "s, q): "]  # the answer prompt, long or short
+    child.expect_exact(answer)  # question 2 (email)
+    child.sendline("2")
+    child.expect_exact("): ")  # its note
+    child.sendline("")
+    child.expect_exact(answer)  # level 2's first question, after level 1's feedback
+    child.sendline("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    out = log.getvalue().replace("\r\n", "\n")
+    lines = out.split("\n")
+    assert all(len(line) <= width for line in lines), [ln for ln in lines if len(ln) > width]
+    words = set(out.split())
+    for name in (LONG_LEVEL, LONG, LONG_LABEL):
+        missing = [w for w in name.split() if w not in words]
+        assert not missing, (name, missing)
+    assert "1 of 6 questions answered:" in out  # the recap was shown
+    assert f"1 ({LONG_LABEL.split(',')[0]}," in out
+    assert "Level 1 (Reachable" in out  # the level's feedback line
+    assert "To continue:" in out
+    assert "cslevels assess tiny -o c.yaml --rubrics-dir r" in out  # the command whole

@@ -45,18 +45,21 @@ COMMANDS: dict[str, Command] = {
     "template": lambda f, d: ["template", f],
     "score-rubric": lambda f, d: ["score", "--rubric", f, GOOD],
     "list": lambda f, d: ["list", "--rubrics-dir", d],
+    "score-brand": lambda f, d: ["score", GOOD, "--format", "html", "--brand", f],
 }
 ANSWERS_COMMANDS = ("validate", "score", "score-combine", "compare", "summary")
 RUBRIC_COMMANDS = ("validate", "show", "show-html", "template", "score-rubric", "list", "summary")
+BRAND_COMMANDS = ("validate", "score-brand")
 ANY_COMMANDS = tuple(COMMANDS)  # the file fails before cslevels can tell what it is
-BY_KIND = {"answers": ANSWERS_COMMANDS, "rubric": RUBRIC_COMMANDS, "any": ANY_COMMANDS}
+BY_KIND = {"answers": ANSWERS_COMMANDS, "rubric": RUBRIC_COMMANDS, "brand": BRAND_COMMANDS,
+           "any": ANY_COMMANDS}
 
 
 @dataclass(frozen=True)
 class Case:
     """What every command must say about one bad input."""
 
-    kind: str  # "answers", "rubric" or "any": which commands read it
+    kind: str  # "answers", "rubric", "brand" or "any": which commands read it
     fragment: str | dict[str, str]  # in the message; per command where they differ
     where: tuple[int, ...] | None = None  # (line, column) or (line,) of the first error
     exit: int = 1
@@ -150,8 +153,9 @@ BAD_CASES: dict[str, Case] = {
                                          'boolean false; put it in quotes: "Off")', (9, 27)),
     "rubric-yaml11-name-date.yaml": Case("rubric", "levels[0].name: expected text, got the date "
                                          "2026-01-01", (13, 11)),
-    "rubric-yaml11-version-octal.yaml": Case("rubric", 'version: expected text, got the number 8 '
-                                             '(YAML read 010 as the number 8', (3, 10)),
+    "rubric-yaml11-version-octal.yaml": Case("rubric", 'YAML 1.1 reads 010 as an octal number, '
+                                             '8 (write the number plainly (8), or put it in '
+                                             'quotes to keep it as text: "010")', (3, 10)),
     "rubric-option-value-boolean.yaml": Case("rubric", "expected a whole number or text, got the "
                                              "boolean false", (9, 17)),
     "rubric-unknown-level-field.yaml": Case("rubric", "unknown field 'sumary' (did you mean "
@@ -175,8 +179,8 @@ BAD_CASES: dict[str, Case] = {
                                       (3, 9)),
     "answers-assessor-date.yaml": Case("answers", "assessor: expected text, got the date "
                                        "2026-01-01", (5, 11)),
-    "answers-version-octal.yaml": Case("answers", 'rubric_version: expected text, got the number '
-                                       '8 (YAML read 010 as the number 8', (3, 17)),
+    "answers-version-octal.yaml": Case("answers", 'YAML 1.1 reads 010 as an octal number, 8',
+                                       (3, 17)),
     "answers-date-text.yaml": Case("answers", "date: expected a date (YYYY-MM-DD), got the text "
                                    "'last tuesday'", (5, 7)),
     "answers-target-zero.yaml": Case("answers", "target: must be at least 1, got the number 0",
@@ -206,6 +210,44 @@ BAD_CASES: dict[str, Case] = {
     "answers-rubric-is-list.yaml": Case("answers", "rubric: expected text, got a list", (2, 9)),
     "answers-schema-missing.yaml": Case("any", "not a cslevels file: it has no `schema:` field",
                                         (1, 1)),
+    # -- brand files (--brand): wrong fields, colours and logos; a brand where answers go
+    "brand-unknown-field.yaml": Case("brand", "unknown field 'colour'", (4, 1)),
+    "brand-accent-unquoted.yaml": Case("brand", 'accent: no colour given (quote it, as in '
+                                       'accent: "#1f5f8b"', (3, 8)),
+    "brand-accent-not-hex.yaml": Case("brand", "accent: 'rgb(31, 95, 139)' is not a colour: "
+                                      "write it as #rrggbb", (3, 9)),
+    "brand-firm-list.yaml": Case("brand", "firm: expected text, got a list", (3, 3)),
+    "brand-logo-missing.yaml": Case("brand", "logo no-such-logo.png: no such file", (3, 7)),
+    "brand-logo-not-a-picture.yaml": Case(  # refused by its name: the file is never opened
+        "brand", "logo ../../../../etc/passwd: cslevels embeds PNG, JPEG or SVG logos", (2, 7)),
+    "brand-as-answers.yaml": Case("any", "this is a brand file, not a", only=(
+        "score", "score-combine", "compare", "summary", "show", "show-html", "template",
+        "score-rubric")),
+    # -- issue 13: numbers YAML 1.1 spells otherwise, keys that are not text
+    "answers-value-hex.yaml": Case("any", "YAML 1.1 reads 0x2 as a hexadecimal number, 2 "
+                                   "(write the number plainly (2)", (6, 26)),
+    "answers-value-octal.yaml": Case("any", "YAML 1.1 reads 010 as an octal number, 8", (6, 26)),
+    "answers-value-binary.yaml": Case("any", "YAML 1.1 reads 0b10 as a binary number, 2",
+                                      (6, 34)),
+    "answers-value-base60.yaml": Case("any", "YAML 1.1 reads 1:30 as a base-60 number, 90",
+                                      (6, 26)),
+    "rubric-weight-separators.yaml": Case("any", "YAML 1.1 reads 1_0 as a number with _ "
+                                          "separators, 10", (20, 17)),
+    "answers-key-number-top.yaml": Case("answers", "a key must be text, got the number 1 (put "
+                                        "the key in quotes to make it text)", (7, 1)),
+    "answers-key-null-top.yaml": Case("answers", "a key must be text, got nothing (null)",
+                                      (5, 1)),
+    "answers-key-boolean-entry.yaml": Case("answers", "a key must be text, got the boolean true "
+                                           "in answers.availability.channels", (6, 37)),
+    # -- issue 13: rubrics the schema allowed but scoring could not honour
+    "rubric-weight-underflow.yaml": Case("rubric", "levels[0].questions[0].weight: must be at "
+                                         "least 0.001, got the number 5e-324", (20, 17)),
+    "rubric-threshold-tiny.yaml": Case("rubric", "threshold: must be at least 0.01, got the "
+                                       "number 1e-09", (5, 12)),
+    "rubric-min-coverage-tiny.yaml": Case("rubric", "min_coverage: must be 0 (no minimum) or at "
+                                          "least 0.01, got the number 0.001", (5, 15)),
+    "rubric-option-value-na.yaml": Case("rubric", "option value 'n/a' in scale 'yes-no' is "
+                                        "reserved: an answer n/a means not applicable", (9, 17)),
     # -- accepted: a BOM, Windows line endings
     "ok-rubric-bom.yaml": Case(
         "rubric", {"validate": "ok (rubric)", "*": "Corner shop service",
@@ -301,6 +343,10 @@ MADE_CASES: dict[str, Case] = {
     # a FIFO in a folder is skipped (tests/test_attack.py); named directly it is read
     "made-fifo.yaml": Case("any", "file is empty (no YAML document)", make=_fifo,
                            only=tuple(c for c in ANY_COMMANDS if c != "list")),
+    # a broken symlink, named or in a folder (tests/test_attack_inputs.py), is reported
+    "made-broken-link.yaml": Case("any", "broken symbolic link: 'nowhere.yaml' does not exist",
+                                  make=lambda path: path.symlink_to("nowhere.yaml"),
+                                  only=tuple(c for c in ANY_COMMANDS if c != "list")),
     # an answers file someone sent: its rubric: must not open what it names
     "made-rubric-dev-stdin.yaml": Case("answers", NOT_AN_ID, (2, 9),
                                        make=_naming("/dev/stdin")),

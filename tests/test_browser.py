@@ -136,7 +136,7 @@ def test_example_report_in_chromium(path: Path, invoke: Invoke, tmp_path: Path,
     for i in range(charts.count()):
         box = charts.nth(i).bounding_box()
         assert box is not None and box["width"] > 250 and box["height"] > 150
-    assert seen.page.get_by_role("heading", name="How this was scored").is_visible()
+    assert seen.page.get_by_role("heading", name="Technical appendix").is_visible()
     assert seen.pdf_pages() > 0
 
 

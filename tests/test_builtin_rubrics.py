@@ -117,7 +117,8 @@ def test_grade_4_fails_when_any_defining_criterion_is_at_its_worst(qid: str) -> 
     assert grade_4.score is not None and grade_4.score >= 0.75
     assert grade_4.status == "not achieved"
     assert result.achieved_level == 3
-    assert key in status_reason(grade_4)
+    number = [q.key for q in grade_4.questions].index(key) + 1
+    assert f"required question 4.{number} " in status_reason(grade_4)  # numbered as reports do
     assert result.next_gap is not None and result.next_gap.fastest_path is not None
     assert [s.key for s in result.next_gap.fastest_path] == [key]
 

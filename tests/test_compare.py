@@ -406,7 +406,7 @@ def test_untrusted_text_is_inert_in_every_format(tmp_path: Path, invoke: Invoke)
     assert "&lt;script&gt;" in html
 
 
-@pytest.mark.parametrize("width", ["60", "66", "70"])
+@pytest.mark.parametrize("width", ["60", "66", "70", "80", "100"])
 def test_a_narrow_terminal_keeps_every_level_name_whole(invoke: Invoke, width: str) -> None:
     out = invoke("compare", str(EXAMPLES / "riverside-cafe.yaml"),
                  str(EXAMPLES / "riverside-cafe-2027-05.yaml"), env={"COLUMNS": width}).stdout
@@ -417,3 +417,15 @@ def test_a_narrow_terminal_keeps_every_level_name_whole(invoke: Invoke, width: s
         assert name in words, (name, table)
     assert "…" not in table
     assert all(len(line) <= int(width) for line in table.splitlines())
+    lines = table.splitlines()
+    rule = next(n for n, line in enumerate(lines) if line.strip().startswith("─"))
+    header = lines[rule - 1].split()  # the column headers, whole (60 once cut "Now" to "No")
+    assert header[:2] == ["#", "Level"] and header[-1] in ("Now", "now"), header
+    assert "Change" in header and "2027-05-19" in header
+    assessments = out[out.index("Assessments, oldest first"):out.index("Trend")]
+    assert all(len(line) <= int(width) for line in assessments.splitlines()), assessments
+    for name in (str(EXAMPLES / "riverside-cafe.yaml"),
+                 str(EXAMPLES / "riverside-cafe-2027-05.yaml"), "J.", "Moreno", "Listening",
+                 "empathy", "Problem", "solving", "▲+1"):
+        if len(name) <= int(width) - 5:  # a longer path (a deep checkout) is folded
+            assert name in assessments.split(), (name, assessments)  # in the table or below

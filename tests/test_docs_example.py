@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, Invoke
+from test_list_show import rubric_rows
 
 GUIDE = ROOT / "docs" / "rubric-format.md"
 MARKER = "## Example: a complete small rubric"
@@ -51,7 +52,7 @@ def test_example_rubric_is_listed_from_its_folder(invoke: Invoke, example: tuple
     rubric, _ = example
     result = invoke("list", "--rubrics-dir", str(rubric.parent))
     assert result.exit_code == 0, result.output
-    [row] = [line for line in result.stdout.splitlines() if line.startswith("front-desk ")]
+    row = rubric_rows(result.stdout)["front-desk"]  # its lines, joined
     assert "3 levels" in row and "Front desk service" in row
     assert f"[--rubrics-dir: {rubric}]" in row
 
@@ -85,6 +86,7 @@ def test_guide_names_every_field_of_the_models() -> None:
     from cslevels.core.models import (
         AnswerEntry,
         Answers,
+        Brand,
         Level,
         Option,
         Question,
@@ -94,6 +96,17 @@ def test_guide_names_every_field_of_the_models() -> None:
     )
 
     text = GUIDE.read_text(encoding="utf-8")
-    for model in (Rubric, Level, Question, Scale, Option, Source, Answers, AnswerEntry):
+    for model in (Rubric, Level, Question, Scale, Option, Source, Answers, AnswerEntry, Brand):
         for name, info in model.model_fields.items():
             assert f"`{info.alias or name}`" in text, f"{model.__name__}.{name} is not documented"
+
+
+def test_guide_brand_example_is_the_example_brand_file() -> None:
+    """The brand file shown in the guide is docs/examples/brand.yaml, minus its comments."""
+    import yaml
+
+    text = GUIDE.read_text(encoding="utf-8")
+    section = text.split("## The brand file", 1)[1].split("\n## ", 1)[0]
+    shown = yaml.safe_load(re.findall(r"^```yaml\n(.*?)^```", section, flags=re.S | re.M)[0])
+    example = ROOT / "docs" / "examples" / "brand.yaml"
+    assert shown == yaml.safe_load(example.read_text(encoding="utf-8"))

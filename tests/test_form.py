@@ -519,6 +519,71 @@ def test_a_note_over_the_format_limit_is_kept_but_not_downloaded(
     assert load_answers(path).answers.answers[key].note == huge[:10_000]  # type: ignore[union-attr]
 
 
+# The consultant's fields (issue 14's contract): hostile, and each must come back exactly.
+PREPARED_FOR = "M. O'Brien: owner, \"Riverside\" # 2 --- ☕ 👩🏽‍💼 שלום مرحبا \u202eevil "
+SUMMARY = ("Summary: strong start.\n---\n# not a comment\n\n  - indented 🙂 😀👍🏽\n"
+           "...\nRTL: مرحبا بالعالم, עברית \u202eevil\u202c; \\n is not a newline\n\n")
+
+
+def test_prepared_for_and_the_executive_summary_typed_download_exactly(
+        invoke: Invoke, tmp_path: Path, context: Any) -> None:
+    form = open_form(context, make_form(invoke, tmp_path, "five-grades"))
+    form.page.fill("#f-subject", "Riverside Cafe")
+    form.page.fill("#f-prepared-for", PREPARED_FOR)
+    form.page.fill("#f-summary", SUMMARY)
+    assert form.page.text_content("#f-summary-print") == SUMMARY  # what a printout shows
+    form.page.reload()  # kept in the browser, like every field
+    form.page.wait_for_selector("html[data-ready]")
+    assert form.page.input_value("#f-summary") == SUMMARY
+    text = form.download()
+    assert text.isascii()
+    path = tmp_path / "typed.yaml"
+    path.write_text(text, encoding="utf-8")
+    answers = load_answers(path).answers
+    assert (answers.prepared_for, answers.executive_summary) == (PREPARED_FOR, SUMMARY)
+    assert invoke("validate", "--strict", str(path)).exit_code == 0
+    # over the format's limit: kept here, not downloaded, and the field is named
+    paste(form, "#f-summary", "x" * 10_001)
+    downloads: list[Any] = []
+    form.page.on("download", lambda d: downloads.append(d))
+    form.page.click("#download")
+    assert "Executive summary: 10,001 characters; at most 10,000." in form.page.inner_text(
+        "#problems")
+    form.page.wait_for_timeout(300)
+    assert downloads == []
+    # left blank, they are left out of the file
+    form.page.fill("#f-prepared-for", "  ")
+    form.page.fill("#f-summary", "")
+    data = yaml.safe_load(form.download())
+    assert "prepared_for" not in data and "executive_summary" not in data
+    assert form.errors == []
+
+
+def test_prefilled_consultant_fields_come_back_exactly_even_unshowable(
+        invoke: Invoke, tmp_path: Path, context: Any) -> None:
+    """A text field cannot show a line break nor a textarea a CR: untouched, they are
+    still downloaded exactly as the file had them."""
+    given_for = PREPARED_FOR + "\nsecond line"
+    given_summary = "CRLF\r\nlone CR\r end " + SUMMARY + "</script><!--"
+    source = tmp_path / "given.yaml"
+    rubric = rubric_of("five-grades")
+    source.write_text(yaml.safe_dump({
+        "schema": "cslevels/answers/v1", "rubric": "five-grades",
+        "rubric_version": rubric.version, "subject": "Riverside Cafe",
+        "prepared_for": given_for, "executive_summary": given_summary,
+        "answers": {rubric.question_keys()[0]: rubric.scales[
+            rubric.questions()[0][1].scale].options[0].value}}), encoding="utf-8")
+    survey = make_form(invoke, tmp_path, "five-grades", "--from", str(source))
+    assert survey.read_text(encoding="utf-8").count("</script>") == 2
+    form = open_form(context, survey)
+    assert form.page.input_value("#f-summary").startswith("CRLF\nlone CR")
+    path = tmp_path / "back.yaml"
+    path.write_text(form.download(), encoding="utf-8")
+    answers = load_answers(path).answers
+    assert (answers.prepared_for, answers.executive_summary) == (given_for, given_summary)
+    assert given(answers) == given(load_answers(source).answers)
+
+
 HOSTILE_RUBRIC = """\
 schema: cslevels/rubric/v1
 id: hostile
@@ -814,10 +879,15 @@ def test_the_form_enforces_the_answers_format_limits() -> None:
 
     base = {"schema": "cslevels/answers/v1", "rubric": "x"}
     Answers.model_validate({**base, "subject": "s" * LIMITS["subject"],
-                            "assessor": "a" * LIMITS["assessor"]})
+                            "assessor": "a" * LIMITS["assessor"],
+                            "prepared_for": "p" * LIMITS["prepared_for"],
+                            "executive_summary": "e" * LIMITS["executive_summary"]})
     AnswerEntry(note="n" * LIMITS["note"], evidence=["e" * LIMITS["evidence"]])
     for bad in ({"subject": "s" * (LIMITS["subject"] + 1)},
-                {"subject": "s", "assessor": "a" * (LIMITS["assessor"] + 1)}):
+                {"subject": "s", "assessor": "a" * (LIMITS["assessor"] + 1)},
+                {"subject": "s", "prepared_for": "p" * (LIMITS["prepared_for"] + 1)},
+                {"subject": "s",
+                 "executive_summary": "e" * (LIMITS["executive_summary"] + 1)}):
         with pytest.raises(ValidationError):
             Answers.model_validate({**base, **bad})
     with pytest.raises(ValidationError):

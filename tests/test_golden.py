@@ -35,6 +35,7 @@ SHOP = "tests/data/positive/corner-shop.yaml"
 TEAM_SKILLS = "tests/data/positive/team-skills-answers.yaml"
 PARTIAL = "tests/data/partial/first-hour.yaml"
 BLANK = "tests/data/partial/blank-seven-levels.yaml"
+BRAND = "docs/examples/brand.yaml"
 
 CASES: dict[str, list[str]] = {
     # list
@@ -54,6 +55,7 @@ CASES: dict[str, list[str]] = {
     "template-cafe-form": ["template", "seven-levels", "--format", "form", "--from", CAFE],
     "schema-rubric": ["schema", "rubric"],
     "schema-answers": ["schema", "answers"],
+    "schema-brand": ["schema", "brand"],
     # score: every example in every format
     **{f"score-{name}-{fmt}": ["score", path, "--format", fmt]
        for name, path in (("cafe", CAFE), ("cafe-later", CAFE_LATER), ("dental", DENTAL),
@@ -81,6 +83,14 @@ CASES: dict[str, list[str]] = {
     "score-wrong-rubric": ["score", "tests/data/wrong-rubric/cafe-as-five-grades.yaml"],
     "score-folder": ["score", "examples"],
     "score-bad-file": ["score", "tests/data/negative/answers-value-off-scale.yaml"],
+    # branding (--brand): the example brand in each branded format, and its errors
+    **{f"score-cafe-brand-{fmt}": ["score", CAFE, "--brand", BRAND, "--format", fmt]
+       for fmt in ("markdown", "html")},
+    "brand-errors": ["score", CAFE, "--format", "html", "--brand",
+                     "tests/data/brand/bad-brand.yaml"],
+    "brand-hostile-logo": ["score", CAFE, "--format", "html", "--brand",
+                           "tests/data/brand/hostile-logo.yaml"],
+    "validate-brand": ["validate", "docs/examples", "tests/data/brand"],
     # compare
     **{f"compare-cafe-{fmt}": ["compare", CAFE, CAFE_LATER, "--format", fmt]
        for fmt in ("terminal", "json", "markdown", "html")},
@@ -105,12 +115,16 @@ CASES: dict[str, list[str]] = {
        for fmt in ("text", "json", "github", "sarif")},
     "validate-warnings-strict": ["validate", "tests/data/warnings", "--strict"],
     "validate-clean": ["validate", "rubrics", "examples", "--strict"],
+    # narrow terminals (issue 18 item 7): names whole, decoration dropped first
+    "summary-examples-60-columns": ["summary", "examples"],
+    "compare-cafe-60-columns": ["compare", CAFE, CAFE_LATER],
 }
+COLUMNS = {"summary-examples-60-columns": "60", "compare-cafe-60-columns": "60"}
 
 
-def run_case(args: list[str]) -> str:
+def run_case(args: list[str], columns: str = "100") -> str:
     """The case's exit code, stdout and stderr, as kept in its golden file."""
-    env = {"COLUMNS": "100", "NO_COLOR": "1", "CSLEVELS_RUBRICS_PATH": "",
+    env = {"COLUMNS": columns, "NO_COLOR": "1", "CSLEVELS_RUBRICS_PATH": "",
            "CSLEVELS_WORKERS": "1", "CSLEVELS_FORM_ID": "golden"}
     cwd = os.getcwd()
     os.chdir(ROOT)
@@ -118,7 +132,8 @@ def run_case(args: list[str]) -> str:
         result = CliRunner().invoke(app, args, env=env, catch_exceptions=False)
     finally:
         os.chdir(cwd)
-    text = (f"$ cslevels {' '.join(args)}\n"
+    width = "" if columns == "100" else f"COLUMNS={columns} "
+    text = (f"$ {width}cslevels {' '.join(args)}\n"
             f"exit: {result.exit_code}\n"
             f"--- stdout\n{result.stdout}"
             f"--- stderr\n{result.stderr}")
@@ -129,7 +144,7 @@ def run_case(args: list[str]) -> str:
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_golden_report(case: str) -> None:
-    actual = run_case(CASES[case])
+    actual = run_case(CASES[case], COLUMNS.get(case, "100"))
     golden = GOLDEN / f"{case}.txt"
     if UPDATE:
         GOLDEN.mkdir(exist_ok=True)

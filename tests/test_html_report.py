@@ -291,7 +291,7 @@ def test_riverside_report_has_every_section() -> None:
     text = page.plain
     # header
     assert "Riverside Cafe" in text
-    assert "The 7 Levels of Customer Service" in text and "seven-levels 2.0.0" in text
+    assert "The 7 Levels of Customer Service" in text and "seven-levels version 2.0.0" in text
     assert "J. Moreno" in text and "2026-11-20" in text
     # headline: achieved level, its summary and the index (hand-checked in test_scoring)
     assert "Level 3 — Listening and empathy" in text
@@ -304,14 +304,20 @@ def test_riverside_report_has_every_section() -> None:
     # profile table with proper headers
     headers = [t for t, a in page.tags if t == "th" and a.get("scope") == "col"]
     assert len(headers) >= 5
-    for heading in ("Level profile", "Next step: level 4 — Problem solving",
-                    "Fastest path to level 4", "Answers by level", "How this was scored"):
+    for heading in ("Executive summary", "Level profile", "Improvement plan",
+                    "To reach level 4 (Problem solving)", "Then level 5 (Responsiveness)",
+                    "Then level 7 (Follow-up)", "Answers by level", "Technical appendix"):
         assert heading in text, heading
-    # fastest path: root-cause then known-fixes, with their recommendations
-    assert text.index("problem-solving.root-cause") < text.index("problem-solving.known-fixes")
+    # the plan: root-cause then known-fixes, with their recommendations
+    assert text.index("4.1 Of the last 20 closed complaints") < text.index(
+        "4.5 Is there an up-to-date record of frequent problems")
     assert 'Add a required "cause" field to the complaint log' in text
     # gain of root-cause: weight 2 x (1 - 0.25) over applicable weight 7 = 21.4 points
-    assert "+21 pts" in text
+    assert "+21 points" in text and not re.search(r"\d pts\b", text)
+    # the client view: question ids appear only in the technical appendix
+    body = text[:text.index("Technical appendix")]
+    assert "problem-solving.root-cause" not in body and "riverside-cafe.yaml" not in body
+    assert "problem-solving.root-cause" in text[text.index("Technical appendix"):]
     # every question of the rubric, with answers, notes and evidence
     assert text.count("Evidence sought") == 34  # written-reply became email-reply and chat-reply
     assert "Informal or ad hoc (1)" in text
@@ -366,21 +372,21 @@ def test_target_gap_and_level_zero(tmp_path: Path) -> None:
     text = parse(html).plain
     assert "Level 0 — no level achieved yet" in text
     assert "Level 1 (Basics) is not achieved yet: score 62% is below the threshold 75%." in text
-    assert "Gap to target level 2" in text
     # basics needs a raised (62.5% -> 100%); middle: c Fully, d unanswered -> coverage 50%,
-    # score 100% >= 90%: achieved already, so only one gap and one raise.
-    assert "Target level 2 needs 1 answer raised, across 1 level." in text
+    # score 100% >= 90%: achieved already, so only one stage and one raise.
+    assert "The road to the target, level 2 (Middle): 1 change over 1 level" in text
+    assert "To reach level 1 (Basics)" in text and "Then level" not in text
     assert "Do A properly." in text
-    # the next level is the target's gap: not repeated as a separate "Next step"
-    assert "Next step" not in text
+    # a = Partly (0.5) -> Fully: 3 x 0.5 / 4 = +37.5 points, rounded to +38
+    assert "+38 points" in text
 
 
 def test_target_reached_and_missing_answers(tmp_path: Path) -> None:
     html = score_small(tmp_path, "  basics.a: 2\n  basics.b: n/a\n", target=1)
     text = parse(html).plain
     assert "Level 1 — Basics" in text
-    assert "Target level 1 is reached." in text
-    assert "Next step: level 2 — Middle" in text
+    assert "The target, level 1 (Basics), is reached. The road to level 3 (Top)" in text
+    assert "To reach level 2 (Middle)" in text
     assert "no applicable answer yet" in text  # middle: nothing answered
     assert text.count("Not answered") >= 3  # c, d, e
     assert "n/a (not applicable)" in text
@@ -392,7 +398,7 @@ def test_continuous_rubric_has_no_single_level(tmp_path: Path) -> None:
     text = parse(html).plain
     assert "2 of 3 levels achieved" in text
     assert "Continuous: each level is judged on its own" in text
-    assert "Next step: level 2 — Middle" in text
+    assert "Level 2 (Middle)" in text and "To reach" not in text
 
 
 def test_score_just_below_threshold_is_not_rounded_up_to_it(tmp_path: Path) -> None:

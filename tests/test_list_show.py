@@ -15,7 +15,17 @@ BUILT_IN = ("five-grades", "seven-levels", "six-levels")
 
 
 def rubric_rows(stdout: str) -> dict[str, str]:
-    return {line.split()[0]: line for line in stdout.splitlines() if line.strip()}
+    """Each rubric's entry by id: its first line, with the indented lines under it joined
+    on (a line that does not fit the terminal goes on in them)."""
+    rows: dict[str, str] = {}
+    current = ""
+    for line in stdout.splitlines():
+        if line.startswith(" ") and current:
+            rows[current] += " " + line.strip()
+        elif line.strip():
+            current = line.split()[0]
+            rows[current] = line
+    return rows
 
 
 def test_list_shows_the_built_in_rubrics(invoke: Invoke) -> None:
@@ -33,8 +43,40 @@ def test_list_shows_the_built_in_rubrics(invoke: Invoke) -> None:
 
 
 def test_list_columns_line_up(invoke: Invoke) -> None:
-    lines = invoke("list").stdout.splitlines()
+    lines = [line for line in invoke("list").stdout.splitlines() if not line.startswith(" ")]
+    assert len(lines) == 3
     assert len({line.index(" levels") for line in lines}) == 1
+    wide = invoke("list", env={"COLUMNS": "300"}).stdout.splitlines()
+    assert len(wide) == 3  # room for it all: one line each, as before
+
+
+LONG_TITLE = ("Customer-service maturity for independent bookshops, cafés and hardware "
+              "stores across the northern region")
+LONG_ID = "northern-retail-service-maturity"  # fits 40 columns: whole
+
+
+@pytest.mark.parametrize("width", [40, 60, 70, 80, 100])
+def test_list_fits_the_terminal_and_keeps_every_name_whole(invoke: Invoke, tmp_path: Path,
+                                                           width: int) -> None:
+    """Issue 18 item 7: every line fits ``width``; the id, version and each word of the
+    title appear whole; only a path longer than the line would be broken."""
+    text = (POSITIVE / "corner-shop.yaml").read_text()
+    text = text.replace("id: corner-shop", f"id: {LONG_ID}", 1)
+    text = text.replace("title: Corner shop service", f"title: {LONG_TITLE}", 1)
+    (tmp_path / "r.yaml").write_text(text)
+    out = invoke("list", "--rubrics-dir", str(tmp_path), env={"COLUMNS": str(width)}).stdout
+    # every line fits, but for a path longer than the line: whole, on a line of its own
+    paths = [str(tmp_path / "r.yaml"), *(str(RUBRICS / f"{r}.yaml") for r in BUILT_IN)]
+    assert all(len(line) <= width or line.strip().rstrip("]") in paths
+               for line in out.splitlines()), out
+    for path in paths:
+        assert path in " ".join(out.split()), path  # never cut
+    words = out.split()
+    for word in [LONG_ID, *LONG_TITLE.split(), "The", "Six", "Levels", "seven-levels"]:
+        assert word in words, (word, out)
+    rows = rubric_rows(out)
+    assert set(rows) == {LONG_ID, *BUILT_IN}
+    assert LONG_TITLE in rows[LONG_ID] and "2 levels" in rows[LONG_ID]
 
 
 def test_list_with_a_rubrics_dir(invoke: Invoke) -> None:

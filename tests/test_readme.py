@@ -2,10 +2,10 @@
 
 The ``bash`` blocks of README are taken apart into commands (a ``\\`` continues a
 line; ``&&`` joins two; ``#`` starts a comment), and each ``cslevels`` command is run
-in that order by a shell, in a folder holding copies of ``examples/`` and
-``rubrics/``, with the installed ``cslevels`` on PATH.  A command must exit 0, unless
-its comment says ``exit 1`` (a gate shown failing on purpose); none may print a
-traceback.  ``cslevels assess`` is run in a real pseudo-terminal and stopped with
+in that order by a shell, in a folder holding copies of ``examples/``,
+``rubrics/`` and ``docs/examples/``, with the installed ``cslevels`` on PATH.  A command
+must exit 0, unless its comment says ``exit 1`` (a gate shown failing on purpose); none
+may print a traceback.  ``cslevels assess`` is run in a real pseudo-terminal and stopped with
 ``q``.  ``pip install`` lines and the test command itself are not run here.
 """
 
@@ -60,7 +60,7 @@ def test_readme_shows_commands_of_every_kind() -> None:
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("readme")
-    for name in ("examples", "rubrics"):
+    for name in ("examples", "rubrics", "docs/examples"):
         shutil.copytree(ROOT / name, folder / name)
     return folder
 

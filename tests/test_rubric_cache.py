@@ -384,7 +384,7 @@ def rubric_data(draw: st.DrawFn) -> dict[str, Any]:
             **maybe("source", st.fixed_dictionaries({"title": TEXT}, optional={
                 "note": TEXT, "url": TEXT})),
             **maybe("method", st.sampled_from(["staged", "continuous"])),
-            **maybe("threshold", SHARE), **maybe("min_coverage", st.floats(0, 1))}
+            **maybe("threshold", SHARE), **maybe("min_coverage", st.just(0.0) | st.floats(0.01, 1))}
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -33,7 +33,7 @@ def validator(name: str) -> jsonschema.Draft7Validator:
     return jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker())
 
 
-@pytest.mark.parametrize("name", ["rubric", "answers"])
+@pytest.mark.parametrize("name", ["rubric", "answers", "brand"])
 def test_committed_schema_matches_generated(name: str) -> None:
     committed = SCHEMAS / f"{name}.schema.json"
     assert committed.exists(), f"missing {committed}"
@@ -43,7 +43,7 @@ def test_committed_schema_matches_generated(name: str) -> None:
     )
 
 
-@pytest.mark.parametrize("name", ["rubric", "answers"])
+@pytest.mark.parametrize("name", ["rubric", "answers", "brand"])
 def test_cli_prints_the_schema(invoke: Invoke, name: str) -> None:
     result = invoke("schema", name)
     assert result.exit_code == 0
@@ -94,10 +94,10 @@ SCHEMA_NEGATIVES: dict[str, tuple[str, list[str | int], str]] = {
     "rubric-yaml11-no.yaml": ("rubric", ["scales", "yes-no", "options", 0, "label"], "type"),
     "rubric-yaml11-version.yaml": ("rubric", ["version"], "type"),
     "rubric-yaml11-threshold-yes.yaml": ("rubric", ["threshold"], "type"),
-    "rubric-threshold-zero.yaml": ("rubric", ["levels", 0, "threshold"], "exclusiveMinimum"),
+    "rubric-threshold-zero.yaml": ("rubric", ["levels", 0, "threshold"], "minimum"),
     "rubric-threshold-above-one.yaml": ("rubric", ["threshold"], "maximum"),
     "rubric-weight-zero.yaml": ("rubric", ["levels", 0, "questions", 0, "weight"],
-                                "exclusiveMinimum"),
+                                "minimum"),
     "rubric-score-above-one.yaml": ("rubric", ["scales", "yes-no", "options", 1, "score"],
                                     "maximum"),
     "rubric-score-negative.yaml": ("rubric", ["scales", "yes-no", "options", 0, "score"],

@@ -67,7 +67,7 @@ def test_terminal_report_fits_the_width(width: int) -> None:
     out = terminal.render_results([result], RenderOptions(color=False, width=width))
     assert max(len(line) for line in out.splitlines()) <= min(width, terminal.MAX_WIDTH)
     assert "A rather long level name for testing" in out  # never cut
-    assert "Gap to target level 2: level 1 (Level a)" in out
+    assert "To reach level 1 (Level a)" in out
     assert all(line == line.rstrip() for line in out.splitlines())
 
 
@@ -75,26 +75,33 @@ def test_terminal_report_without_any_gap() -> None:
     r = rubric([level("a", ["q1"])])
     out = terminal.render_results([score(r, answers({"a.q1": 10}))])
     assert "Achieved level 1 of 1: Level a" in out
-    assert "Every level is achieved." in out
+    assert "Every level is achieved: nothing is left to raise." in out
 
 
 def test_fastest_path_none_is_explained_in_every_format() -> None:
     r = rubric([level("a", [question("q1", allow_na=True)])])
     result = score(r, answers({"a.q1": NA}))
     reason = "every question of this level is answered n/a"
-    assert f"No fastest path: {reason}." in terminal.render_results([result])
-    assert f"No fastest path: {reason}." in markdown.render_results([result])
+    said = f"Raising answers alone cannot achieve it: {reason}."
+    assert said in " ".join(terminal.render_results([result]).split())
+    assert said in markdown.render_results([result])
     data = json.loads(json_report.render_results([result]))
     assert data["next_level"]["fastest_path"] is None
     assert data["next_level"]["reason"] == reason
+    assert data["plan"]["reachable"] is False
+    assert data["plan"]["stages"][0]["reason"] == reason
 
 
 def test_target_summary() -> None:
     r = rubric([level("a", [question("q1", allow_na=True)]), level("b", ["q2", "q3"])])
     # level b: (0.2 + 1.0) / 2 = 0.6 -> raising q2 makes it 1.0: one change in level 2
     reachable = score(r, answers({"a.q1": 10, "b.q2": 2, "b.q3": 10}, target=2))
-    assert "Target level 2: 1 change in level 2." in terminal.render_results([reachable])
+    out = " ".join(terminal.render_results([reachable]).split())
+    assert ("The road to the target, level 2 (Level b): 1 change over 1 level not yet achieved"
+            in out)
+    # 1 change: b.q2 from 20% to full marks adds (1 - 0.2) / 2 = 40 points
+    assert "1 change takes its score from 60% to 100% (+40 points)." in out
     # level a all n/a: nothing to raise can achieve it, so neither can level 2 be reached
     blocked = score(r, answers({"a.q1": NA, "b.q2": 2}, target=2))
-    out = terminal.render_results([blocked])
-    assert "Target level 2 cannot be reached by raising answers alone." in out
+    out = " ".join(terminal.render_results([blocked]).split())
+    assert ("level 1 (Level a) cannot be achieved by raising answers alone" in out)

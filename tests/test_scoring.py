@@ -625,21 +625,21 @@ def test_reports_name_the_required_question_that_blocks_a_level() -> None:
     # a: (0.5 + 1.0) / 2 = 0.75 meets the threshold, but its required q1 is at 50%
     assert result.achieved_level == 0
     assert status_reason(level_of(result)) == (
-        "required question a.q1 scores 50%, below the threshold 75%")
+        "required question 1.1 scores 50%, below the threshold 75%")
     assert blocker_text(result) == (
         "Level 2 (Level b) meets its own threshold, but level 1 (Level a) blocks it: "
-        "required question a.q1 scores 50%, below the threshold 75%.")
+        "required question 1.1 scores 50%, below the threshold 75%.")
     low = score(r, answers({"a.q1": 5, "a.q2": 5, "b.q3": 10}))
     assert status_reason(level_of(low)) == (
-        "score 50% is below the threshold 75%, and so is required question a.q1 (50%)")
+        "score 50% is below the threshold 75%, and so is required question 1.1 (50%)")
     two = rubric([level("a", [question("q1", required=True), question("q2", required=True),
                               "q3"])])
     # (0.6 + 0.7 + 1.0) / 3 = 0.767 >= 0.75, but both required questions are below it
     assert status_reason(level_of(score(two, answers({"a.q1": 6, "a.q2": 7, "a.q3": 10})))) == (
-        "required questions a.q1 (60%) and a.q2 (70%) score below the threshold 75%")
+        "required questions 1.1 (60%) and 1.2 (70%) score below the threshold 75%")
     unanswered = score(r, answers({"a.q2": 10}))
     assert status_reason(level_of(unanswered)) == (
-        "the required question a.q1 is not answered yet")
+        "the required question 1.1 is not answered yet")
 
 
 def test_the_portfolio_profile_applies_the_required_rule_too() -> None:

@@ -25,6 +25,7 @@ SCORES = st.one_of(st.sampled_from([0.0, 0.1, 0.25, 0.33, 0.5, 0.6, 0.67, 0.7, 0
                    st.floats(0, 1, allow_nan=False))
 WEIGHTS = st.one_of(st.sampled_from([0.5, 1.0, 2.0, 3.0]), st.floats(0.1, 10))
 SHARES = st.one_of(st.sampled_from([0.25, 0.5, 0.7, 0.75, 0.8, 1.0]), st.floats(0.05, 1))
+COVERAGES = st.one_of(st.just(0.0), st.floats(0.01, 1))  # 0 is "no minimum"
 
 
 @st.composite
@@ -47,7 +48,7 @@ def rubrics(draw: st.DrawFn) -> Rubric:
     return Rubric.model_validate({
         "schema": "cslevels/rubric/v1", "id": "random", "version": "1", "title": "Random",
         "method": draw(st.sampled_from(["staged", "continuous"])),
-        "threshold": draw(SHARES), "min_coverage": draw(st.floats(0, 1)),
+        "threshold": draw(SHARES), "min_coverage": draw(COVERAGES),
         "scales": scales, "levels": levels,
     })
 

@@ -213,6 +213,15 @@ def test_the_nesting_bound_holds() -> None:
     ("  availability.channels: {value: 3, seen: yes}\n", "an unknown field"),
     ("  availability.channels: [3]\n", "a list"),
     ("  7: 3\n", "a key that is a number"),
+    # numbers YAML 1.1 spells otherwise, refused by both paths (issue 13)
+    ("  availability.channels: 0x2\n", "a hexadecimal number"),
+    ("  availability.channels: 0b10\n", "a binary number"),
+    ("  availability.channels: 0_1\n", "a number with a separator"),
+    ("  availability.channels: 1_000\n", "a number with separators"),
+    ("  availability.channels: 02\n", "an octal number"),
+    ("  availability.channels: 0:2\n", "a base-60 number"),
+    ("  availability.channels: {value: 0x2}\n", "a hexadecimal number in the long form"),
+    ("  0x7: 3\n", "a key that is a hexadecimal number"),
 ])
 def test_the_fast_path_leaves_doubtful_files_to_the_full_path(
         body: str, why: str, tmp_path: Path) -> None:

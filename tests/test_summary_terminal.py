@@ -22,7 +22,14 @@ from rich.cells import cell_len, get_character_cell_size
 from conftest import DATA, Invoke
 from cslevels.core.portfolio import Portfolio, Row, RubricInfo
 from cslevels.reporting.formats import RenderOptions
-from cslevels.reporting.kit.columns import Column, ColumnTable, clean_cell, fit_widths
+from cslevels.reporting.kit.columns import (
+    MAX_KEPT_WORD,
+    Column,
+    ColumnTable,
+    cell_width,
+    clean_cell,
+    fit_widths,
+)
 from cslevels.reporting.summary.terminal import (
     FILE_COLUMN_WIDTH,
     portfolio_lines,
@@ -111,7 +118,7 @@ def records(data: list[str], spans: list[tuple[int, int]], key: int = 1) -> list
 # ---------------------------------------------------------------- through the command
 
 
-@pytest.mark.parametrize("width", [50, 100, 139, 140, 200])
+@pytest.mark.parametrize("width", [100, 139, 140, 200])
 def test_lines_fit_the_terminal_and_no_cell_is_cut(invoke: Invoke, width: int) -> None:
     result = invoke("summary", str(PORTFOLIO), env={"COLUMNS": str(width)})
     assert result.exit_code == 1  # the two broken files
@@ -361,6 +368,74 @@ def test_layout_fits_and_loses_nothing(shape: list[tuple[bool, bool]], data: st.
     for j, pieces in enumerate(cells):
         assert "".join(pieces).replace(" ", "") == "".join(
             clean_line(row[j]) for row in rows).replace(" ", "")
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(shape=st.lists(st.tuples(st.booleans(), st.booleans()), min_size=1, max_size=7),
+       data=st.data(), width=st.integers(40, 200))
+def test_the_layout_fits_and_breaks_no_word(shape: list[tuple[bool, bool]],
+                                            data: st.DataObject, width: int) -> None:
+    """Issue 18 item 7: the table, with narrower spacing, or else one record a row; each
+    line fits and every word that could fit (up to MAX_KEPT_WORD cells) comes out whole."""
+    columns = [Column(f"C{i}", "right" if right else "left", flexible)
+               for i, (right, flexible) in enumerate(shape)]
+    rows = data.draw(st.lists(st.lists(TEXT, min_size=len(shape), max_size=len(shape)),
+                              max_size=6))
+    table = ColumnTable(columns)
+    table.add_rows(rows)
+    lines = table.layout(width)
+    assert all(cell_len(line) <= width and line == line.rstrip(" ") for line in lines)
+    shown = " ".join(lines).split()
+    for row in rows:
+        for word in " ".join(map(clean_line, row)).split():
+            if cell_width(word) <= min(MAX_KEPT_WORD, width - 4):
+                assert any(word in piece for piece in shown), (word, lines)
+
+
+# Long names as real portfolios have them (issue 18 item 7).
+LONG_SUBJECT = "Northern Lights Independent Booksellers and Coffee Roasters Cooperative"
+LONG_TITLE = "Customer-service maturity for independent bookshops, cafés and hardware stores"
+LONG_LEVEL = "Acknowledgement, recognition and remembering of returning customers"
+
+
+def long_portfolio() -> Portfolio:
+    info = RubricInfo("bookshop-service-maturity", "1.0.0", LONG_TITLE, "ab" * 32, "staged",
+                      (LONG_LEVEL, "Partnership/Advocacy/Community"))
+    rows = [make_row(LONG_SUBJECT, 0, rubric_id=info.id, achieved_level=1,
+                     achieved_name=LONG_LEVEL, levels_achieved=1, level_count=2,
+                     weakest="Partnership/Advocacy/Community"),
+            make_row("Alpha Bakery", 1, rubric_id=info.id, achieved_level=2,
+                     achieved_name="Partnership/Advocacy/Community", levels_achieved=2,
+                     level_count=2, weakest=LONG_LEVEL)]
+    return Portfolio(rows=rows, rubrics={info.id: info})
+
+
+@pytest.mark.parametrize("width", [40, 60, 70, 80, 100])
+def test_long_names_fit_the_terminal_whole(width: int) -> None:
+    out = render_portfolio(long_portfolio(), RenderOptions(width=width))
+    lines = out.splitlines()
+    assert all(cell_len(line) <= width for line in lines), max(lines, key=cell_len)
+    words = out.split()
+    for name in (LONG_SUBJECT, LONG_TITLE, LONG_LEVEL, "Partnership/Advocacy/Community",
+                 "bookshop-service-maturity", "Alpha Bakery", "2026-03-01", "71.5"):
+        missing = [word for word in name.split() if word not in words]
+        assert not missing, (name, missing, out)
+    assert "…" not in out
+    histogram = out[out.index("Levels reached"):]
+    assert "Partnership/Advocacy/Community" in histogram.split()  # never cut to 28
+
+
+@pytest.mark.parametrize("width", ["40", "60", "70", "80"])
+def test_a_narrow_summary_keeps_every_name_whole(invoke: Invoke, width: str) -> None:
+    """Through the command: the table or one record a row, every word of every subject and
+    level name whole, and no line wider than COLUMNS."""
+    out = invoke("summary", str(PORTFOLIO), env={"COLUMNS": width}).stdout
+    assert all(cell_len(line) <= int(width) for line in out.splitlines())
+    words = out.split()
+    for subject in SUBJECTS:
+        assert all(word in words for word in subject.split()), (subject, out)
+    for rubric in ("seven-levels", "six-levels", "five-grades"):
+        assert rubric in words or f"{rubric}," in words or f"Rubric: {rubric}" in out
 
 
 def test_large_counts_are_grouped_by_thousands() -> None:

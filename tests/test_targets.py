@@ -115,10 +115,13 @@ def test_target_beyond_the_rubric_is_an_error(invoke: Invoke) -> None:
 
 def test_reports_show_the_target_gap(invoke: Invoke) -> None:
     terminal = invoke("score", str(JAN), *LIB, "--target", "3").stdout
-    assert "Gap to target level 3" in terminal
-    assert terminal.index("loyalty.regulars-known") < terminal.index("loyalty.feedback")
+    flat = " ".join(terminal.split())
+    assert "The road to the target, level 3" in flat
+    plan = flat[flat.index("Improvement plan"):flat.index("Technical details")]
+    assert "loyalty" not in plan  # the client view speaks in questions, not ids
+    assert plan.index("3.1 · ") < plan.index("3.2 · ")
     markdown = invoke("score", str(JAN), *LIB, "--target", "3", "-f", "markdown").stdout
-    assert "Gap to target level 3" in markdown
+    assert "The road to the target, level 3" in markdown
 
 
 def test_result_target_path_concatenates_the_level_gaps() -> None:

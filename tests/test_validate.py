@@ -34,9 +34,10 @@ EXPECTED: dict[str, tuple[int, int, tuple[str, ...]]] = {
                                            'put it in quotes: "1.10"')),
     "rubric-yaml11-threshold-yes.yaml": (6, 12, ("threshold: expected a number, got the "
                                                  "boolean true", "unquoted yes")),
-    "rubric-threshold-zero.yaml": (15, 16, ("levels[0].threshold: must be greater than 0",)),
+    "rubric-threshold-zero.yaml": (15, 16, ("levels[0].threshold: must be at least 0.01, got "
+                                            "the number 0",)),
     "rubric-threshold-above-one.yaml": (6, 12, ("threshold: must be at most 1",)),
-    "rubric-weight-zero.yaml": (19, 17, ("levels[0].questions[0].weight: must be greater than 0",)),
+    "rubric-weight-zero.yaml": (19, 17, ("levels[0].questions[0].weight: must be at least 0.001",)),
     "rubric-score-above-one.yaml": (11, 45, ("options[1].score: must be at most 1",)),
     "rubric-score-negative.yaml": (10, 43, ("options[0].score: must be at least 0",)),
     "rubric-bad-id.yaml": (13, 9, ("'Reachable_Level' is not a valid id",)),

@@ -53,6 +53,15 @@ def convert(soffice: tuple[str, Path], source: Path, fmt: str, folder: Path) -> 
     return out
 
 
+# The consultant's fields, hostile (quotes, colons, #, line breaks, ---, emoji, RTL) but
+# without control characters, which .ods cannot hold.
+CONSULTANT = {
+    "prepared_for": "M. O'Brien: owner, \"Riverside\" # 2 ☕ שלום",
+    "executive_summary": ("Summary: strong start.\n---\n# not a comment\n\n  - indented 🙂\n"
+                          "مرحبا بالعالم (right to left) then back: \"done\" ... \n"),
+}
+
+
 def rich_answers(controls: bool = True) -> Answers:
     """The example visit, plus text that tests every escape: control characters, a
     formula-like note, multi-line and blank evidence, n/a."""
@@ -69,6 +78,8 @@ def rich_answers(controls: bool = True) -> Answers:
     note = "bell\x07 tab\t end\r" if controls else "two\nlines, ünïcødé, emoji 🧾"
     data["answers"]["attention.greeting"] = {"value": 2, "note": note, "evidence": []}
     data["target"] = 5
+    data["prepared_for"] = CONSULTANT["prepared_for"]
+    data["executive_summary"] = CONSULTANT["executive_summary"]
     return Answers.model_validate(data)
 
 

@@ -76,6 +76,8 @@ def answers_files(draw: st.DrawFn) -> tuple[LoadedRubric, Answers]:
         "assessor": draw(st.none() | text),
         "date": draw(st.none() | st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31))),
         "target": draw(st.none() | st.integers(1, len(rubric.levels))),
+        "prepared_for": draw(st.none() | text.filter(bool)),
+        "executive_summary": draw(st.none() | text.filter(bool)),
         "answers": entries,
     }
     return loaded, Answers.model_validate(data)

@@ -126,6 +126,6 @@ def entries(answers: Answers) -> dict[str, tuple[Any, str | None, list[str]]]:
 def same_assessment(a: Answers, b: Answers) -> bool:
     """The same assessment; an empty assessor or note counts as none (a cell cannot tell
     an empty text from no text)."""
-    fields = ("rubric", "subject", "date", "target")
+    fields = ("rubric", "subject", "date", "target", "prepared_for", "executive_summary")
     return (all(getattr(a, f) == getattr(b, f) for f in fields)
             and (a.assessor or None) == (b.assessor or None) and entries(a) == entries(b))

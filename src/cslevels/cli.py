@@ -11,6 +11,7 @@ command's annotations on every run, and string annotations cost it an ``eval`` e
 (about 7 ms of start-up).  Annotations must therefore be valid at import time.
 """
 
+import dataclasses
 import os
 import shutil
 import sys
@@ -25,8 +26,10 @@ import typer
 from cslevels import __version__
 from cslevels.errors import CslevelsError, Finding, OutputError
 from cslevels.reporting.formats import (
+    BRANDED_FORMATS,
     COMPARE_FORMATS,
     LIST_FORMATS,
+    MAX_COLUMNS,
     SCORE_FORMATS,
     SHOW_FORMATS,
     SUMMARY_FORMATS,
@@ -72,6 +75,7 @@ SummarySort = Enum(  # type: ignore[misc]
 class SchemaName(str, Enum):
     rubric = "rubric"
     answers = "answers"
+    brand = "brand"
 
 
 def _format_option(registry: FormatRegistry, implied: bool = True) -> typer.models.OptionInfo:
@@ -99,11 +103,31 @@ OutputOption = Annotated[
 RubricArgument = Annotated[
     str, typer.Argument(metavar="RUBRIC", help="A rubric id or a path to a rubric file."),
 ]
+
+
+def _named(value: str | None) -> str | None:
+    """An option naming a rubric must name one: ``--rubric ''`` would quietly mean none."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter("must not be empty: name a rubric")
+    return value
+
+
 RubricOverride = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option("--rubric", metavar="RUBRIC",
+    typer.Option("--rubric", metavar="RUBRIC", callback=_named,
                  help="Score against this rubric (an id or a file) instead of the one each "
                       "answers file names."),
+]
+BrandOption = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--brand", metavar="FILE",
+                 help="Brand HTML and Markdown reports with this brand file (firm, logo, accent "
+                      "colour, confidentiality line). Default: CSLEVELS_BRAND, else "
+                      "~/.config/cslevels/brand.yaml when it exists."),
+]
+NoBrandOption = Annotated[
+    bool, typer.Option("--no-brand", help="No branding, whatever CSLEVELS_BRAND or the "
+                                          "per-user brand file say."),
 ]
 
 
@@ -159,7 +183,24 @@ def render_options(output: Path | None = None, several: bool | None = None) -> R
     width = shutil.get_terminal_size((100, 24)).columns if stream_is_tty else 100
     if os.environ.get("COLUMNS", "").isdigit():
         width = int(os.environ["COLUMNS"])
-    return RenderOptions(color=color, width=width, several=several)
+    return RenderOptions(color=color, width=min(width, MAX_COLUMNS), several=several)
+
+
+def with_brand(options: RenderOptions, fmt: str, brand: Path | None,
+               no_brand: bool) -> RenderOptions:
+    """``options`` with the brand the format shows: --brand, else CSLEVELS_BRAND, else the
+    per-user brand file; none with --no-brand or for a format without branding."""
+    if brand is not None and no_brand:
+        raise typer.BadParameter("--brand and --no-brand contradict each other; give one",
+                                 param_hint="--brand")
+    if fmt not in BRANDED_FORMATS:
+        if brand is not None:
+            warn(f"warning: --brand has no effect on --format {fmt}")
+        return options
+    from cslevels.files.brand import resolve_brand
+
+    loaded = resolve_brand(brand, disabled=no_brand, environ=os.environ)
+    return options if loaded is None else dataclasses.replace(options, brand=loaded)
 
 
 def emit(report: Rendered, output: Path | None, *, overwrite: bool = True,
@@ -246,6 +287,8 @@ def show(
     fmt: Annotated[Optional[ShowFormat], _format_option(SHOW_FORMATS)] = None,  # type: ignore[valid-type]  # noqa: UP045
     output: OutputOption = None,
     rubrics_dir: RubricsDirs = None,
+    brand: BrandOption = None,
+    no_brand: NoBrandOption = False,
 ) -> None:
     """Show a rubric as a readable, printable questionnaire."""
     from cslevels.commands.show import show_rubric
@@ -253,8 +296,8 @@ def show(
     with user_errors():
         loaded = show_rubric(rubric, library(rubrics_dir))
         name = pick_format(fmt, output, SHOW_FORMATS)
-        emit(SHOW_FORMATS.render(name, loaded.rubric, render_options(output)), output,
-             inputs=[loaded.path])
+        options = with_brand(render_options(output), name, brand, no_brand)
+        emit(SHOW_FORMATS.render(name, loaded.rubric, options), output, inputs=[loaded.path])
 
 
 @app.command(short_help="Check rubric and answers files; exit 1 on findings.",
@@ -263,13 +306,14 @@ def show(
 def validate(
     paths: Annotated[
         list[Path],
-        typer.Argument(metavar="PATH", help="Rubric or answers files, or folders."),
+        typer.Argument(metavar="PATH", help="Rubric, answers or brand files, or folders."),
     ],
     fmt: Annotated[ValidateFormat, _format_option(VALIDATE_FORMATS, implied=False)] = "text",  # type: ignore[valid-type]
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
     rubrics_dir: RubricsDirs = None,
 ) -> None:
-    """Check rubric and answers files (the kind is told by `schema:`); exit 1 on findings."""
+    """Check rubric, answers and brand files (the kind is told by `schema:`); exit 1 on
+    findings."""
     from cslevels.commands.validate import validate as run_validation
 
     name = str(fmt.value)  # type: ignore[attr-defined]
@@ -284,14 +328,14 @@ def validate(
         raise typer.Exit(1)
 
 
-@app.command(short_help="The JSON Schema of the rubric or answers file format.",
+@app.command(short_help="The JSON Schema of the rubric, answers or brand file format.",
              epilog=_epilog("schema rubric -o rubric.schema.json"))
 def schema(
-    name: Annotated[SchemaName, typer.Argument(metavar="rubric|answers",
+    name: Annotated[SchemaName, typer.Argument(metavar="rubric|answers|brand",
                                                help="Which file format.")],
     output: OutputOption = None,
 ) -> None:
-    """Print the JSON Schema (draft-07) of the rubric or answers format."""
+    """Print the JSON Schema (draft-07) of the rubric, answers or brand file format."""
     from cslevels.commands.schema import schema as schema_of
 
     with user_errors():
@@ -364,6 +408,8 @@ def score(
         typer.Option("--combine", help="The files are several raters' answers for one subject: "
                      "report one combined result and where the raters disagree."),
     ] = False,
+    brand: BrandOption = None,
+    no_brand: NoBrandOption = False,
 ) -> None:
     """Score answers files and print the report."""
     if combine:  # the combining code is imported only for --combine
@@ -373,6 +419,9 @@ def score(
 
     with user_errors():
         name = pick_format(fmt, output, SCORE_FORMATS)
+        # several: the JSON shape follows the arguments
+        options = with_brand(render_options(output, several=len(answers) > 1 and not combine),
+                             name, brand, no_brand)
         batch = scorer(answers, library(rubrics_dir), rubric=rubric, target=target)
         for finding in batch.warnings:
             warn(str(finding))
@@ -380,8 +429,7 @@ def score(
             warn(str(finding))
         if not batch.results:
             raise typer.Exit(1)
-        several = len(answers) > 1 and not combine  # the JSON shape follows the arguments
-        emit(SCORE_FORMATS.render(name, batch.results, render_options(output, several)), output,
+        emit(SCORE_FORMATS.render(name, batch.results, options), output,
              inputs=[*answers, *([Path(rubric)] if rubric else [])])
     if batch.errors:
         raise typer.Exit(1)
@@ -442,6 +490,8 @@ def compare(
     ] = False,
     rubric: RubricOverride = None,
     rubrics_dir: RubricsDirs = None,
+    brand: BrandOption = None,
+    no_brand: NoBrandOption = False,
 ) -> None:
     """Follow one subject over time: level and score changes, regressions flagged."""
     from cslevels.commands.compare import compare_files
@@ -451,6 +501,7 @@ def compare(
                                  param_hint="OLD NEW")
     with user_errors():
         name = pick_format(fmt, output, COMPARE_FORMATS)
+        options = with_brand(render_options(output), name, brand, no_brand)
         if 0 < tolerance < 1:
             warn(f"warning: --tolerance is in points: {tolerance:g} means {tolerance:g} of a "
                  f"level's 100 points; for {tolerance * 100:g} points give --tolerance "
@@ -462,7 +513,7 @@ def compare(
             warn(str(finding))
         for message in comparison.warnings:
             warn(f"warning: {message}")
-        emit(COMPARE_FORMATS.render(name, comparison, render_options(output)), output,
+        emit(COMPARE_FORMATS.render(name, comparison, options), output,
              inputs=[*answers, *([Path(rubric)] if rubric else [])])
     if fail_on_regression and comparison.regressed:
         for regression in comparison.regressions:
@@ -539,11 +590,12 @@ def summary(
     ] = "subject",  # type: ignore[assignment]
     rubric: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--rubric", metavar="RUBRIC", help="Only assessments of this rubric id."),
+        typer.Option("--rubric", metavar="RUBRIC", callback=_named,
+                     help="Only assessments of this rubric id."),
     ] = None,
     rubric_id: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--rubric-id", hidden=True),
+        typer.Option("--rubric-id", hidden=True, callback=_named),
     ] = None,
     all_visits: Annotated[
         bool,
@@ -551,6 +603,8 @@ def summary(
                      "(by default, the latest assessment of each subject and rubric)."),
     ] = False,
     rubrics_dir: RubricsDirs = None,
+    brand: BrandOption = None,
+    no_brand: NoBrandOption = False,
 ) -> None:
     """A portfolio: the latest assessment of each subject, the distribution of levels; exit 1
     if a file fails."""
@@ -562,6 +616,7 @@ def summary(
         rubric = rubric or rubric_id
     with user_errors():
         name = pick_format(fmt, output, SUMMARY_FORMATS)
+        options = with_brand(render_options(output), name, brand, no_brand)
         rubric_library = library(rubrics_dir)
         with progress_bar() as progress:
             portfolio = build_portfolio(paths, rubric_library, sort=sort.value,
@@ -571,7 +626,7 @@ def summary(
             for finding in failure.findings:
                 warn(str(finding))
         # Worker processes read rubrics this process never sees: their folders count too.
-        emit(SUMMARY_FORMATS.render(name, portfolio, render_options(output)), output,
+        emit(SUMMARY_FORMATS.render(name, portfolio, options), output,
              inputs=[*paths, *(folder for folder, _origin in rubric_library.dirs)])
     if portfolio.failed:
         raise typer.Exit(1)

@@ -1,4 +1,4 @@
-"""``cslevels schema``: the JSON Schema of the rubric or answers file format."""
+"""``cslevels schema``: the JSON Schema of the rubric, answers or brand file format."""
 
 from __future__ import annotations
 

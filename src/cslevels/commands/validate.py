@@ -1,9 +1,10 @@
-"""``cslevels validate``: check rubric and answers files, every one of them.
+"""``cslevels validate``: check rubric, answers and brand files, every one of them.
 
-A file's kind comes from its ``schema:`` line.  Folders are searched for every
-medium a reader exists for.  Rubrics given on the command line are also used to check answers files
-given beside them, so a team can validate its own rubrics and assessments in
-one call.  One broken file never stops the others from being checked.
+A file's kind comes from its ``schema:`` line; a brand file's logo is checked too.
+Folders are searched for every medium a reader exists for.  Rubrics given on the
+command line are also used to check answers files given beside them, so a team can
+validate its own rubrics and assessments in one call.  One broken file never stops the
+others from being checked.
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ def validate(
             continue
         if report.kind == "answers":  # judged once every rubric given is known
             parsed.append((report, doc, path))
+            continue
+        if report.kind == "brand":
+            from cslevels.files.brand import judge_brand
+
+            report.findings += judge_brand(doc, path)[1]
             continue
         judged = judge_document(doc, path, library)
         report.findings += judged.findings

@@ -150,6 +150,13 @@ def check_rubric(rubric: Rubric, doc: Document) -> list[Finding]:
              for k, o in enumerate(scale.options)),
             f"duplicate option value {{!r}} in scale {name!r}",
         )
+        for k, option in enumerate(scale.options):
+            if option.value == NA:  # an answer n/a means "not applicable", never this option
+                out.add(("scales", name, "options", k, "value"),
+                        f"option value {NA!r} in scale {name!r} is reserved: an answer {NA} "
+                        "means not applicable", code="reserved-value",
+                        hint=f"give the option another value, and allow_na: true to the "
+                             f"questions where {NA} applies")
         if name not in used_scales:
             out.add(("scales", name), f"scale {name!r} is not used by any question",
                     code="unused-scale", severity="warning", at_key=True)

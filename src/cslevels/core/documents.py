@@ -27,12 +27,12 @@ from cslevels.core.checks import (
     foreign_answers_finding,
 )
 from cslevels.core.locations import Document, finding_at
-from cslevels.core.models import ANSWERS_SCHEMA, RUBRIC_SCHEMA, Answers, Brand, Rubric
+from cslevels.core.models import ANSWERS_SCHEMA, BRAND_SCHEMA, RUBRIC_SCHEMA, Answers, Brand, Rubric
 from cslevels.core.schema_errors import describe, schema_findings
 from cslevels.errors import Finding, InputError, RubricNotFoundError
 from cslevels.text import shorten
 
-Kind = Literal["rubric", "answers"]
+Kind = Literal["rubric", "answers", "brand"]
 _RUBRIC_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")  # as models.Identifier
 RUBRIC_SUFFIXES = (".yaml", ".yml")  # rubrics are YAML files only
 
@@ -98,28 +98,34 @@ class RubricCatalog(Protocol):
         ...
 
 
-_WRONG_KIND = {
-    "rubric": ("this is an answers file, not a rubric", None),
-    "answers": ("this is a rubric, not an answers file",
-                "score takes answers files; see `cslevels template`"),
+_SCHEMAS: dict[str, Kind] = {RUBRIC_SCHEMA: "rubric", ANSWERS_SCHEMA: "answers",
+                             BRAND_SCHEMA: "brand"}
+_KIND_NAMES = {"rubric": "a rubric", "answers": "an answers file", "brand": "a brand file"}
+_WRONG_KIND_HINTS = {
+    "answers": "score takes answers files; see `cslevels template`",
+    "brand": "--brand takes a brand file, one with `schema: cslevels/brand/v1`; see "
+             "docs/rubric-format.md",
 }
 
 
 def expect_kind(doc: Document, kind: Kind) -> None:
-    """Refuse a document of the other kind (an answers file where a rubric is needed)."""
-    if document_kind(doc) != kind:
-        message, hint = _WRONG_KIND[kind]
-        raise InputError(message, path=doc.path, code="wrong-kind", hint=hint)
+    """Refuse a document of another kind (an answers file where a rubric is needed)."""
+    found = document_kind(doc, expected=kind)
+    if found != kind:
+        raise InputError(f"this is {_KIND_NAMES[found]}, not {_KIND_NAMES[kind]}",
+                         path=doc.path, code="wrong-kind", hint=_WRONG_KIND_HINTS.get(kind))
 
 
-def document_kind(doc: Document) -> Kind:
-    """Tell a rubric from an answers file by its ``schema:`` line."""
+def document_kind(doc: Document, *, expected: Kind | None = None) -> Kind:
+    """Tell a rubric, an answers file and a brand file apart by their ``schema:`` line.
+
+    ``expected`` only words the hint for a file that is none of them: a brand file's
+    schema when a brand file was asked for.
+    """
     data = doc.data
     schema = data.get("schema") if isinstance(data, dict) else None
-    if schema == RUBRIC_SCHEMA:
-        return "rubric"
-    if schema == ANSWERS_SCHEMA:
-        return "answers"
+    if isinstance(schema, str) and schema in _SCHEMAS:
+        return _SCHEMAS[schema]
     line, column, cell = doc.locate(("schema",) if isinstance(data, dict) and "schema" in data
                                     else ())
     if not isinstance(data, dict):
@@ -128,10 +134,28 @@ def document_kind(doc: Document) -> Kind:
         message = "not a cslevels file: it has no `schema:` field"
     else:
         message = f"unknown schema {schema!r}"
+    brandish = isinstance(schema, str) and schema.startswith(BRAND_SCHEMA.rpartition("/")[0])
+    hint = (f"start the file with `schema: {BRAND_SCHEMA}`" if expected == "brand" or brandish
+            else
+            f"start the file with `schema: {RUBRIC_SCHEMA}` or `schema: {ANSWERS_SCHEMA}`")
     raise InputError(
         message, path=doc.path, line=line, column=column, cell=cell, code="unknown-kind",
-        hint=f"start the file with `schema: {RUBRIC_SCHEMA}` or `schema: {ANSWERS_SCHEMA}`",
+        hint=hint,
     )
+
+
+def brand_from_document(doc: Document) -> tuple[Brand | None, list[Finding]]:
+    """Validate a parsed brand file against the model (its logo is the reader's to check)."""
+    try:
+        # Strict, as rubrics: `firm: yes` must not pass as the text "True".
+        brand = Brand.model_validate(doc.data, strict=True)
+    except ValidationError as exc:
+        return None, capped(schema_findings(exc, doc, Brand))
+    if brand.accent is None and "accent" in doc.data:  # `accent: #1f5f8b` reads as null
+        return None, [finding_at(doc, ("accent",), "accent: no colour given", code="invalid",
+                                 hint='quote it, as in accent: "#1f5f8b": in YAML an unquoted '
+                                      "# starts a comment")]
+    return brand, []
 
 
 def rubric_from_document(
@@ -249,6 +273,10 @@ def judge_document(doc: Document, path: Path, resolver: RubricResolver,
     """The one pipeline after reading: tell the kind (raising ``InputError`` for a file
     that is neither), then validate the document as that kind."""
     kind = document_kind(doc)
+    if kind == "brand":  # only validate and --brand read brand files (cslevels.files.brand)
+        raise InputError(f"this is {_KIND_NAMES[kind]}, not a rubric or an answers file",
+                         path=doc.path, code="wrong-kind",
+                         hint="give it to --brand (score, compare, summary, show)")
     if kind == "rubric":
         return Judged(kind, *rubric_from_document(doc, path))
     return Judged(kind, *answers_from_document(doc, path, resolver, rubric_override))

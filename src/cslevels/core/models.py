@@ -13,7 +13,15 @@ live in ``cslevels.core.checks`` so that they can be reported all at once.
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    field_validator,
+)
 
 RUBRIC_SCHEMA = "cslevels/rubric/v1"
 ANSWERS_SCHEMA = "cslevels/answers/v1"
@@ -38,8 +46,26 @@ EVIDENCE_MAX_CHARS = 2_000
 Text = Annotated[StrictStr, Field(min_length=1, max_length=TEXT_MAX_CHARS)]
 Name = Annotated[StrictStr, Field(min_length=1, max_length=NAME_MAX_CHARS)]
 Narrative = Annotated[StrictStr, Field(min_length=1, max_length=NOTE_MAX_CHARS)]
-Share = Annotated[float, Field(gt=0, le=1)]
-Weight = Annotated[float, Field(gt=0, le=1000)]
+# Lower bounds that keep scoring exact enough (docs/rubric-format.md): a weight of 5e-324
+# times a score of 0.5 underflows to 0, and a threshold near 0 would be met by a score of 0
+# within the float tolerance the level rules allow (core.scoring.EPSILON).
+MIN_WEIGHT = 0.001
+MIN_SHARE = 0.01
+Share = Annotated[float, Field(ge=MIN_SHARE, le=1)]
+Weight = Annotated[float, Field(ge=MIN_WEIGHT, le=1000)]
+
+
+def _coverage(value: float) -> float:
+    if 0 < value < MIN_SHARE:
+        raise ValueError(f"must be 0 (no minimum) or at least {MIN_SHARE:g}")
+    return value
+
+
+# 0 means "no minimum"; otherwise at least MIN_SHARE, as a threshold.
+Coverage = Annotated[
+    float, Field(ge=0, le=1, json_schema_extra={"not": {"exclusiveMinimum": 0,
+                                                        "exclusiveMaximum": MIN_SHARE}}),
+    AfterValidator(_coverage)]
 OptionValue = StrictInt | Annotated[StrictStr, Field(min_length=1, max_length=64)]
 
 
@@ -134,7 +160,7 @@ class Rubric(_Model):
     subject: Text = "business"
     method: Literal["staged", "continuous"] = "staged"
     threshold: Share = Field(default=0.75, description="Share of a level's points to achieve it.")
-    min_coverage: Annotated[float, Field(ge=0, le=1)] = Field(
+    min_coverage: Coverage = Field(
         default=0.5, description="Below this weighted share answered, a level is insufficient."
     )
     scales: dict[StrictStr, Scale]
@@ -231,7 +257,8 @@ class Answers(_Model):
         return AnswerEntry(value=raw)
 
 
-HexColour = Annotated[StrictStr, Field(pattern=r"^#[0-9a-fA-F]{6}$",
+HEX_COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+HexColour = Annotated[StrictStr, Field(pattern=HEX_COLOUR_PATTERN,
                                         description="A colour as #rrggbb, e.g. `#1f5f8b`.")]
 
 

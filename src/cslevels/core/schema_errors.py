@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from cslevels.core.checks import did_you_mean
 from cslevels.core.locations import Document, Loc, finding_at
+from cslevels.core.models import HEX_COLOUR_PATTERN
 from cslevels.errors import Finding
 from cslevels.text import shorten
 
@@ -74,6 +75,12 @@ def _locate_error(data: Any, error: dict[str, Any]) -> _Located:
     at_key = False
     for i, part in enumerate(pydantic_loc):
         last = i == len(pydantic_loc) - 1
+        if last and error["type"] == "invalid_key" and isinstance(current, dict) \
+                and error.get("input") in current:
+            # pydantic names a key that is not text by its str() ('None' for null)
+            loc.append(error["input"])
+            at_key = True
+            break
         in_dict = isinstance(current, dict) and part in current
         in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
         if in_dict or in_list:
@@ -236,6 +243,10 @@ def _message(
         parent = _where(loc[:-1]) if loc[:-1] else ""
         inside = f" in {parent}" if parent else ""
         return f"missing required field {str(loc[-1])!r}{inside}", None, False
+    if kind == "invalid_key":
+        inside = f" in {_where(loc[:-1])}" if loc[:-1] else ""
+        return (f"a key must be text, got {describe(error.get('input'))}{inside}",
+                "put the key in quotes to make it text", True)
     if at_key:
         if loc and loc[0] == "answers":
             return (f"answer key {loc[-1]!r} must be <level-id>.<question-id>", None, True)
@@ -253,6 +264,10 @@ def _message(
     if kind == "literal_error" and loc and loc[-1] == "schema":
         expected = error.get("ctx", {}).get("expected", "")
         return f"schema must be {expected}, got {got}", None, False
+    if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == \
+            HEX_COLOUR_PATTERN:
+        return (f"{where}: {value!r} is not a colour: write it as #rrggbb, e.g. '#1f5f8b'",
+                None, False)
     if kind == "string_pattern_mismatch":
         return (f"{where}: {value!r} is not a valid id: use lowercase letters, digits and "
                 "single dashes, e.g. 'follow-up'", None, False)

@@ -10,15 +10,18 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from cslevels.core.models import Answers, Rubric
+from pydantic import BaseModel
 
-SchemaName = Literal["rubric", "answers"]
+from cslevels.core.models import Answers, Brand, Rubric
+
+SchemaName = Literal["rubric", "answers", "brand"]
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
 
 
 def json_schema(name: SchemaName) -> dict[str, Any]:
-    """The draft-07 JSON Schema of a rubric or an answers file."""
-    model = Rubric if name == "rubric" else Answers
+    """The draft-07 JSON Schema of a rubric, an answers file or a brand file."""
+    models: dict[str, type[BaseModel]] = {"rubric": Rubric, "answers": Answers, "brand": Brand}
+    model = models[name]
     schema = model.model_json_schema(by_alias=True, ref_template="#/definitions/{model}")
     definitions = schema.pop("$defs", None)
     result: dict[str, Any] = {

@@ -283,7 +283,7 @@ def score(
     achieved_level = _achieved_level(rubric, [lv.status for lv in levels])
     index = _index(rubric, [lv.score for lv in levels])
     first_open = next((lv for lv in levels if not lv.achieved), None)
-    next_gap = _gap(rubric, first_open) if first_open is not None else None
+    next_gap = level_gap(rubric, first_open) if first_open is not None else None
     blocker = None
     if rubric.method == "staged" and first_open is not None:
         above = tuple(lv for lv in levels[first_open.rank:] if lv.achieved)
@@ -293,7 +293,7 @@ def score(
     target_gaps: tuple[LevelGap, ...] = ()
     if target is not None and 1 <= target <= len(levels):
         needed = levels[:target] if rubric.method == "staged" else levels[target - 1 : target]
-        target_gaps = tuple(_gap(rubric, lv) for lv in needed if not lv.achieved)
+        target_gaps = tuple(level_gap(rubric, lv) for lv in needed if not lv.achieved)
     return Result(
         rubric=rubric,
         answers=answers,
@@ -435,7 +435,8 @@ def _score_level(
     return LevelResult(rank, level, threshold, level_score, coverage, status, tuple(results))
 
 
-def _gap(rubric: Rubric, level: LevelResult) -> LevelGap:
+def level_gap(rubric: Rubric, level: LevelResult) -> LevelGap:
+    """What stands between the subject and ``level``: ranked raises and the fastest path."""
     answered = [q for q in level.questions if q.state == "answered"]
     # Stable sort: equal gains keep the rubric's order, so reports are deterministic.
     ranked = tuple(sorted((q for q in answered if q.gain > EPSILON), key=lambda q: -q.gain))

@@ -3,7 +3,8 @@
 ``cslevels assess`` saves after every answer, so the file it writes must always be
 a complete, valid answers file in the normal format, written atomically (see
 ``cslevels.files.output.atomic_write``).  What a user already wrote is kept: existing
-answers with their notes and evidence, the subject, assessor, date and target.
+answers with their notes and evidence, the subject, assessor, date and target, and
+the consultant's ``prepared_for`` and ``executive_summary``.
 The YAML is re-read before it is written, so text that would not survive the
 round trip is never saved.  Comments and layout of a hand-written file cannot be
 carried over; :func:`keep_copy` saves the original beside it first.
@@ -62,6 +63,8 @@ class AnswersDraft:
     date: dt.date | None = None
     target: int | None = None
     entries: dict[str, DraftEntry] = field(default_factory=dict)
+    prepared_for: str | None = None
+    executive_summary: str | None = None
 
     @classmethod
     def new(cls, rubric: Rubric, subject: str, assessor: str | None,
@@ -80,7 +83,8 @@ class AnswersDraft:
                 entries[key] = DraftEntry(raw)
         return cls(rubric=answers.rubric, rubric_version=answers.rubric_version,
                    subject=answers.subject, assessor=answers.assessor, date=answers.date,
-                   target=answers.target, entries=entries)
+                   target=answers.target, entries=entries, prepared_for=answers.prepared_for,
+                   executive_summary=answers.executive_summary)
 
     def value(self, key: str) -> Value | None:
         entry = self.entries.get(key)
@@ -115,10 +119,14 @@ class AnswersDraft:
         data["subject"] = self.subject
         if self.assessor is not None:
             data["assessor"] = self.assessor
+        if self.prepared_for is not None:
+            data["prepared_for"] = self.prepared_for
         if self.date is not None:
             data["date"] = self.date
         if self.target is not None:
             data["target"] = self.target
+        if self.executive_summary is not None:
+            data["executive_summary"] = self.executive_summary
         keys = [k for k in order if k in self.entries]
         keys += [k for k in self.entries if k not in set(keys)]
         data["answers"] = {key: self.entries[key].to_data() for key in keys}

@@ -22,7 +22,8 @@ def fast_loader() -> Any:
 
     The document is built straight from libyaml's nodes, as ``yamlio`` does but
     without positions: only plain scalars, lists and mappings with scalar keys;
-    any other tag (``!!set``, ``!!binary``, merge keys ``<<``, custom tags) and
+    any other tag (``!!set``, ``!!binary``, merge keys ``<<``, custom tags), a
+    number the full path refuses (``010``, ``0x2``: ``yamlio.number_spelling``) and
     any repeated key is an error.  Plain scalars are resolved through a small
     cache, since portfolios repeat the same keys and values in every file.
     """
@@ -32,6 +33,8 @@ def fast_loader() -> Any:
         return None
     from yaml.constructor import ConstructorError, SafeConstructor
     from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    from cslevels.files.yamlio import number_spelling
 
     prefix = "tag:yaml.org,2002:"
     text_tag, list_tag, map_tag = f"{prefix}str", f"{prefix}seq", f"{prefix}map"
@@ -72,7 +75,7 @@ def fast_loader() -> Any:
                 if tag == int_tag and value.isascii() and value.isdigit() and (
                         value[0] != "0" or value == "0"):
                     return int(value)  # plain decimal, what the constructor would make of it
-                if tag not in scalars:
+                if tag not in scalars or number_spelling(tag, value) is not None:
                     raise ConstructorError(None, None, f"tag {tag}", node.start_mark)
                 return scalars[tag](self, node)
             if kind is MappingNode and tag == map_tag:

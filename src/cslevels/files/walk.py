@@ -4,7 +4,8 @@ Every command that takes folders (``summary``, ``validate``) finds files here, b
 the same rule: regular files whose suffix a reader exists for
 (:func:`cslevels.files.readers.answers_suffixes`), hidden files and folders
 skipped, each file once however it was named, in a stable sorted order.  Only
-regular files: a FIFO or device named ``*.yaml`` in a folder would block a read.
+regular files: a FIFO or device named ``*.yaml`` in a folder would block a read.  A
+symlink to nothing is yielded too, so every command reports it as a broken link.
 """
 
 from __future__ import annotations
@@ -57,14 +58,21 @@ class FolderWalk:
                 if entry.is_dir(follow_symlinks=False):
                     subfolders.append(entry.name)
                     continue
-                wanted = entry.name.lower().endswith(self.suffixes) and entry.is_file()
-            except OSError:
-                continue
+                wanted = entry.name.lower().endswith(self.suffixes) and (
+                    entry.is_file() or _dangling(entry))
+            except OSError:  # a symlink loop, say: reading it reports the loop
+                wanted = entry.name.lower().endswith(self.suffixes) and entry.is_symlink()
             name = os.path.join(prefix, entry.name) if prefix else entry.name
             if wanted and self._first_time(name):
                 yield name
         for sub in subfolders:
             yield from self._walk(os.path.join(prefix, sub) if prefix else sub)
+
+
+def _dangling(entry: os.DirEntry[str]) -> bool:
+    """A symlink to nothing: yielded, so that reading it reports the broken link
+    rather than the walk skipping a file the user expects to be read."""
+    return entry.is_symlink() and not os.path.exists(entry.path)
 
 
 def iter_file_names(paths: Iterable[Path]) -> Iterator[str]:

@@ -4,7 +4,8 @@ A workbook has three sheets:
 
 * ``Instructions``: what to do, how answers are scored, what n/a means;
 * ``Questions``: one table, its header in row 1.  The first rows are the details
-  (subject, assessor, date, target), then each level's heading row and its
+  (subject, assessor, date, target, prepared for, executive summary), then each
+  level's heading row and its
   question rows.  Column C holds the answers, F the notes, G the evidence (one item
   a line).  A hidden column H names what each row holds: a question key such as
   ``availability.channels``, or ``@subject`` for a details row; so rows may be
@@ -47,6 +48,8 @@ DETAILS = (
     ("@assessor", "assessor", "Assessor"),
     ("@date", "date", "Date"),
     ("@target", "target", "Target level (optional)"),
+    ("@prepared_for", "prepared_for", "Prepared for (optional)"),
+    ("@executive_summary", "executive_summary", "Executive summary (optional)"),
 )
 
 # Metadata rows: column A says what the row is.

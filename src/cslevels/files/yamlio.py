@@ -53,6 +53,33 @@ _SCALAR_TAGS = {
 }
 _CONSTRUCTOR = SafeConstructor()
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+
+
+def number_spelling(tag: str, text: str) -> str | None:
+    """What a YAML 1.1 number written other than plainly is (``010`` octal, ``0x2``
+    hexadecimal, ``0b10`` binary, ``1_000`` with separators, ``1:30`` base 60), or None.
+
+    YAML 1.2 and JSON read these differently or not as numbers at all (``010`` is 10
+    there, ``1:30`` text), so a file meaning one thing to cslevels could mean another to
+    the next tool: both loaders refuse them (the fast path in ``files.fastyaml`` too).
+    """
+    if tag == _INT and not _PLAIN_INT.fullmatch(text):
+        digits = text.lstrip("+-")
+        if "_" in digits:
+            return "a number with _ separators"
+        if ":" in digits:
+            return "a base-60 number"
+        if digits[:2] in ("0x", "0X"):
+            return "a hexadecimal number"
+        if digits[:2] in ("0b", "0B"):
+            return "a binary number"
+        return "an octal number"
+    if tag == _FLOAT and ("_" in text or ":" in text):
+        return "a number with _ separators" if "_" in text else "a base-60 number"
+    return None
 
 
 def max_file_bytes() -> int:
@@ -113,13 +140,19 @@ def read_text(path: Path) -> str:
     return decode(read_bytes(path), str(path))
 
 
-def read_bytes(path: Path) -> bytes:
+_LIMIT_HINT = "set CSLEVELS_MAX_FILE_BYTES to raise the limit"
+
+
+def read_bytes(path: Path, *, limit: int | None = None, limit_hint: str | None = _LIMIT_HINT,
+               regular_only: bool = False) -> bytes:
     """Read a user's file within the size limit; every failure is an ``InputError``.
 
     A regular file is measured before it is read, so a huge file costs nothing; a
     pipe or device (``/dev/stdin``, ``/dev/zero``, a FIFO) has no size, so at most
     one byte more than the limit is read from it, without ever blocking for good
     (see :mod:`cslevels.files.inputs`).  Every file read counts as an input.
+    ``limit`` replaces :func:`max_file_bytes` (a logo has its own); ``regular_only``
+    refuses pipes and devices (a logo is embedded whole, so it must be a file).
     """
     from cslevels.files.inputs import StreamIdle, open_for_reading, read_limited
 
@@ -127,6 +160,9 @@ def read_bytes(path: Path) -> bytes:
     try:
         fd, info = open_for_reading(path)
     except FileNotFoundError:
+        if os.path.islink(path):
+            raise InputError(f"broken symbolic link: {shorten(os.readlink(path))!r} does not "
+                             "exist", path=name, code="broken-link") from None
         raise InputError("no such file", path=name, code="not-found") from None
     except PermissionError:
         raise InputError("permission denied", path=name, code="unreadable") from None
@@ -137,13 +173,16 @@ def read_bytes(path: Path) -> bytes:
     try:
         if stat.S_ISDIR(info.st_mode):
             raise InputError("is a folder, not a file", path=name, code="not-a-file")
-        limit = max_file_bytes()
+        if regular_only and not stat.S_ISREG(info.st_mode):
+            raise InputError("is not a regular file (a pipe, socket or device)", path=name,
+                             code="not-a-file")
+        limit = max_file_bytes() if limit is None else limit
         if stat.S_ISREG(info.st_mode) and info.st_size > limit:
             raise InputError(
                 f"file is {info.st_size:,} bytes, over the {limit:,}-byte limit",
                 path=name,
                 code="too-large",
-                hint="set CSLEVELS_MAX_FILE_BYTES to raise the limit",
+                hint=limit_hint,
             )
         try:
             raw = read_limited(fd, info, limit)
@@ -158,7 +197,7 @@ def read_bytes(path: Path) -> bytes:
         os.close(fd)
     if len(raw) > limit:  # the file grew between stat and read, or a stream is too long
         raise InputError(f"file is over the {limit:,}-byte limit", path=name, code="too-large",
-                         hint="set CSLEVELS_MAX_FILE_BYTES to raise the limit")
+                         hint=limit_hint)
     return raw
 
 
@@ -500,6 +539,13 @@ class _Builder:
                 "yaml-value",
                 hint="quote it to keep it as text",
             ) from None
+        spelling = number_spelling(tag, node.value)
+        if spelling is not None:
+            raise self.fail(
+                node, f"YAML 1.1 reads {shorten(node.value)} as {spelling}, {value!r}",
+                "yaml-number",
+                hint=f"write the number plainly ({value!r}), or put it in quotes to keep it "
+                     f"as text: \"{shorten(node.value)}\"")
         if not node.style:  # plain: None from PyYAML's Python parser, '' from libyaml
             self.doc.plain_scalars[loc] = node.value
         return value

@@ -18,6 +18,10 @@ from cslevels.errors import OutputError
 if TYPE_CHECKING:
     from cslevels.core.documents import LoadedBrand
 
+# The widest terminal output cslevels lays out: a larger COLUMNS is taken as this, since
+# rich's layout work grows with the width (COLUMNS=10000000 took a minute).
+MAX_COLUMNS = 1000
+
 
 @dataclass(frozen=True)
 class RenderOptions:
@@ -29,11 +33,14 @@ class RenderOptions:
     # Several inputs were named (score A B): the JSON report is a list whatever the number
     # that succeeded.  None: decided by the number of results (callers of the library).
     several: bool | None = None
-    # The consultant's branding (``--brand``, ``CSLEVELS_BRAND``) for HTML and PDF pages.
+    # The consultant's branding (``--brand``, ``CSLEVELS_BRAND``) for BRANDED_FORMATS.
     brand: LoadedBrand | None = None
 
 
 Rendered = str | bytes  # a workbook is bytes; every other report is text
+
+# The formats that show a brand (``RenderOptions.brand``); the others are data or a terminal.
+BRANDED_FORMATS = frozenset({"html", "markdown", "pdf"})
 
 # The formats an output file's suffix implies, where the command has that format.  A suffix
 # none of a command's formats produces is refused (``FormatRegistry.choose``).

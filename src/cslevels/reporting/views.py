@@ -6,7 +6,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from cslevels.core.models import Option, Rubric
+from cslevels.core.models import Brand, Option, Rubric
+from cslevels.core.plan import Overview, Plan, PlanStage, PlanStep, improvement_plan, overview
 from cslevels.core.scoring import EPSILON, LevelGap, LevelResult, QuestionResult, Raise, Result
 
 if TYPE_CHECKING:  # the combine code is imported only for --combine
@@ -19,6 +20,19 @@ def placeholder_subject(rubric: Rubric) -> str:
     from cslevels.text import clean_line
 
     return f"(the {clean_line(rubric.subject)} assessed)"
+
+
+def brand_author(brand: Brand) -> str:
+    """Who prepared a report: "Dana Reyes, Northlight Advisory", the one or the other, or
+    empty; the one wording for HTML and Markdown alike."""
+    return ", ".join(part for part in (brand.prepared_by, brand.firm) if part)
+
+
+def brand_prepared_text(brand: Brand) -> str:
+    """"Prepared by Dana Reyes, Northlight · dana@example.com" (empty without either)."""
+    who = brand_author(brand)
+    return " · ".join(part for part in (f"Prepared by {who}" if who else "", brand.contact or "")
+                      if part)
 
 
 # How questionnaires mark a required question (``required: true``).
@@ -230,7 +244,13 @@ def blocker_text(result: Result) -> str | None:
             f"blocks it: {status_reason(blocker.level)}.")
 
 
+def _number(level: LevelResult, q: QuestionResult) -> str:
+    """A question as the reports number it for a reader: '4.3' (see question_numbers)."""
+    return f"{level.rank}.{level.questions.index(q) + 1}"
+
+
 def status_reason(level: LevelResult) -> str:
+    """Why a level has its status, in plain words; questions named by their number."""
     if level.status == "achieved":
         return f"score {score_percent(level)} reaches the threshold {percent(level.threshold)}"
     if level.score is None:
@@ -239,7 +259,7 @@ def status_reason(level: LevelResult) -> str:
         return "no applicable answer yet"
     unmet = level.unmet_required
     if level.status == "insufficient":
-        unanswered = [q.key for q in unmet if q.state == "missing"]
+        unanswered = [_number(level, q) for q in unmet if q.state == "missing"]
         if unanswered:
             noun = "question" if len(unanswered) == 1 else "questions"
             verb = "is" if len(unanswered) == 1 else "are"
@@ -250,14 +270,14 @@ def status_reason(level: LevelResult) -> str:
                        f"{percent(level.threshold, decimals)}")
     if not unmet:
         return below_threshold
-    listed = [f"{q.key} ({percent(q.score)})" for q in unmet]
+    listed = [f"{_number(level, q)} ({percent(q.score)})" for q in unmet]
     named = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
     if level.score < level.threshold - EPSILON:
         noun = "is required question" if len(unmet) == 1 else "are required questions"
         return f"{below_threshold}, and so {noun} {named}"
     if len(unmet) == 1:
-        return (f"required question {unmet[0].key} scores {percent(unmet[0].score)}, below the "
-                f"threshold {percent(level.threshold)}")
+        return (f"required question {_number(level, unmet[0])} scores "
+                f"{percent(unmet[0].score)}, below the threshold {percent(level.threshold)}")
     return f"required questions {named} score below the threshold {percent(level.threshold)}"
 
 
@@ -312,6 +332,8 @@ def result_dict(result: Result) -> dict[str, Any]:
     return {
         "subject": answers.subject,
         "assessor": answers.assessor,
+        "prepared_for": answers.prepared_for,
+        "executive_summary": answers.executive_summary,
         "date": None if answers.date is None else answers.date.isoformat(),
         "source": result.source,
         "rubric": {"id": rubric.id, "version": rubric.version, "title": rubric.title,
@@ -356,8 +378,59 @@ def result_dict(result: Result) -> dict[str, Any]:
             "fastest_path": None if target_path is None else [s.key for s in target_path],
             "gaps": [gap_dict(g) for g in result.target_gaps],
         },
+        **_plan_entries(result),
         "warnings": list(result.warnings),
         **_raters_entry(result),
+    }
+
+
+def _step_dict(step: PlanStep) -> dict[str, Any]:
+    option = step.question.option
+    return {"id": step.key, "text": step.text,
+            "from": None if option is None else option.value,
+            "from_label": None if option is None else option.label,
+            "to": step.question.best.value, "to_label": step.to_label,
+            "points": round(step.points, 2), "recommendation": step.recommendation}
+
+
+def _plan_entries(result: Result) -> dict[str, Any]:
+    """``overview`` and ``plan``: the executive summary and the whole road, as data
+    (points are of the level's 0-100 score, as in every other format)."""
+    if result.nothing_answered:
+        return {"overview": None, "plan": None}
+    plan = improvement_plan(result)
+    summary = overview(result)
+
+    def level_entry(lv: LevelResult) -> dict[str, Any]:
+        return {"id": lv.id, "name": lv.name, "rank": lv.rank,
+                "score": None if lv.score is None else round(lv.score, 6)}
+
+    return {
+        "overview": {
+            "summary": executive_points(result, summary, plan),
+            "strengths": [level_entry(lv) for lv in summary.strengths],
+            "weaknesses": [level_entry(lv) for lv in summary.weaknesses],
+            "weakest_answers": [{"id": q.key, "text": q.question.text, "score": q.score}
+                                for q in summary.weakest],
+            "full_marks": summary.full_marks,
+            "answered_with_option": summary.answered,
+        },
+        "plan": {
+            "goal": plan.goal,
+            "targeted": plan.targeted,
+            "changes": plan.change_count,
+            "reachable": plan.reachable,
+            "stages": [
+                {**level_entry(stage.level), "status": stage.level.status,
+                 "threshold": stage.level.threshold,
+                 "after": None if stage.after is None else round(stage.after, 6),
+                 "points": None if stage.points is None else round(stage.points, 2),
+                 "reason": stage.reason,
+                 "steps": [_step_dict(step) for step in stage.steps],
+                 "more": [_step_dict(step) for step in stage.more]}
+                for stage in plan.stages
+            ],
+        },
     }
 
 
@@ -417,3 +490,201 @@ def rater_summary_line(spread: RaterSpread) -> str:
             f"where the raters are {percent(spread.threshold)} of the scale or more apart.")
 
 
+
+
+# --- The improvement plan and the executive summary (issue 14) -----------------------------
+# Worth has one unit in every format: points of the level's 0-100 score.
+
+
+def points_text(points: float | None) -> str:
+    """'+21 points', '+1 point', '+<1 point': what a change adds to its level's score."""
+    if points is None:
+        return "—"
+    if points < 0.5:
+        return "+<1 point"
+    rounded = round(points)
+    return f"+{rounded} point" if rounded == 1 else f"+{rounded} points"
+
+
+def stage_title(result: Result, plan: Plan, n: int) -> str:
+    """'To reach level 4 (Problem solving)', then 'Then level 5 (Responsiveness)'; a
+    continuous rubric's levels stand alone: 'Level 2 (Attention)'."""
+    level = plan.stages[n].level
+    named = level.name if names_its_rank(level.name, level.rank) else (
+        f"level {level.rank} ({level.name})")
+    if result.method != "staged":
+        return named[0].upper() + named[1:]
+    return f"To reach {named}" if n == 0 else f"Then {named}"
+
+
+def stage_summary(stage: PlanStage) -> str:
+    """'2 changes take its score from 40% to 76% (+36 points)', or why no change can."""
+    if stage.reason is not None:
+        return f"Raising answers alone cannot achieve it: {stage.reason}."
+    if stage.unassessed:
+        total = len(stage.level.questions)
+        return (f"None of its {total} question{'s' if total != 1 else ''} is answered yet: "
+                "answer them, then score again to plan this level.")
+    count = len(stage.steps)
+    noun = "change takes" if count == 1 else "changes take"
+    return (f"{count} {noun} its score from {score_percent(stage.level)} to "
+            f"{percent(stage.after)} ({points_text(stage.points)}).")
+
+
+def stage_status_text(stage: PlanStage) -> str:
+    """A stage's first line in every format: where the level stands, then what it takes."""
+    if stage.unassessed:
+        return stage_summary(stage)
+    return (f"{stage.level.status.capitalize()}: {status_reason(stage.level)}. "
+            f"{stage_summary(stage)}")
+
+
+def step_now_text(step: PlanStep) -> str:
+    """Where the answer stands today: its option's label, or 'not answered'."""
+    option = step.question.option
+    return "not answered" if option is None else option.label
+
+
+def step_change_text(step: PlanStep) -> str:
+    """'now 20-49%, aim for 95% or more · +21 points'."""
+    verb = "answer it" if step.unanswered else f"now {step_now_text(step)}"
+    return f"{verb}; aim for {step.to_label} · {points_text(step.points)}"
+
+
+def plan_intro(result: Result, plan: Plan) -> str:
+    """The sentence above the plan: where it leads and how many changes it takes."""
+    goal = result.levels[plan.goal - 1]
+    where = f"level {goal.rank} ({goal.name})"
+    reached = ""
+    if plan.target_reached is not None:
+        target = result.levels[plan.target_reached - 1]
+        reached = f"The target, level {target.rank} ({target.name}), is reached. "
+    if not plan.stages:
+        return reached + "Every level is achieved: nothing is left to raise."
+    aim = f"the target, {where}" if plan.targeted else where
+    changes = plan.change_count
+    levels = len(plan.stages)
+    noun = "level" if levels == 1 else "levels"
+    if not plan.reachable:
+        blocked = next(s for s in plan.stages if not s.reachable).level
+        return (f"{reached}The road to {aim} runs through {levels} {noun} not yet achieved; level "
+                f"{blocked.rank} ({blocked.name}) cannot be achieved by raising answers alone "
+                "(see below).")
+    change_noun = "change" if changes == 1 else "changes"
+    unassessed = len(plan.unassessed)
+    if unassessed == levels:
+        return (f"{reached}The road to {aim} runs through {levels} {noun} not yet achieved, "
+                f"and {'it has' if levels == 1 else 'none of them has'} any answer yet: answer "
+                "their questions, then score again for a plan.")
+    waiting = ""
+    if unassessed:
+        which = "it has" if unassessed == 1 else "they have"
+        waiting = (f" ({unassessed} of them cannot be planned yet: {which} no answers, so "
+                   "answer those first)")
+    return (f"{reached}The road to {aim}: {changes} {change_noun} over {levels} {noun} not yet "
+            f"achieved{waiting}, in the order below; each change names what to do and what it "
+            "adds to its level's score.")
+
+
+def executive_points(result: Result, summary: Overview, plan: Plan) -> list[str]:
+    """The executive summary as sentences, derived from the result (no wording per format)."""
+    lines: list[str] = []
+    headline = f"Result: {level_label(result)}{partial_mark(result)}"
+    if result.index is not None:
+        headline += f", index {result.index:.1f} / 100"
+    lines.append(headline + ".")
+    if result.partial:
+        lines.append(completeness_text(result) + ".")
+    if summary.strengths:
+        lines.append("Strengths: " + and_list(
+            [f"{lv.name} ({score_percent(lv)})" for lv in summary.strengths]) + ".")
+    else:
+        lines.append("Strengths: no level is achieved yet.")
+    if summary.answered:
+        lines.append(f"{summary.full_marks} of {summary.answered} practices answered are fully "
+                     "in place.")
+    if summary.weaknesses:
+        lines.append("Main weaknesses: " + and_list(
+            [f"{lv.name} ({score_percent(lv)}, threshold {percent(lv.threshold)})"
+             for lv in summary.weaknesses]) + ".")
+    if plan.stages:
+        lines.append(plan_headline(result, plan))
+    return lines
+
+
+def plan_headline(result: Result, plan: Plan) -> str:
+    """The plan in one sentence, for the executive summary."""
+    first = plan.stages[0]
+    goal = result.levels[plan.goal - 1]
+    aim = "the target, " if plan.targeted else ""
+    if not plan.reachable:
+        return plan_intro(result, plan)
+    count = len(first.steps)
+    changes = f"{count} change" + ("" if count == 1 else "s")
+    levels = len(plan.stages)
+    unassessed = len(plan.unassessed)
+    if first.unassessed:
+        text = (f"Next: answer the questions of level {first.level.rank} ({first.level.name}), "
+                "none of which is answered yet")
+    else:
+        text = f"Next: level {first.level.rank} ({first.level.name}) takes {changes}"
+    if levels > 1 and not unassessed:
+        text += (f"; the whole plan to {aim}level {goal.rank} ({goal.name}) takes "
+                 f"{plan.change_count}")
+    elif levels > 1:
+        text += (f"; {unassessed} of the {levels} levels still to achieve have no answers "
+                 "yet")
+    return text + "."
+
+
+def method_facts(result: Result) -> list[tuple[str, str]]:
+    """How the result was computed, as (term, explanation): the technical appendix of every
+    score report, so a reader can reproduce it."""
+    rubric = result.rubric
+    default = rubric.threshold
+    overrides = [lv for lv in result.levels if abs(lv.threshold - default) > 1e-9]
+    thresholds = f"{percent(default)} by default"
+    if overrides:
+        thresholds += "; " + "; ".join(f"{percent(lv.threshold)} for level {lv.rank} ({lv.name})"
+                                       for lv in overrides)
+    method = ("Staged: a level counts only when it and every level below it are achieved; the "
+              "result is the highest such level." if rubric.method == "staged" else
+              "Continuous: each level is judged on its own and no single level is awarded.")
+    return [
+        ("Method", method),
+        ("Level score", "The weighted share of full marks over the level's answered questions."),
+        ("Thresholds", f"A level is achieved when its score reaches its threshold: "
+                       f"{thresholds}. A required question must itself score at least the "
+                       "threshold."),
+        ("Minimum coverage", f"At least {percent(rubric.min_coverage)} of a level's question "
+                             "weight must be answered, otherwise the level is \"insufficient\" "
+                             "rather than scored."),
+        ("n/a answers", "Where a question allows n/a, that answer leaves it out of the level "
+                        "score but counts as answered for coverage. Unanswered questions are "
+                        "listed as missing, never scored as 0."),
+        ("Index", "The weighted mean of the level scores on a 0-100 scale."),
+        ("Points", "What a change adds to its level's score, in points of that 0-100 score: "
+                   "the answer raised to its best option, all else unchanged."),
+    ]
+
+
+def provenance_facts(result: Result) -> list[tuple[str, str]]:
+    """Where the result comes from: answers file, rubric and its content hash."""
+    rubric = result.rubric
+    facts = [("Rubric", f"{rubric.title} ({rubric.id} version {rubric.version}, "
+                        f"{rubric.method})")]
+    if result.rubric_digest:
+        facts.append(("Rubric content hash", result.rubric_digest[:12]))
+    if rubric.source is not None:
+        source = rubric.source.title + (f" ({rubric.source.url})" if rubric.source.url else "")
+        facts.append(("Rubric source", source))
+    if result.source:
+        facts.append(("Answers file", result.source))
+    return facts
+
+
+def question_numbers(result: Result) -> dict[str, str]:
+    """Each question's number as the reports show it to a reader ('4.1': level 4, first
+    question); the technical appendix maps the numbers to the ids answers files use."""
+    return {q.key: f"{level.rank}.{n}" for level in result.levels
+            for n, q in enumerate(level.questions, 1)}

@@ -301,15 +301,34 @@ class Questionnaire:
         return Step(self._advance(), changed=changed)
 
 
+def line_width(width: int) -> int:
+    """How wide the questionnaire's lines are: the terminal's, at most 100 (easier to
+    read), at least 20."""
+    return max(20, min(width, 100))
+
+
 def _wrapper(width: int, indent: str = "") -> Callable[[str], list[str]]:
     """Lines that fit the terminal, broken between words only (a word longer than the
-    line stays whole rather than being cut)."""
+    line stays whole rather than being cut); continuation lines start with ``indent``."""
     def wrap(text: str) -> list[str]:
         out: list[str] = []
         for paragraph in text.split("\n"):
-            out += textwrap.wrap(paragraph, width=max(20, min(width, 100)),
+            out += textwrap.wrap(paragraph, width=line_width(width),
                                  subsequent_indent=indent, break_long_words=False,
                                  break_on_hyphens=False) or [""]
         return out
 
     return wrap
+
+
+def fit(text: str, width: int, indent: str = "") -> str:
+    """``text`` wrapped to the terminal as the screens are (see :func:`_wrapper`)."""
+    return "\n".join(_wrapper(width, indent)(text))
+
+
+def command_lines(lead: str, command: str, width: int) -> str:
+    """``lead`` then a command line to copy: on one line when it fits, else the command
+    on a line of its own, indented and never broken (a broken command would run half)."""
+    if len(lead) + 1 + len(command) <= line_width(width):
+        return f"{lead} {command}"
+    return f"{fit(lead, width)}\n  {command}"

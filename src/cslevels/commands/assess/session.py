@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from cslevels.commands.assess.questionnaire import Questionnaire, typed_text
+from cslevels.commands.assess.questionnaire import Questionnaire, command_lines, fit, typed_text
 from cslevels.commands.assess.saving import Saver, SignalGuard, Stopped
 from cslevels.core.documents import LoadedRubric
 from cslevels.core.models import NAME_MAX_CHARS, Rubric, question_key
@@ -117,15 +117,22 @@ class LineIO:
         except OSError as exc:
             raise TerminalLost(str(exc)) from None
 
-    def say(self, text: str) -> None:
-        self.write(text + "\n")
+    def say(self, text: str, indent: str = "") -> None:
+        """``text`` as lines that fit the terminal (continued after ``indent``)."""
+        self.write(fit(text, self.width, indent) + "\n")
 
     def error(self, text: str) -> None:
+        """Already fitted text (see :meth:`_Run.stop_message`), on stderr."""
         self.stderr.write(text + "\n")
         self.stderr.flush()
 
     def read(self, prompt: str) -> str:
-        """One line (without its newline); EOFError at end of input."""
+        """One line (without its newline); EOFError at end of input.
+
+        A prompt wider than the terminal is wrapped between words, the answer
+        typed after its last line."""
+        lead, _, last = fit(prompt.rstrip(" "), self.width).rpartition("\n")
+        prompt = (lead + "\n" if lead else "") + last + prompt[len(prompt.rstrip(" ")):]
         self.write(prompt if self.tty else prompt + "\n")
         try:
             line = self.stdin.readline()
@@ -168,9 +175,10 @@ class _Run:
         return f"{self.saver.answered} of {total} questions answered, saved in {out}."
 
     def stop_message(self, why: str) -> str:
-        lines = [f"{why} {self.saved_line()}"]
-        lines.append(f"To continue: {self.options.command()}")
-        return "\n".join(lines)
+        """Why it stopped, what is saved and the command that continues, fitted."""
+        width = self.io.width
+        return "\n".join([fit(f"{why} {self.saved_line()}".strip(), width),
+                          command_lines("To continue:", self.options.command(), width)])
 
 
 def _stdin_is_tty(stdin: TextIO) -> bool:
@@ -354,11 +362,11 @@ def _resume(run: _Run, loaded: LoadedRubric) -> bool:
     io.say(f"{machine.answered_count()} of {total} questions answered:")
     for rank, level in enumerate(loaded.rubric.levels, 1):
         io.say(f"  Level {rank} {clean_line(level.name)}: {machine.answered_count(level)} of "
-               f"{len(level.questions)}")
+               f"{len(level.questions)}", indent="    ")
         for question in level.questions:
             key = question_key(level, question)
             if draft.answered(key):
-                io.say(f"    {question.id}: {machine.describe(key)}")
+                io.say(f"    {question.id}: {machine.describe(key)}", indent="      ")
     if run.options.review or not io.tty:
         return True
     left = machine.unanswered()
@@ -404,12 +412,12 @@ def _loop(run: _Run, render: RenderOptions, loaded: LoadedRubric) -> int:
 
 def _quit(run: _Run) -> int:
     run.io.say("")
-    run.io.say(run.stop_message("Stopped."))
+    run.io.write(run.stop_message("Stopped.") + "\n")
     if run.saver is not None and run.saver.exists and run.machine is not None \
             and run.machine.unanswered():
         extra = run.options.score_commands(run.machine.rubric.id)[0].split(" -o ")[0]
-        run.io.say(f"To score it as it is: {extra} (the result will be marked as a draft, "
-                   "resting on partial answers)")
+        run.io.write(command_lines("To score it as it is:", extra, run.io.width) + "\n")
+        run.io.say("The result will be marked as a draft, resting on partial answers.")
     return EXIT_DONE
 
 
@@ -424,8 +432,9 @@ def _finish(run: _Run, render: RenderOptions, loaded: LoadedRubric) -> int:
     io.say("")
     io.say(f"Done: {run.saved_line()}")
     if left:
-        io.say(f"{len(left)} question(s) left unanswered (missing, never counted as zero); "
-               f"to answer them: {options.command()}")
+        io.write(command_lines(f"{len(left)} question(s) left unanswered (missing, never "
+                               "counted as zero); to answer them:", options.command(),
+                               io.width) + "\n")
     if run.saver is not None and not run.saver.exists:  # nothing to score
         return EXIT_DONE
     answers = load_answers(options.output, RubricLibrary(options.rubrics_dirs), loaded)
@@ -434,5 +443,5 @@ def _finish(run: _Run, render: RenderOptions, loaded: LoadedRubric) -> int:
     io.say("")
     io.say("Reports:")
     for command in options.score_commands(loaded.rubric.id):
-        io.say(f"  {command}")
+        io.write(f"  {command}\n")  # whole, to copy
     return EXIT_DONE

@@ -75,5 +75,6 @@ def render_comparison(comparison: Comparison, options: RenderOptions | None = No
         "tolerance_points": tolerance_points(comparison),
         "verdict": verdict_text(comparison),
         "change_titles": CHANGE_TITLES,
+        "brand": options.brand if options else None,
     }
     return render_page(TEMPLATE, **context)

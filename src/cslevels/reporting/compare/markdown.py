@@ -9,7 +9,7 @@ from __future__ import annotations
 from cslevels.core.compare import Comparison, QuestionChange, Step, label
 from cslevels.core.scoring import Result
 from cslevels.reporting.formats import RenderOptions
-from cslevels.reporting.kit.markdown import md
+from cslevels.reporting.kit.markdown import brand_lines, md
 from cslevels.reporting.views import (
     CHANGE_TITLES,
     STATUS_LABELS,
@@ -39,7 +39,7 @@ def _change(change: QuestionChange) -> list[str]:
 
 
 def _step(step: Step, latest: bool) -> list[str]:
-    lines = [f"## {label(step.old)} → {label(step.new)}", ""]
+    lines = [f"## {md(label(step.old))} → {md(label(step.new))}", ""]
     facts = []
     if step.level_delta is not None:
         facts.append(f"level {step.old.achieved_level} → {step.new.achieved_level} "
@@ -67,7 +67,7 @@ def _step(step: Step, latest: bool) -> list[str]:
 def render_comparison(comparison: Comparison, options: RenderOptions | None = None) -> str:
     newest = comparison.newest
     rubric = newest.rubric
-    lines = [f"# Follow-up: {md(newest.answers.subject)}", ""]
+    lines = [f"# Follow-up: {md(newest.answers.subject)}", "", *brand_lines(options)]
     lines.append(f"- **Rubric:** {md(rubric.title)} ({md(rubric.id)} {md(rubric.version)}, "
                  f"{rubric.method})")
     if newest.rubric_digest:
@@ -77,8 +77,8 @@ def render_comparison(comparison: Comparison, options: RenderOptions | None = No
     for warning in comparison.warnings:
         lines += [f"> ⚠ {md(warning)}", ""]
     if comparison.regressed:
-        lines += [f"> ### ⚠ REGRESSION: {label(comparison.latest.new)} is worse than "
-                  f"{label(comparison.latest.old)}", ">"]
+        lines += [f"> ### ⚠ REGRESSION: {md(label(comparison.latest.new))} is worse than "
+                  f"{md(label(comparison.latest.old))}", ">"]
         lines += [f"> - {md(r.message)}" for r in comparison.regressions]
         lines.append("")
     else:

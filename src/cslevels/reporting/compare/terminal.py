@@ -8,8 +8,10 @@ without colour.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.padding import Padding
 from rich.panel import Panel
@@ -58,31 +60,68 @@ def header(comparison: Comparison) -> list[RenderableType]:
     return out
 
 
-def assessments_table(comparison: Comparison) -> Table:
+def _level_cell(result: Result, previous: Result | None) -> Text:
+    """The achieved level, with how it moved since the assessment before (the arrow and
+    the number one word, so they never wrap apart)."""
+    level = plain(result_short_level(result))
+    if previous is not None and result.achieved_level is not None \
+            and previous.achieved_level is not None:
+        delta = result.achieved_level - previous.achieved_level
+        if delta < 0:
+            level += Text(f"  ▼{delta}", style="bold red")
+        elif delta > 0:
+            level += Text(f"  ▲+{delta}", style="green")
+    return level
+
+
+def _longest_word(texts: Sequence[str]) -> int:
+    return max((cell_len(word) for text in texts for word in text.split()), default=1)
+
+
+def assessments_table(comparison: Comparison, width: int = 100) -> list[RenderableType]:
+    """The assessments, one row each.  Every word stays whole: the spacing narrows first;
+    when the file names then still do not fit, they are listed under the table instead."""
+    results = comparison.results
+    previous: list[Result | None] = [None, *results[:-1]]
+    levels = [_level_cell(result, before) for result, before in zip(results, previous,
+                                                                     strict=True)]
+    dates = [label(result) if result.answers.date else "—" for result in results]
+    assessors = [clean(result.answers.assessor or "—") for result in results]
+    files = [clean(result.source or "") for result in results]
+    indices = ["—" if r.index is None else f"{r.index:.1f}" for r in results]
+    floors = [len(str(len(results))), max(4, *map(cell_len, dates)),
+              _longest_word(["Assessor", *assessors]),
+              _longest_word(["Achieved level", *(level.plain for level in levels)]),
+              max(5, *map(len, indices))]
+    file_width = max(4, *map(cell_len, files))
+
+    def need(with_file: bool, compact: bool) -> int:
+        cells = [*floors, *([file_width] if with_file else [])]
+        return sum(cells) + (2 * (len(cells) - 1) if compact else 3 * (len(cells) - 1) + 2)
+
+    with_file, compact = next(((f, c) for f, c in ((True, False), (True, True))
+                               if need(f, c) <= width), (False, need(False, False) > width))
+    spacing = ({"show_edge": False, "padding": (0, 1, 0, 0)} if compact
+               else {"pad_edge": False})
     table = Table(box=box.SIMPLE, title="Assessments, oldest first", title_justify="left",
-                  pad_edge=False)
+                  **spacing)
     table.add_column("#", justify="right")
     table.add_column("Date", no_wrap=True)
-    table.add_column("Assessor")
-    table.add_column("Achieved level")
+    table.add_column("Assessor", min_width=floors[2])
+    table.add_column("Achieved level", min_width=floors[3])
     table.add_column("Index", justify="right")
-    table.add_column("File", overflow="fold")
-    previous: Result | None = None
-    for n, result in enumerate(comparison.results, 1):
-        level = plain(result_short_level(result))
-        if previous is not None and result.achieved_level is not None \
-                and previous.achieved_level is not None:
-            delta = result.achieved_level - previous.achieved_level
-            if delta < 0:
-                level += Text(f"  ▼ {delta}", style="bold red")
-            elif delta > 0:
-                level += Text(f"  ▲ +{delta}", style="green")
-        index = "—" if result.index is None else f"{result.index:.1f}"
-        table.add_row(str(n), label(result) if result.answers.date else "—",
-                      plain(result.answers.assessor or "—"), level, index,
-                      plain(result.source or ""))
-        previous = result
-    return table
+    if with_file:
+        table.add_column("File", no_wrap=True)  # whole: it was measured to fit
+    for n in range(len(results)):
+        file_cell = [plain(files[n])] if with_file else []
+        table.add_row(str(n + 1), dates[n], plain(assessors[n]), levels[n], indices[n],
+                      *file_cell)
+    out: list[RenderableType] = [table]
+    if not with_file and any(files):
+        out.append(Text("Files", style="bold"))
+        out += [Text(f"{n:>3}  ") + plain(name) for n, name in enumerate(files, 1) if name]
+        out.append(Text(""))
+    return out
 
 
 def trend(comparison: Comparison) -> Text:
@@ -117,38 +156,65 @@ def regression_panel(comparison: Comparison) -> Panel | None:
                  expand=False)
 
 
-def _levels_layout(comparison: Comparison, width: int) -> tuple[list[int], bool, bool, int]:
+@dataclass(frozen=True)
+class _Layout:
+    """What the level table shows at a width (see :func:`_levels_layout`)."""
+
+    shown: list[int]  # the assessments with a column
+    trend: bool
+    words: bool  # "✔ achieved" rather than "✔"
+    compact: bool  # two spaces between columns, no edges (rather than box.SIMPLE's)
+    longest_word: int
+
+
+STATUS_WORDS = ("Status now", *STATUS_LABELS.values())  # the widest sets the column
+
+
+def _levels_layout(comparison: Comparison, width: int) -> _Layout:
     """Which assessment columns, whether the trend and the status words fit: decoration
-    goes first (trend, then status words, then middle assessments), the level names never."""
+    goes first (the table's spacing, the trend, then the status words, then middle
+    assessments), the level names never; they wrap between words.  The widths counted
+    are the ones rich gives: each column its widest no-wrap cell, the level column its
+    longest word, box.SIMPLE three cells between columns and one at each edge."""
     results = comparison.results
     shown = list(range(len(results)))
     max_columns = max(2, (width - 60) // 11)
     if len(shown) > max_columns:  # keep the first and the most recent ones
         shown = [0, *shown[-(max_columns - 1):]]
     names = [clean(name) for _id, name, _rank, _series in comparison.level_rows]
-    longest_word = max((len(w) for n in names for w in n.split()), default=5)
-    name_width = max(longest_word, min(max((len(n) for n in names), default=5), 24))
+    longest_word = max((cell_len(w) for n in names for w in n.split()), default=5)
+    rank_width = max(1, len(str(len(names))))
+    status_width = max(map(cell_len, STATUS_WORDS))
+    labels = [cell_len(label(r)) for r in results]
 
-    def need(columns: int, trend: bool, words: bool) -> int:
-        return (4 + name_width + 2 + 13 * columns + 9 + (len(results) + 5 if trend else 0)
-                + (16 if words else 4))
+    def need(layout: _Layout) -> int:
+        cells = [rank_width, max(5, layout.longest_word),
+                 *(max(4, labels[i]) for i in layout.shown), len("Change"),
+                 *([max(5, len(results))] if layout.trend else []),
+                 status_width if layout.words else len("Now")]
+        spacing = 2 * (len(cells) - 1) if layout.compact else 3 * (len(cells) - 1) + 2
+        return sum(cells) + spacing
 
-    trend, words = True, True
-    if need(len(shown), trend, words) > width:
-        trend = False
-    if need(len(shown), trend, words) > width:
-        words = False
-    while len(shown) > 2 and need(len(shown), trend, words) > width:
-        shown = [shown[0], *shown[2:]]
-    return shown, trend, words, longest_word
+    layout = _Layout(shown, True, True, False, longest_word)
+    for change in ({"compact": True}, {"trend": False}, {"words": False}):
+        if need(layout) <= width:
+            return layout
+        layout = replace(layout, **change)  # type: ignore[arg-type]
+    while len(layout.shown) > 2 and need(layout) > width:
+        layout = replace(layout, shown=[layout.shown[0], *layout.shown[2:]])
+    return layout
 
 
 def levels_table(comparison: Comparison, width: int) -> Table:
     results = comparison.results
-    shown, trend, words, longest_word = _levels_layout(comparison, width)
-    table = Table(box=box.SIMPLE, title="Level scores", title_justify="left", pad_edge=False)
+    layout = _levels_layout(comparison, width)
+    shown, trend, words = layout.shown, layout.trend, layout.words
+    spacing = ({"show_edge": False, "padding": (0, 1, 0, 0)} if layout.compact
+               else {"pad_edge": False})
+    table = Table(box=box.SIMPLE, title="Level scores", title_justify="left",
+                  **spacing)
     table.add_column("#", justify="right")
-    table.add_column("Level", min_width=longest_word)  # names wrap between words, never cut
+    table.add_column("Level", min_width=layout.longest_word)  # wraps between words, never cut
     for i in shown:
         table.add_column(label(results[i]), justify="right", no_wrap=True)
     table.add_column("Change", justify="right", no_wrap=True)
@@ -177,14 +243,14 @@ def levels_table(comparison: Comparison, width: int) -> Table:
 def _change_lines(change: QuestionChange) -> list[RenderableType]:
     delta = change.delta
     style = {"improved": "green", "regressed": "red", "changed": "yellow"}[change.kind]
-    points = "" if delta is None else f"{signed(delta * 100)} pts"
-    line = Text(f"  {points:>8} ", style=style) + plain(change.key, "bold") + Text(": ")
+    points = "" if delta is None else f"{signed(delta * 100)} points"
+    line = Text(f"  {points:>11} ", style=style) + plain(change.key, "bold") + Text(": ")
     line += plain(f"{compared_answer_text(change.old)} → {compared_answer_text(change.new)}")
-    out: list[RenderableType] = [line, Padding(plain(change.question.text, "dim"), (0, 0, 0, 11))]
+    out: list[RenderableType] = [line, Padding(plain(change.question.text, "dim"), (0, 0, 0, 14))]
     if change.old.note and change.old.note != change.new.note:
-        out.append(Padding(Text("before: ", style="dim") + plain(change.old.note), (0, 0, 0, 11)))
+        out.append(Padding(Text("before: ", style="dim") + plain(change.old.note), (0, 0, 0, 14)))
     if change.new.note:
-        out.append(Padding(Text("now: ", style="dim") + plain(change.new.note), (0, 0, 0, 11)))
+        out.append(Padding(Text("now: ", style="dim") + plain(change.new.note), (0, 0, 0, 14)))
     return out
 
 
@@ -225,7 +291,7 @@ def render_comparison(comparison: Comparison, options: RenderOptions | None = No
     panel = regression_panel(comparison)
     if panel is not None:
         out.append(panel)
-    out += [assessments_table(comparison), trend(comparison),
+    out += [*assessments_table(comparison, options.width), trend(comparison),
             levels_table(comparison, options.width)]
     for n, step in enumerate(comparison.steps):
         out += step_section(step, n == len(comparison.steps) - 1)

@@ -23,6 +23,7 @@ from rich.cells import cell_len, split_graphemes
 from cslevels.text import clean_line
 
 GAP = "  "  # between columns
+NARROW_GAP = " "  # between columns when two spaces would break a word: spacing goes first
 RULE = "─"  # under the header, one run per column (like rich's box.SIMPLE)
 MIN_FLEXIBLE = 8  # a flexible column is not narrowed below this while others can give
 MIN_SQUEEZED = 4  # ... nor below this before the other columns give
@@ -67,6 +68,36 @@ def fold(word: str, width: int) -> list[str]:
         used += cells
     pieces.append(word[start:])
     return pieces
+
+
+def hang(text: str, width: int, indent: str = "", *, fold_words: bool = True) -> list[str]:
+    """``text`` wrapped to ``width`` cells as :func:`wrap` does, its later lines after
+    ``indent`` (a record's continued value); ``indent`` is given up on a tiny width.
+
+    With ``fold_words`` False a word wider than the line gets a line of its own, whole
+    (a path to copy: the terminal wraps it, and copying it still works)."""
+    if cell_width(text) <= width:
+        return [text]
+    if width - len(indent) < MIN_FLEXIBLE:
+        indent = ""
+    lines: list[str] = []
+    line, limit = "", width
+    for word in text.split(" "):
+        if line:
+            candidate = f"{line} {word}"
+            if cell_width(candidate) <= limit:
+                line = candidate
+                continue
+            lines.append(line)
+            limit = width - len(indent)
+        if cell_width(word) <= limit or not fold_words:
+            line = word
+        else:
+            *full, line = fold(word, limit)
+            lines += full
+            limit = width - len(indent)
+    lines.append(line)
+    return [lines[0], *(indent + rest for rest in lines[1:])]
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -115,7 +146,7 @@ def _shrink(widths: list[int], indices: Sequence[int], floors: Sequence[int],
 
 
 def fit_widths(natural: Sequence[int], flexible: Sequence[bool], width: int,
-               longest_words: Sequence[int] | None = None) -> list[int]:
+               longest_words: Sequence[int] | None = None, gap: str = GAP) -> list[int]:
     """Column widths within ``width`` cells: natural widths when they fit.
 
     Otherwise the flexible columns give way, widest first: first down to their
@@ -128,7 +159,7 @@ def fit_widths(natural: Sequence[int], flexible: Sequence[bool], width: int,
     """
     widths = list(natural)
     count = len(widths)
-    excess = sum(widths) + len(GAP) * (count - 1) - width
+    excess = sum(widths) + len(gap) * (count - 1) - width
     some = [i for i, flex in enumerate(flexible) if flex]
     words = longest_words if longest_words is not None else [0] * count
     whole_words = [max(MIN_FLEXIBLE, w if w <= MAX_KEPT_WORD else 0) for w in words]
@@ -141,6 +172,12 @@ def fit_widths(natural: Sequence[int], flexible: Sequence[bool], width: int,
         if excess > 0:
             excess = _shrink(widths, indices, floors, excess)
     return widths
+
+
+def _kept_word(texts: Iterable[str]) -> int:
+    """The widest word of ``texts`` that a layout keeps whole (up to MAX_KEPT_WORD cells)."""
+    return max((w for text in texts for w in map(cell_width, text.split(" "))
+                if w <= MAX_KEPT_WORD), default=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +205,8 @@ class ColumnTable:
         # the widest word of each flexible column (cells), so fitting can keep words whole
         self._words = [0] * len(self.columns)
         self._flexible = [i for i, column in enumerate(self.columns) if column.flexible]
+        # ... and of each header, the widest word a layout must keep whole
+        self._header_words = [_kept_word([header]) for header in self.headers]
         self._wide = bytearray()  # per row: 1 if a cell's width in cells is not its len()
 
     def add_row(self, cells: Sequence[str]) -> None:
@@ -203,26 +242,71 @@ class ColumnTable:
         for row in rows:
             self.add_row(row)
 
-    def widths(self, width: int) -> list[int]:
+    def widths(self, width: int, gap: str = GAP) -> list[int]:
         """Each column's width in cells when the table is drawn ``width`` cells wide."""
         return fit_widths(self._natural, [column.flexible for column in self.columns], width,
-                          self._words)
+                          self._words, gap)
 
-    def lines(self, width: int, *, bold_header: bool = False) -> list[str]:
+    def keeps_words(self, width: int, gap: str = GAP) -> bool:
+        """Whether the table drawn ``width`` cells wide breaks no word of a header or cell
+        (a word over ``MAX_KEPT_WORD`` cells, a URL or a hash, is broken in any layout)."""
+        widths = self.widths(width, gap)
+        for i, w in enumerate(widths):
+            if w < self._header_words[i]:
+                return False
+            if w >= self._natural[i]:
+                continue  # nothing in it wraps
+            if self.columns[i].flexible and self._words[i] <= MAX_KEPT_WORD:
+                if w < self._words[i]:  # its longest word, known as rows came
+                    return False
+            elif w < _kept_word(row[i] for row in self.rows):  # rare: a look at each cell
+                return False
+        return True
+
+    def layout(self, width: int, *, bold_header: bool = False) -> list[str]:
+        """The table as :meth:`lines` when it fits ``width`` with every word whole, with
+        one space between columns if that is what it takes; otherwise as :meth:`records`.
+
+        Decoration gives way first, then the columns: no word is broken to keep a grid.
+        """
+        for gap in (GAP, NARROW_GAP):
+            if self.keeps_words(width, gap):
+                return self.lines(width, bold_header=bold_header, gap=gap)
+        return self.records(width)
+
+    def records(self, width: int) -> list[str]:
+        """One record a row, for a terminal too narrow for the columns: the first cell
+        on a line of its own, then ``Header: cell`` for each other non-empty cell,
+        indented, every line wrapped between words to ``width`` cells."""
+        headers = self.headers[1:]
+        out: list[str] = []
+        append, extend = out.append, out.extend
+        for row in self.rows:
+            first = row[0]
+            if cell_width(first) <= width:
+                append(first)
+            else:
+                extend(wrap(first, width))
+            for header, text in zip(headers, row[1:], strict=True):
+                if text:
+                    extend("  " + line for line in hang(f"{header}: {text}", width - 2, "  "))
+        return out
+
+    def lines(self, width: int, *, bold_header: bool = False, gap: str = GAP) -> list[str]:
         """The header (bold with ANSI codes if asked), a rule, then every row; no trailing
         blanks.  Lines fit ``width`` cells when it allows 2 cells a column."""
-        widths = self.widths(width)
+        widths = self.widths(width, gap)
         right = [column.align == "right" for column in self.columns]
-        header = self._wrapped(self.headers, widths, right)
+        header = self._wrapped(self.headers, widths, right, gap)
         if bold_header:
             header = [f"{BOLD}{line}{RESET}" for line in header]
-        out = [*header, GAP.join(RULE * w for w in widths)]
+        out = [*header, gap.join(RULE * w for w in widths)]
         # A row whose cells all fit is one line.  When each character is one cell (ASCII,
         # most Latin text) a format string pads it; otherwise each cell is padded apart.
-        narrow_line = GAP.join(f"{{:{'>' if flush_right else '<'}{w}}}"
+        narrow_line = gap.join(f"{{:{'>' if flush_right else '<'}{w}}}"
                                for flush_right, w in zip(right, widths, strict=True))
         justify = [str.rjust if r else str.ljust for r in right]
-        append, join = out.append, GAP.join
+        append, join = out.append, gap.join
         for row, wide in zip(self.rows, self._wide, strict=True):
             if not wide:
                 if all(map(le, map(len, row), widths)):
@@ -237,11 +321,12 @@ class ColumnTable:
                                                           strict=True)]
                     append(join(cells).rstrip(" "))
                     continue
-            out += self._wrapped(row, widths, right)
+            out += self._wrapped(row, widths, right, gap)
         return out
 
     @staticmethod
-    def _wrapped(row: Sequence[str], widths: Sequence[int], right: Sequence[bool]) -> list[str]:
+    def _wrapped(row: Sequence[str], widths: Sequence[int], right: Sequence[bool],
+                 gap: str = GAP) -> list[str]:
         """A row over several lines: each cell wrapped in its column, blank below its end."""
         pieces = [wrap(text, w) for text, w in zip(row, widths, strict=True)]
         out = []
@@ -251,5 +336,5 @@ class ColumnTable:
                 text = column[k] if k < len(column) else ""
                 pad = " " * max(0, w - cell_width(text))
                 parts.append(pad + text if flush_right else text + pad)
-            out.append(GAP.join(parts).rstrip(" "))
+            out.append(gap.join(parts).rstrip(" "))
         return out

@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 
 from cslevels import __version__
-from cslevels.reporting.views import names_its_rank, percent, score_percent
+from cslevels.reporting.views import brand_prepared_text, names_its_rank, percent, score_percent
 from cslevels.text import clean
 
 
@@ -86,6 +86,44 @@ def slash_parts(text: str) -> list[str]:
     return _SLASH.split(text)
 
 
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+WHITE_TEXT_CONTRAST = 4.5  # WCAG AA for body text: white on the accent, the accent on white
+
+
+def _luminance(rgb: tuple[float, float, float]) -> float:
+    def channel(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_with_white(colour: str) -> float:
+    """The WCAG contrast ratio of ``#rrggbb`` against white (1 to 21)."""
+    rgb = tuple(float(int(colour[i:i + 2], 16)) for i in (1, 3, 5))
+    return 1.05 / (_luminance(rgb) + 0.05)  # type: ignore[arg-type]
+
+
+def accent_colours(colour: str) -> dict[str, str]:
+    """A brand's accent as the page's ``--accent`` and ``--accent-soft``.
+
+    The only brand values that reach CSS, so checked here again as ``#rrggbb``.  The
+    accent is text on white and the background of white text, so a light colour is
+    darkened until both read at :data:`WHITE_TEXT_CONTRAST`; the soft one is a pale tint.
+    """
+    if not _HEX_COLOUR.fullmatch(colour):
+        raise ValueError(f"not a #rrggbb colour: {colour!r}")
+    rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    accent = colour.lower()
+    factor = 1.0
+    while contrast_with_white(accent) < WHITE_TEXT_CONTRAST:
+        factor -= 0.05
+        accent = "#" + "".join(f"{round(c * factor):02x}" for c in rgb)
+    soft = "#" + "".join(f"{round(255 - (255 - c) * 0.1):02x}" for c in rgb)
+    return {"accent": accent, "soft": soft}
+
+
 def page_context() -> dict[str, Any]:
     """What every page template may use besides its own context."""
     return {
@@ -98,6 +136,9 @@ def page_context() -> dict[str, Any]:
         "status_class": status_class,
         "slash_parts": slash_parts,
         "names_its_rank": names_its_rank,
+        "accent_colours": accent_colours,
+        "brand_prepared_text": brand_prepared_text,
+        "brand": None,  # a page with a brand passes RenderOptions.brand
     }
 
 

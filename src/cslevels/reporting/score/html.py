@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from cslevels.core.scoring import LevelGap, LevelResult, QuestionResult, Result
+from cslevels.core.plan import Plan, improvement_plan, overview
+from cslevels.core.scoring import LevelResult, QuestionResult, Result
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.kit import svg
 from cslevels.reporting.kit.html import render_page, status_icon, status_word
@@ -23,14 +24,23 @@ from cslevels.reporting.views import answer_text as reads_as
 from cslevels.reporting.views import (
     blocker_text,
     completeness_text,
+    executive_points,
     index_scope_text,
     level_label,
+    method_facts,
     names_its_rank,
     nothing_answered_text,
     partial_mark,
     percent,
+    plan_intro,
+    points_text,
+    provenance_facts,
+    question_numbers,
     score_percent,
+    stage_status_text,
+    stage_title,
     status_reason,
+    step_now_text,
 )
 
 REPORT_TEMPLATE = "report.html.j2"
@@ -50,32 +60,6 @@ def answer_text(q: QuestionResult) -> str:
                     missing="Not answered", unscaled="Combined score")
 
 
-def gain_points(level: LevelResult, q: QuestionResult) -> float:
-    """Percentage points the level score gains when ``q`` gets its best answer."""
-    weight = level.applicable_weight
-    return 0.0 if weight <= 0 else 100 * q.gain / weight
-
-
-@dataclass(frozen=True)
-class GapView:
-    """A gap analysis ready for the template."""
-
-    gap: LevelGap
-    heading: str
-    reason: str
-    opportunities: tuple[tuple[QuestionResult, float], ...]
-
-
-def gap_view(gap: LevelGap, heading: str) -> GapView:
-    level = gap.level
-    return GapView(
-        gap=gap,
-        heading=heading,
-        reason=f"Level {level.rank} ({level.name}): {status_reason(level)}.",
-        opportunities=tuple((q, gain_points(level, q)) for q in gap.ranked),
-    )
-
-
 @dataclass(frozen=True)
 class AssessmentView:
     """One assessment's section of the report."""
@@ -87,9 +71,11 @@ class AssessmentView:
     radar: Markup | None
     bars: Markup
     blocker: str | None
-    target_gaps: tuple[GapView, ...]
-    next_gap: GapView | None
-    threshold_overrides: tuple[LevelResult, ...]
+    plan: Plan
+    executive: tuple[str, ...]
+    numbers: dict[str, str]
+    provenance: tuple[tuple[str, str], ...]
+    method: tuple[tuple[str, str], ...]
     answered: int
     total: int
     completeness: str = ""
@@ -137,18 +123,9 @@ def assessment_view(result: Result, number: int) -> AssessmentView:
         annotations=[f"{status_icon(lv.status)} {status_word(lv.status)}" for lv in result.levels],
         title=f"Level scores of {subject} against their thresholds", description=description,
     )
-    target_gaps: tuple[GapView, ...] = ()
-    if result.target is not None:
-        target_gaps = tuple(
-            gap_view(g, f"Level {g.level.rank} — {g.level.name}") for g in result.target_gaps)
-    covered = {g.gap.level.rank for g in target_gaps}
-    next_gap = None
-    if result.nothing_answered:
-        target_gaps = ()
-    elif result.next_gap is not None and result.next_gap.level.rank not in covered:
-        level = result.next_gap.level
-        next_gap = gap_view(result.next_gap, f"Next step: level {level.rank} — {level.name}")
-    default = result.rubric.threshold
+    plan = improvement_plan(result)
+    executive = () if result.nothing_answered else tuple(
+        executive_points(result, overview(result), plan))
     questions = result.questions
     return AssessmentView(
         result=result,
@@ -161,9 +138,11 @@ def assessment_view(result: Result, number: int) -> AssessmentView:
         radar=radar,
         bars=bars,
         blocker=blocker_text(result),
-        target_gaps=target_gaps,
-        next_gap=next_gap,
-        threshold_overrides=tuple(lv for lv in result.levels if abs(lv.threshold - default) > 1e-9),
+        plan=plan,
+        executive=executive,
+        numbers=question_numbers(result),
+        provenance=tuple(provenance_facts(result)),
+        method=tuple(method_facts(result)),
         answered=sum(1 for q in questions if q.state != "missing"),
         total=len(questions),
     )
@@ -173,5 +152,8 @@ def render_results(results: Sequence[Result], options: RenderOptions | None = No
     """One page for one or several assessments, a section each."""
     views = [assessment_view(result, n) for n, result in enumerate(results, 1)]
     return render_page(REPORT_TEMPLATE, views=views, answer_text=answer_text,
-                       status_reason=status_reason)
+                       status_reason=status_reason, plan_intro=plan_intro,
+                       stage_title=stage_title, stage_status_text=stage_status_text,
+                       step_now_text=step_now_text, points_text=points_text,
+                       brand=options.brand if options else None)
 

@@ -9,69 +9,100 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from cslevels.core.scoring import LevelGap, Result
+from cslevels.core.plan import Plan, PlanStep, improvement_plan, overview
+from cslevels.core.scoring import Result
 from cslevels.reporting.formats import RenderOptions
-from cslevels.reporting.kit.markdown import md
+from cslevels.reporting.kit.markdown import brand_lines, md
 from cslevels.reporting.views import (
     MAX_RATER_COLUMNS,
     STATUS_LABELS,
     blocker_text,
     completeness_text,
+    executive_points,
     index_scope_text,
     level_label,
+    method_facts,
     nothing_answered_text,
     partial_mark,
     percent,
+    plan_intro,
+    provenance_facts,
+    question_numbers,
     rater_answer_text,
     rater_summary_line,
     score_percent,
     spread_text,
-    status_reason,
+    stage_status_text,
+    stage_title,
+    step_change_text,
 )
 
 if TYPE_CHECKING:  # the combine code is imported only for --combine
     from cslevels.core.combine import RaterSpread
 
 
-def _gap_lines(gap: LevelGap, title: str) -> list[str]:
-    lines = [f"## {md(title)}", "",
-             f"{gap.level.status.capitalize()}: {md(status_reason(gap.level))}.", ""]
-    if gap.fastest_path is None:
-        lines += [f"No fastest path: {md(gap.reason)}.", ""]
-    elif gap.fastest_path:
-        lines += [f"**Fastest path to level {gap.level.rank}:**", ""]
-        for n, step in enumerate(gap.fastest_path, 1):
-            now = "unanswered" if step.from_option is None else md(step.from_option.label)
-            lines.append(f"{n}. `{md(step.key)}`: {now} → {md(step.to_option.label)}")
-            if step.question.recommendation:
-                lines.append(f"   *{md(step.question.recommendation)}*")
-        lines.append("")
-    if gap.ranked:
-        lines += ["| Question | Now | Gain | Recommendation |", "|---|---|--:|---|"]
-        for q in gap.ranked:
-            lines.append(f"| {md(q.key)} | {md(q.option.label if q.option else '—')} | "
-                         f"{q.gain:.2f} | {md(q.question.recommendation or '')} |")
-        lines.append("")
-    if gap.unanswered:
-        lines += ["Unanswered: " + ", ".join(md(q.key) for q in gap.unanswered), ""]
+def _step_lines(step: PlanStep, mark: str, number: str) -> list[str]:
+    lines = [f"{mark} **{md(step.text)}**  ", f"   {number} · {md(step_change_text(step))}"]
+    if step.recommendation:
+        lines[-1] += "  "
+        lines.append(f"   *{md(step.recommendation)}*")
     return lines
 
 
-def result_markdown(result: Result) -> list[str]:
+def plan_lines(result: Result, plan: Plan) -> list[str]:
+    """The improvement plan: every level still to achieve, in order, with its changes."""
+    numbers = question_numbers(result)
+    lines = ["## Improvement plan", "", md(plan_intro(result, plan)), ""]
+    for n, stage in enumerate(plan.stages):
+        lines += [f"### {md(stage_title(result, plan, n))}", "",
+                  md(stage_status_text(stage)), ""]
+        for i, step in enumerate(stage.steps, 1):
+            lines += _step_lines(step, f"{i}.", numbers[step.key])
+        if stage.steps:
+            lines.append("")
+        if stage.more:
+            lines += ["Also worth doing in this level:", ""]
+            for step in stage.more:
+                lines += _step_lines(step, "-", numbers[step.key])
+            lines.append("")
+    return lines
+
+
+def _facts(facts: list[tuple[str, str]]) -> list[str]:
+    return [f"- **{md(term)}:** {md(text)}" for term, text in facts]
+
+
+def appendix_lines(result: Result) -> list[str]:
+    """Technical details: provenance, how it was computed, the ids answers files use."""
+    lines = ["## Technical details", "", *_facts(provenance_facts(result)),
+             *_facts(method_facts(result)), "", "| # | Question id |", "|--:|---|"]
+    lines += [f"| {number} | {md(key)} |" for key, number in question_numbers(result).items()]
+    return [*lines, ""]
+
+
+def result_markdown(result: Result, options: RenderOptions | None = None) -> list[str]:
     answers = result.answers
     rubric = result.rubric
+    plan = improvement_plan(result)
+    numbers = question_numbers(result)
     lines = [f"# Customer service assessment: {md(answers.subject)}", ""]
-    lines.append(f"- **Rubric:** {md(rubric.title)} ({md(rubric.id)} {md(rubric.version)}, "
-                 f"{rubric.method})")
+    lines += brand_lines(options)
+    lines.append(f"- **Rubric:** {md(rubric.title)}")
     if answers.assessor:
         lines.append(f"- **Assessor:** {md(answers.assessor)}")
+    if answers.prepared_for:
+        lines.append(f"- **Prepared for:** {md(answers.prepared_for)}")
     if answers.date:
         lines.append(f"- **Date:** {answers.date.isoformat()}")
-    if result.rubric_digest:
-        lines.append(f"- **Rubric content hash:** `{result.rubric_digest[:12]}`")
     index = "—" if result.index is None else f"{result.index:.1f}"
     completeness = md(completeness_text(result)) + "."
     lines += ["", f"> **⚠ {completeness}**" if result.partial else completeness, ""]
+    if answers.executive_summary:
+        lines += ["## Assessor's summary", "", md(answers.executive_summary), ""]
+    if not result.nothing_answered:
+        lines += ["## Executive summary", ""]
+        lines += [f"- {md(point)}" for point in executive_points(result, overview(result), plan)]
+        lines.append("")
     lines += [f"**Result: {md(level_label(result) + partial_mark(result))}** · index {index} "
               f"/ 100 ({md(index_scope_text(result))})", ""]
     if result.achieved is not None and result.achieved.level.summary:
@@ -90,29 +121,25 @@ def result_markdown(result: Result) -> list[str]:
         lines += [f"> ⚠ {md(warning)}", ""]
     if result.nothing_answered:
         lines += ["## Next step", "", md(nothing_answered_text(result)), ""]
-    elif result.target is not None:
-        if not result.target_gaps:
-            lines += [f"Target level {result.target} is reached.", ""]
-        for gap in result.target_gaps:
-            lines += _gap_lines(gap, f"Gap to target level {result.target}: level "
-                                     f"{gap.level.rank} ({gap.level.name})")
-    elif result.next_gap is not None:
-        level = result.next_gap.level
-        lines += _gap_lines(result.next_gap, f"Next step: level {level.rank} ({level.name})")
+    else:
+        lines += plan_lines(result, plan)
     missing = result.missing
     if missing and not result.nothing_answered:
-        lines += ["## Missing answers", "", ", ".join(f"`{md(q.key)}`" for q in missing), ""]
+        lines += ["## Missing answers", ""]
+        lines += [f"- {numbers[q.key]} {md(q.question.text)}" for q in missing]
+        lines.append("")
     raters = getattr(result, "raters", None)  # set by `score --combine`
     if raters is not None:
-
         lines += raters_markdown(raters)
     noted = [q for q in result.questions if q.note or q.evidence]
     if noted:
         lines += ["## Notes and evidence", ""]
         for q in noted:
-            lines.append(f"- **{md(q.key)}**" + (f": {md(q.note)}" if q.note else ""))
+            lines.append(f"- **{numbers[q.key]} {md(q.question.text)}**"
+                         + (f": {md(q.note)}" if q.note else ""))
             lines += [f"  - {md(item)}" for item in q.evidence]
         lines.append("")
+    lines += appendix_lines(result)
     return lines
 
 
@@ -121,7 +148,7 @@ def render_results(results: Sequence[Result], options: RenderOptions | None = No
     for n, result in enumerate(results):
         if n:
             lines += ["---", ""]
-        lines += result_markdown(result)
+        lines += result_markdown(result, options)
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -18,23 +18,31 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from cslevels.core.scoring import LevelGap, LevelResult, Result
+from cslevels.core.plan import Plan, PlanStep, improvement_plan, overview
+from cslevels.core.scoring import LevelResult, Result
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.kit.terminal import bar, capture, plain, status_text
 from cslevels.reporting.views import (
     MAX_RATER_COLUMNS,
     blocker_text,
     completeness_text,
+    executive_points,
     index_scope_text,
     level_label,
+    method_facts,
     nothing_answered_text,
     partial_mark,
     percent,
+    plan_intro,
+    provenance_facts,
+    question_numbers,
     rater_answer_text,
     rater_summary_line,
     score_percent,
     spread_text,
-    status_reason,
+    stage_status_text,
+    stage_title,
+    step_change_text,
 )
 from cslevels.text import clean
 
@@ -108,14 +116,13 @@ def header(result: Result) -> Table:
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
     grid.add_row("Subject", plain(answers.subject, "bold"))
-    grid.add_row("Rubric", plain(f"{result.rubric.title} ({result.rubric.id} "
-                                 f"{result.rubric.version}, {result.rubric.method})"))
+    grid.add_row("Rubric", plain(result.rubric.title))
     if answers.assessor:
         grid.add_row("Assessor", plain(answers.assessor))
+    if answers.prepared_for:
+        grid.add_row("Prepared for", plain(answers.prepared_for))
     if answers.date:
         grid.add_row("Date", answers.date.isoformat())
-    if result.source:
-        grid.add_row("File", plain(result.source))
     return grid
 
 
@@ -163,59 +170,56 @@ def numbered(rows: Sequence[tuple[str, RenderableType]], indent: int = 2,
     return Padding(grid, (0, 0, 0, indent))
 
 
-def gap_section(gap: LevelGap, title: str) -> list[RenderableType]:
-    level = gap.level
-    out: list[RenderableType] = [
-        heading(title),
-        plain(f"{level.status.capitalize()}: {status_reason(level)}."),
-    ]
-    in_path: dict[str, int] = {}
-    if gap.fastest_path is None:
-        out.append(plain(f"No fastest path: {gap.reason}."))
-    elif gap.fastest_path:
-        count = len(gap.fastest_path)
-        out.append(Text(f"Fastest path to level {level.rank}: {count} "
-                        f"change{'s' if count != 1 else ''}", style="bold"))
-        rows: list[tuple[str, RenderableType]] = []
-        for n, step in enumerate(gap.fastest_path, 1):
-            in_path[step.key] = n
-            now = "unanswered" if step.from_option is None else step.from_option.label
-            body = plain(step.key, "bold") + plain(f": {now} → {step.to_option.label}")
-            if step.question.recommendation:
-                body.append("\n")
-                body.append_text(plain(step.question.recommendation, "italic"))
-            rows.append((f"{n}.", body))
-        out.append(numbered(rows))
-    if gap.ranked:
-        out.append(Text("What raising each answer to its best option would add "
-                        "(weighted points):", style="bold"))
-        rows = []
-        for q in gap.ranked:
-            now = q.option.label if q.option else "—"
-            body = plain(q.key) + plain(f" (now: {now})", "dim")
-            if q.key in in_path:
-                body.append(f" — step {in_path[q.key]} above", style="dim")
-            elif q.question.recommendation:
-                body.append("\n")
-                body.append_text(plain(q.question.recommendation, "italic"))
-            rows.append((f"+{q.gain:.2f}", body))
-        out.append(numbered(rows))
-    if gap.unanswered:
-        out.append(plain("Unanswered in this level: " + ", ".join(q.key for q in gap.unanswered)))
+def step_body(step: PlanStep, number: str) -> Text:
+    """One change of the plan: the question, where it stands and what it adds, the advice."""
+    body = plain(step.text, "bold")
+    body.append("\n")
+    body.append_text(plain(f"{number} · {step_change_text(step)}", "dim"))
+    if step.recommendation:
+        body.append("\n")
+        body.append_text(plain(step.recommendation, "italic"))
+    return body
+
+
+def plan_section(result: Result, plan: Plan) -> list[RenderableType]:
+    """The improvement plan: every level still to achieve, in order, each with its changes."""
+    out: list[RenderableType] = [heading("Improvement plan"), plain(plan_intro(result, plan))]
+    numbers = question_numbers(result)
+    for n, stage in enumerate(plan.stages):
+        out.append(Text(""))
+        title = plain(stage_title(result, plan, n), "bold")
+        out.append(title)
+        out.append(plain(stage_status_text(stage)))
+        if stage.steps:
+            out.append(numbered([(f"{i}.", step_body(step, numbers[step.key]))
+                                 for i, step in enumerate(stage.steps, 1)]))
+        if stage.more:
+            out.append(plain("Also worth doing in this level:", "bold"))
+            out.append(numbered([("•", step_body(step, numbers[step.key]))
+                                 for step in stage.more]))
     return out
 
 
-def target_summary(result: Result) -> Text:
-    """One line on what the target level takes in all."""
-    path = result.target_path
-    if path is None:
-        return Text(f"Target level {result.target} cannot be reached by raising answers alone.",
-                    style="bold yellow")
-    ranks = [str(g.level.rank) for g in result.target_gaps]
-    where = f"level {ranks[0]}" if len(ranks) == 1 else (
-        f"levels {', '.join(ranks[:-1])} and {ranks[-1]}")
-    return Text(f"Target level {result.target}: {len(path)} change"
-                f"{'s' if len(path) != 1 else ''} in {where}.", style="bold")
+def executive_section(result: Result, plan: Plan) -> list[RenderableType]:
+    """The assessor's own summary, then the summary derived from the result."""
+    out: list[RenderableType] = []
+    if result.answers.executive_summary:
+        out += [heading("Assessor's summary"), plain(result.answers.executive_summary), Text("")]
+    points = executive_points(result, overview(result), plan)
+    out += [heading("Executive summary"), numbered([("•", plain(p)) for p in points])]
+    return out
+
+
+def appendix_section(result: Result) -> list[RenderableType]:
+    """Technical details: where the result comes from, how it was computed, question ids."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for term, text in [*provenance_facts(result), *method_facts(result)]:
+        grid.add_row(term, plain(text))
+    ids = ", ".join(f"{number} {key}" for key, number in question_numbers(result).items())
+    grid.add_row("Question ids", plain(ids))
+    return [heading("Technical details"), grid]
 
 
 def notes_section(result: Result) -> list[RenderableType]:
@@ -223,8 +227,9 @@ def notes_section(result: Result) -> list[RenderableType]:
     if not noted:
         return []
     out: list[RenderableType] = [heading("Notes and evidence")]
+    numbers = question_numbers(result)
     for q in noted:
-        out.append(plain(q.key, "bold"))
+        out.append(plain(f"{numbers[q.key]} {q.question.text}", "bold"))
         rows: list[tuple[str, RenderableType]] = []
         if q.note:
             rows.append(("", plain(q.note)))
@@ -246,8 +251,10 @@ def spaced(sections: Sequence[Sequence[RenderableType]]) -> list[RenderableType]
 
 
 def result_renderables(result: Result, width: int = 100) -> list[RenderableType]:
+    plan = improvement_plan(result)
     sections: list[list[RenderableType]] = [
-        [header(result)], [completeness_line(result)], [headline(result)],
+        [header(result)], [completeness_line(result)],
+        [] if result.nothing_answered else executive_section(result, plan), [headline(result)],
         [heading("Levels"), levels_table(result, width),
          Text(f"{'Score bar: █ points, │ threshold. ' if bar_width(result, width) else ''}"
               "Answered: weighted share of questions answered (n/a included).", style="dim")],
@@ -260,32 +267,22 @@ def result_renderables(result: Result, width: int = 100) -> list[RenderableType]
     sections.append(notices)
     if result.nothing_answered:
         sections.append([heading("Next step"), plain(nothing_answered_text(result))])
-    elif result.target is not None:
-        if not result.target_gaps:
-            sections.append([Text(f"Target level {result.target} is reached.", style="green")])
-        else:
-            sections.append([target_summary(result)])
-        for gap in result.target_gaps:
-            title = (f"Gap to target level {result.target}: level {gap.level.rank} "
-                     f"({gap.level.name})")
-            sections.append(gap_section(gap, title))
-    elif result.next_gap is not None:
-        level = result.next_gap.level
-        sections.append(gap_section(result.next_gap,
-                                    f"Next step: level {level.rank} ({level.name})"))
     else:
-        sections.append([Text("Every level is achieved.", style="green")])
+        sections.append(plan_section(result, plan))
     missing = result.missing
     if missing and not result.nothing_answered:
+        numbers = question_numbers(result)
         sections.append([
             heading(f"Missing answers ({len(missing)})"),
-            plain("Not scored and lowering coverage: " + ", ".join(q.key for q in missing)),
+            plain("Not scored and lowering coverage:"),
+            numbered([(numbers[q.key], plain(q.question.text)) for q in missing]),
         ])
     raters = getattr(result, "raters", None)  # set by `score --combine`
     if raters is not None:
 
         sections.append(raters_renderables(raters))
     sections.append(notes_section(result))
+    sections.append(appendix_section(result))
     return spaced(sections)
 
 

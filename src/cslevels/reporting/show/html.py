@@ -20,4 +20,5 @@ def render_rubric(rubric: Rubric, options: RenderOptions | None = None) -> str:
         question_count=sum(len(level.questions) for level in rubric.levels),
         threshold_overrides=overrides,
         required_note=REQUIRED_NOTE,
+        brand=options.brand if options else None,
     )

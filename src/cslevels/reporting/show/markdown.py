@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from cslevels.core.models import Rubric
 from cslevels.reporting.formats import RenderOptions
-from cslevels.reporting.kit.markdown import md
+from cslevels.reporting.kit.markdown import brand_lines, md
 from cslevels.reporting.views import REQUIRED_NOTE
 
 
 def render_rubric(rubric: Rubric, options: RenderOptions | None = None) -> str:
-    lines = [f"# {md(rubric.title)}", "",
+    branding = brand_lines(options)
+    lines = [f"# {md(rubric.title)}", "", *branding, *([""] if branding else []),
              f"*{md(rubric.id)} {md(rubric.version)} · {rubric.method} · subject: "
              f"{md(rubric.subject)}*", ""]
     if rubric.description:

@@ -1,34 +1,54 @@
 """``summary --format csv``: one row per assessment for spreadsheets.
 
-Cells that a spreadsheet would run as a formula (starting with = + - @, or a
-tab or carriage return) get a leading apostrophe, so a subject written as
-``=HYPERLINK(...)`` stays text.  Failed files are not rows: they go to stderr
-and the exit code.
+Every cell is cleaned as all terminal text is (``cslevels.text.clean``: control and
+bidi characters become visible escapes such as ``\\x1b``), since a CSV file is as
+often printed with ``cat`` as opened in a spreadsheet.  A cell that a spreadsheet
+could run as a formula gets a leading apostrophe, so a subject written as
+``=HYPERLINK(...)`` stays text: see :func:`runs_as_formula`.  Failed files are not
+rows: they go to stderr and the exit code.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 
 from cslevels.core.portfolio import Portfolio, Row
 from cslevels.reporting.formats import RenderOptions
+from cslevels.text import clean
 
 # The header states the units: the index is 0-100, a level score a share from 0 to 1.
 HEADER = ("path", "subject", "rubric", "rubric_version", "rubric_digest", "date",
           "achieved_level", "achieved_level_name", "levels_achieved", "levels",
           "index_0_to_100", "weakest_level", "weakest_score_0_to_1")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# U+2212 MINUS SIGN has no compatibility mapping to "-" but reads as one.
+_FORMULA_LOOKALIKES = frozenset("\u2212")
+
+
+def _ignorable(char: str) -> bool:
+    """A character a spreadsheet may skip before a formula: blanks, zero-width ones."""
+    return char.isspace() or unicodedata.category(char) == "Cf"
+
+
+def runs_as_formula(text: str) -> bool:
+    """Whether a spreadsheet might take ``text`` for a formula: it starts with = + - @
+    (or a tab or carriage return), also after blanks or zero-width characters, and
+    also in a compatibility form such as the fullwidth equals sign (U+FF1D)."""
+    if text.startswith(FORMULA_START):
+        return True
+    first = next((c for c in text if not _ignorable(c)), "")
+    return bool(first) and (unicodedata.normalize("NFKC", first).startswith(FORMULA_START[:4])
+                            or first in _FORMULA_LOOKALIKES)
 
 
 def cell(value: object) -> str:
-    """A CSV cell that a spreadsheet shows as text, never runs."""
+    """A CSV cell that a spreadsheet shows as text, never runs, and that is safe to print."""
     if value is None:
         return ""
-    text = str(value)
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
+    text = clean(value)
+    return "'" + text if runs_as_formula(text) else text
 
 
 def row_cells(row: Row) -> list[str]:

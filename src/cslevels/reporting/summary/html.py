@@ -44,4 +44,5 @@ def render_portfolio(portfolio: Portfolio, options: RenderOptions | None = None)
     from cslevels.reporting.kit.html import render_page
 
     return render_page(TEMPLATE, portfolio=portfolio, histograms=histograms(portfolio),
-                       level_text=level_text, scope=portfolio_scope_text(portfolio))
+                       level_text=level_text, scope=portfolio_scope_text(portfolio),
+                       brand=options.brand if options else None)

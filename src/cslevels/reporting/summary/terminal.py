@@ -16,12 +16,13 @@ from rich.console import RenderableType
 from rich.text import Text
 
 from cslevels.core.portfolio import Portfolio, Row
-from cslevels.reporting.formats import RenderOptions
-from cslevels.reporting.kit.columns import Column, ColumnTable
+from cslevels.reporting.formats import MAX_COLUMNS, RenderOptions
+from cslevels.reporting.kit.columns import Column, ColumnTable, cell_width, clean_cell, hang
 from cslevels.reporting.kit.terminal import capture, plain
 from cslevels.reporting.views import percent, portfolio_scope_text, short_level
 
 HISTOGRAM_WIDTH = 30
+MIN_BAR = 5  # a shorter bar says nothing the count does not: it goes instead
 FILE_COLUMN_WIDTH = 140  # narrower terminals leave the file column out
 
 
@@ -58,13 +59,16 @@ def portfolio_table(portfolio: Portfolio, width: int = 100) -> ColumnTable:
 def portfolio_lines(portfolio: Portfolio, width: int = 100, color: bool = False) -> list[str]:
     """The table as lines of text: its title, the header (bold in colour) and the rows."""
     width = max(40, width)  # as the console is
-    lines = portfolio_table(portfolio, width).lines(width, bold_header=color)
+    lines = portfolio_table(portfolio, width).layout(width, bold_header=color)
     lines.insert(0, f"Assessments ({len(portfolio.rows):,}), by {portfolio.sort}")
     return lines
 
 
-def histograms(portfolio: Portfolio) -> list[RenderableType]:
+def histograms(portfolio: Portfolio, width: int = 100) -> list[RenderableType]:
+    """A bar per level of each rubric.  Level names stay whole: on a narrow terminal the
+    bars get shorter, then go (the counts stay), then the names wrap between words."""
     out: list[RenderableType] = []
+    width = max(40, width)  # as the console is
     for info, buckets in portfolio.distribution():
         total = sum(n for _, _, n in buckets)
         digest = f", hash {info.digest[:12]}" if info.digest else ""
@@ -72,15 +76,24 @@ def histograms(portfolio: Portfolio) -> list[RenderableType]:
         out.append(Text("Levels reached: ", style="bold") + plain(info.title, "bold"))
         out.append(plain(f"{info.id} {info.version}{digest}, {total:,} assessment(s)", "dim"))
         top = max(n for _, _, n in buckets) or 1
-        name_width = min(28, max(len(name) for _, name, _ in buckets))
-        for level, name, count in buckets:
-            filled = round(count / top * HISTOGRAM_WIDTH)
-            line = Text(f"  {level:>2}  ")
-            line += plain(name[:name_width].ljust(name_width))
-            line.append("  ")
-            line.append("█" * filled, style="cyan")
-            line.append(f" {count:,}")
-            out.append(line)
+        names = [clean_cell(name) for _, name, _ in buckets]
+        name_width = max(map(cell_width, names))
+        count_width = max(len(f"{n:,}") for _, _, n in buckets)
+        bar_width = min(HISTOGRAM_WIDTH, width - 6 - name_width - 2 - 1 - count_width)
+        for (level, _name, count), name in zip(buckets, names, strict=True):
+            lead = f"  {level:>2}  "
+            if bar_width >= MIN_BAR or 6 + name_width + 2 + count_width <= width:
+                line = Text(lead) + Text(name + " " * (name_width - cell_width(name)))
+                line.append("  ")
+                if bar_width >= MIN_BAR:
+                    line.append("█" * round(count / top * bar_width), style="cyan")
+                    line.append(" ")
+                line.append(f"{count:,}")
+                out.append(line)
+                continue
+            pieces = hang(f"{name} {count:,}", width - len(lead))
+            out += [Text((lead if n == 0 else " " * len(lead)) + piece)
+                    for n, piece in enumerate(pieces)]
     return out
 
 
@@ -99,7 +112,7 @@ def render_portfolio(portfolio: Portfolio, options: RenderOptions | None = None)
     head.append(plain(heading, "bold"))
     head.append(plain(portfolio_scope_text(portfolio), "dim"))
     if portfolio.rows:
-        tail += histograms(portfolio)
+        tail += histograms(portfolio, options.width)
     else:
         head.append(Text("No assessments found.", style="yellow"))
     if portfolio.failures:
@@ -127,6 +140,7 @@ def progress_bar(total_hint: str = "Reading assessments") -> Iterator[
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     console = Console(file=sys.stderr, markup=False, highlight=False)
+    console.width = min(console.width, MAX_COLUMNS)  # rich reads COLUMNS on its own
     with Progress(TextColumn(total_hint), BarColumn(), MofNCompleteColumn(), console=console,
                   transient=True) as progress:
         task = progress.add_task(total_hint, total=None)

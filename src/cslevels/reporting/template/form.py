@@ -56,7 +56,8 @@ STORAGE_PREFIX = "cslevels-form/v1"
 # The answers format's limits (cslevels.core.models), checked in the page before a download
 # so that the file it writes always validates; tests pin them against the models.
 LIMITS = {"subject": TEXT_MAX_CHARS, "assessor": NAME_MAX_CHARS, "note": NOTE_MAX_CHARS,
-          "evidence": EVIDENCE_MAX_CHARS}
+          "evidence": EVIDENCE_MAX_CHARS, "prepared_for": NAME_MAX_CHARS,
+          "executive_summary": NOTE_MAX_CHARS}
 
 
 def _source(name: str) -> str:
@@ -153,6 +154,8 @@ def prefill_state(rubric: Rubric, answers: Answers | None) -> dict[str, Any] | N
             "assessor": answers.assessor or "",
             "date": answers.date.isoformat() if answers.date else "",
             "target": str(answers.target) if answers.target else "",
+            "prepared_for": answers.prepared_for or "",
+            "executive_summary": answers.executive_summary or "",
         },
         "answers": entries,
     }

@@ -29,7 +29,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from cslevels import __version__
 from cslevels.core.documents import LoadedRubric
-from cslevels.core.models import ANSWERS_SCHEMA, NA, AnswerEntry, Answers, Rubric
+from cslevels.core.models import (
+    ANSWERS_SCHEMA,
+    NA,
+    NAME_MAX_CHARS,
+    NOTE_MAX_CHARS,
+    AnswerEntry,
+    Answers,
+    Rubric,
+)
 from cslevels.errors import OutputError
 from cslevels.files import workbook_layout as L
 from cslevels.reporting.formats import RenderOptions
@@ -198,7 +206,7 @@ def _write_instructions(ws: Worksheet, rubric: Rubric,
         ("heading", "What to do"),
         ("", f"1. On the {L.QUESTIONS_SHEET} sheet, fill in the details at the top: the "
              f"subject (the {rubric.subject} assessed), your name, the date and, if you like, "
-             "the level aimed for."),
+             "the level aimed for, who the report is for and a summary in your own words."),
         ("", f"2. For each question, choose an answer in column C ({L.H_ANSWER}) from its "
              f"list. {L.H_OPTIONS} lists the choices; {L.H_GUIDANCE} says what counts as "
              "evidence."),
@@ -314,12 +322,18 @@ def _write_questions(ws: Worksheet, rubric: Rubric,
         "date": ("The day of the assessment.", "a date: YYYY-MM-DD"),
         "target": ("The level aimed for, if any: the report shows the gap to it.",
                    f"a level from 1 to {len(rubric.levels)}"),
+        "prepared_for": ("Who the report is for, e.g. the owner or a client contact.",
+                         f"text, at most {NAME_MAX_CHARS:,} characters"),
+        "executive_summary": ("Your own words on the assessment, shown first in the report.",
+                              f"text, at most {NOTE_MAX_CHARS:,} characters"),
     }
     for key, field, label in L.DETAILS:
         explain, kind = details_help[field]
         _put(ws[f"B{row}"], f"{label}: {explain}").alignment = _TOP
         _put(ws[f"D{row}"], kind).alignment = _TOP
-        height = _height([("B", f"{label}: {explain}"), ("D", kind)])
+        given = getattr(answers, field) if answers is not None else None
+        height = _height([("B", f"{label}: {explain}"), ("D", kind),
+                          ("C", given if isinstance(given, str) else None)])
         if height:
             ws.row_dimensions[row].height = height
         _put(ws[f"H{row}"], key)

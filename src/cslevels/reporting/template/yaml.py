@@ -64,6 +64,9 @@ def answers_template(rubric: Rubric) -> str:
         "assessor:          # who made the assessment",
         "date:              # YYYY-MM-DD",
         "# target: 3        # optional: the level aimed for; reports show the gap to it",
+        "# prepared_for: \"the owner\"   # optional: who the report is for",
+        "# executive_summary: |         # optional: your own words, shown first in the report",
+        "#   Two or more lines, indented like this one.",
         "answers:",
     ]
     for rank, level in enumerate(rubric.levels, 1):

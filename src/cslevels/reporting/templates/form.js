@@ -6,7 +6,7 @@
   var QS = DATA.questions;
   var LIMITS = DATA.limits;
   var KEY = DATA.key;
-  var DETAILS = ["subject", "assessor", "date", "target"];
+  var DETAILS = ["subject", "assessor", "date", "target", "prepared_for", "executive_summary"];
   var state = null;
   var storage = null;
   var storageProblem = "";
@@ -17,7 +17,8 @@
   /* ------------------------------------------------------------ state */
 
   function emptyState() {
-    return { v: 1, details: { subject: "", assessor: "", date: "", target: "" }, answers: {},
+    return { v: 1, details: { subject: "", assessor: "", date: "", target: "", prepared_for: "",
+                              executive_summary: "" }, answers: {},
              dirty: false, savedAt: "", downloadedAt: "" };
   }
 
@@ -383,6 +384,12 @@
       var el = document.querySelector('[data-d="' + name + '"]');
       if (el.value !== state.details[name]) { el.value = state.details[name]; }
     });
+    showSummaryPrint();
+  }
+
+  /* A textarea does not print: the summary's text does, below it. */
+  function showSummaryPrint() {
+    document.getElementById("f-summary-print").textContent = state.details.executive_summary;
   }
 
   function showAll() {
@@ -438,6 +445,11 @@
     if (d.assessor.trim()) { lines.push("assessor: " + quote(d.assessor.trim())); }
     if (d.date) { lines.push("date: " + d.date); }
     if (d.target) { lines.push("target: " + d.target); }
+    /* the consultant's own words, exactly as given (left out only when blank) */
+    if (d.prepared_for.trim()) { lines.push("prepared_for: " + quote(d.prepared_for)); }
+    if (d.executive_summary.trim()) {
+      lines.push("executive_summary: " + quote(d.executive_summary));
+    }
     var body = [];
     QS.forEach(function (q) {
       var entry = state.answers[q.k];
@@ -471,6 +483,15 @@
     }
     if (overLimit(state.details.assessor.trim(), LIMITS.assessor)) {
       found.push(["f-assessor", "Assessor: at most " + number(LIMITS.assessor) + " characters."]);
+    }
+    if (overLimit(state.details.prepared_for, LIMITS.prepared_for)) {
+      found.push(["f-prepared-for", "Prepared for: at most " + number(LIMITS.prepared_for) +
+        " characters."]);
+    }
+    if (overLimit(state.details.executive_summary, LIMITS.executive_summary)) {
+      found.push(["f-summary", "Executive summary: " +
+        number(codePoints(state.details.executive_summary)) + " characters; at most " +
+        number(LIMITS.executive_summary) + "."]);
     }
     QS.forEach(function (q, index) {
       var entry = state.answers[q.k];
@@ -571,6 +592,7 @@
     if (state.details[name] === el.value) { return; }
     state.details[name] = el.value;
     if (name === "subject" && el.value.trim()) { el.removeAttribute("aria-invalid"); }
+    if (name === "executive_summary") { showSummaryPrint(); }
     changed();
   }
 
