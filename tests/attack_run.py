@@ -225,6 +225,7 @@ def build_corpus(root: Path, rnd: random.Random, size: int = 60) -> Corpus:
             corpus.rubrics.append(path)
         corpus.rubrics.append(RUBRICS / f"{stem}.yaml")
     corpus.answers += _hostile_files(root, rubric_dir)
+    corpus.answers += _workbooks(root, rnd)
     portfolio = root / "portfolio"
     portfolio.mkdir()
     for path in rnd.sample(corpus.answers, min(25, len(corpus.answers))):
@@ -245,6 +246,26 @@ def build_corpus(root: Path, rnd: random.Random, size: int = 60) -> Corpus:
     corpus.specials = [fifo, link, portfolio / "broken.yaml", portfolio / "loop.yaml",
                        Path("/dev/null"), Path("/dev/zero"), root / "missing.yaml", root]
     return corpus
+
+
+def _workbooks(root: Path, rnd: random.Random) -> list[Path]:
+    """A filled-in workbook (``template --from``) and damaged copies of it."""
+    from typer.testing import CliRunner
+
+    from cslevels.cli import app
+
+    good = root / "visit.xlsx"
+    CliRunner().invoke(app, ["template", "seven-levels", "--from",
+                             str(EXAMPLES / "riverside-cafe.yaml"), "-o", str(good)])
+    if not good.exists():  # pragma: no cover - openpyxl missing
+        return []
+    raw = good.read_bytes()
+    out = [good]
+    for i in range(6):
+        path = root / f"damaged-{i}.xlsx"
+        path.write_bytes(mutate_bytes(raw, rnd) if i % 3 else raw[: rnd.randint(0, len(raw))])
+        out.append(path)
+    return out
 
 
 def _hostile_files(root: Path, rubric_dir: Path) -> list[Path]:
@@ -406,6 +427,8 @@ def random_command(corpus: Corpus, rnd: random.Random) -> tuple[list[str], str |
         args = ["assess", rubric, "-o", str(target), "--no-tty", *with_dir]
         if rnd.random() < 0.3:
             args += ["--subject", rnd.choice(HOSTILE_TEXT[:30]).replace("\n", " ") or "S"]
+        # assess continues the file it is given (a write, not an overwrite), or, when it
+        # cannot, must leave it untouched: watched only then (see _judge)
         watched = [] if target.parent == corpus.root / "out" else [target]
         return args, "\n".join(lines) + "\n", watched
     if rnd.random() < 0.35:
@@ -447,6 +470,7 @@ class Tally:
     bidi_on_stdout: int = 0  # format characters, not controls: counted, not failed
     slowest: float = 0.0
     failures: list[dict[str, Any]] = field(default_factory=list)
+    bidi_formats: Counter[str] = field(default_factory=Counter)  # command and format
 
     def merge(self, other: Tally) -> None:
         for name in ("runs", "in_process", "subprocesses", "tracebacks", "hangs", "overwrites",
@@ -457,6 +481,7 @@ class Tally:
         self.exit_codes.update(other.exit_codes)
         self.slowest = max(self.slowest, other.slowest)
         self.failures += other.failures
+        self.bidi_formats.update(other.bidi_formats)
 
     @property
     def failed(self) -> int:
@@ -479,6 +504,8 @@ def _judge(tally: Tally, args: list[str], code: int, stdout: str, stderr: str, s
         tally.hangs += 1
         problems.append("hang")
     changed = sorted(k for k in before if after.get(k) != before[k])
+    if args[0] == "assess" and code == 0:  # it continued the file: its own output
+        changed = [k for k in changed if k != args[args.index("-o") + 1]]
     if changed:
         tally.overwrites += 1
         problems.append(f"overwrote {changed}")
@@ -488,6 +515,8 @@ def _judge(tally: Tally, args: list[str], code: int, stdout: str, stderr: str, s
         problems.append(f"raw {raw.group()!r} on stdout")
     if BIDI.search(stdout):
         tally.bidi_on_stdout += 1
+        fmt = args[args.index("--format") + 1] if "--format" in args else "default"
+        tally.bidi_formats[f"{args[0]} {fmt}"] += 1
     if code not in allowed:
         tally.bad_exit += 1
         problems.append(f"exit {code}")
@@ -566,8 +595,8 @@ def run_subprocess(tally: Tally, args: list[str], stdin: str | None, watched: li
     elif setup == "tiny-limits":
         env.update(CSLEVELS_MAX_FILE_BYTES="2000", CSLEVELS_MAX_NODES="30")
     before = _fingerprint(watched, corpus)
-    out_path = corpus.root / "sub-stdout"
-    err_path = corpus.root / "sub-stderr"
+    out_path = corpus.root.parent / f"{corpus.root.name}.stdout"  # outside what runs are given
+    err_path = corpus.root.parent / f"{corpus.root.name}.stderr"
     writer = None
     if setup == "fifo-writer":  # a FIFO named directly, with a writer that never writes
         writer = os.open(corpus.specials[0], os.O_RDWR)
@@ -640,22 +669,37 @@ def campaign(runs: int, seed: int, subprocess_share: float = 0.03,
     """``runs`` command runs over a fresh corpus; deterministic for a seed."""
     rnd = random.Random(seed)
     tally = Tally()
-    with tempfile.TemporaryDirectory(prefix="cslevels-attack-", dir=workdir) as folder:
-        root = Path(folder)
-        os.environ["CSLEVELS_CACHE_DIR"] = str(root / "cache")  # shared by the subprocesses
-        os.environ.pop("CSLEVELS_NO_CACHE", None)
-        corpus = build_corpus(root, rnd)
-        _prepare_outputs(corpus)
-        for _ in range(runs):
-            args, stdin, watched = random_command(corpus, rnd)
-            if rnd.random() < subprocess_share:
-                run_subprocess(tally, args, stdin, watched, corpus, rnd)
+    saved = {name: os.environ.get(name) for name in ("CSLEVELS_CACHE_DIR", "CSLEVELS_NO_CACHE")}
+    try:
+        with tempfile.TemporaryDirectory(prefix="cslevels-attack-", dir=workdir) as folder:
+            _campaign_in(Path(folder), runs, rnd, subprocess_share, tally)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
             else:
-                run_in_process(tally, args, stdin, watched, corpus)
-            if rnd.random() < 0.02:  # outputs pile up: start again now and then
-                shutil.rmtree(corpus.root / "out", ignore_errors=True)
-                _prepare_outputs(corpus)
+                os.environ[name] = value
     return tally
+
+
+def _campaign_in(root: Path, runs: int, rnd: random.Random, subprocess_share: float,
+                 tally: Tally) -> None:
+    os.environ["CSLEVELS_CACHE_DIR"] = str(root / "cache")  # shared by the subprocesses
+    os.environ.pop("CSLEVELS_NO_CACHE", None)
+    corpus = build_corpus(root, rnd)
+    _prepare_outputs(corpus)
+    for _ in range(runs):
+        args, stdin, watched = random_command(corpus, rnd)
+        if rnd.random() < subprocess_share:
+            run_subprocess(tally, args, stdin, watched, corpus, rnd)
+        else:
+            run_in_process(tally, args, stdin, watched, corpus)
+        if rnd.random() < 0.02:  # outputs pile up: start again now and then
+            shutil.rmtree(corpus.root / "out", ignore_errors=True)
+            _prepare_outputs(corpus)
+    for name in (".stdout", ".stderr"):
+        with contextlib.suppress(OSError):
+            (root.parent / f"{root.name}{name}").unlink()
 
 
 def _campaign_job(job: tuple[int, int, float]) -> Tally:
@@ -697,6 +741,7 @@ def main(argv: list[str] | None = None) -> int:
         "writes_over_an_input": total.overwrites, "raw_control_on_stdout": total.raw_control,
         "unexpected_exit_codes": total.bad_exit,
         "bidi_format_chars_on_stdout": total.bidi_on_stdout,
+        "bidi_by_command_and_format": dict(sorted(total.bidi_formats.items())),
         "slowest_run_s": round(total.slowest, 2), "wall_s": round(wall, 1), "seed": options.seed,
         "jobs": jobs,
     }

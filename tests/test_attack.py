@@ -776,3 +776,48 @@ def test_github_annotations_never_carry_raw_control_characters(invoke: Invoke,
     assert "\r" not in result.stdout and "%0D" not in result.stdout
     assert "file=" + str(tmp_path).replace(":", "%3A") + "/evil\\x1b]0;owned\\x07\\x0d.yaml" in (
         result.stdout)
+
+
+def test_a_stream_that_outgrows_memory_under_a_huge_limit_is_one_message(
+        invoke: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cslevels.files import inputs
+
+    def exhausted(*args: object) -> bytes:  # /dev/zero read with CSLEVELS_MAX_FILE_BYTES=1e20
+        raise MemoryError
+
+    monkeypatch.setattr(inputs, "read_limited", exhausted)
+    result = invoke("validate", "/dev/zero",
+                    env={"CSLEVELS_MAX_FILE_BYTES": "100000000000000000000"})
+    assert result.exit_code == 1
+    assert ("/dev/zero: error: ran out of memory reading it, under a "
+            "100,000,000,000,000,000,000-byte limit (lower CSLEVELS_MAX_FILE_BYTES)") in (
+        result.stdout + result.stderr)
+
+
+@pytest.mark.parametrize("args", [
+    ["score", "{answers}", "--format", "json"], ["summary", "{answers}", "--format", "json"],
+    ["validate", "{answers}", "--format", "json"], ["validate", "{answers}", "--format", "sarif"],
+    ["compare", "{answers}", "{answers}", "--format", "json"],
+    ["list", "--rubrics-dir", "{folder}", "--format", "json"]])
+def test_json_writes_terminal_controls_as_escapes_and_keeps_the_text(
+        invoke: Invoke, tmp_path: Path, args: list[str]) -> None:
+    import json
+
+    hostile = "J\x9b2J\x7f\u202eefac\u202c\u2028"  # C1 CSI, DEL, bidi override, separator
+    folder = tmp_path / f"d{hostile}"
+    folder.mkdir()
+    text = (EXAMPLES / "riverside-cafe.yaml").read_text(encoding="utf-8")
+    answers = folder / f"a{hostile}.yaml"
+    answers.write_text(text.replace("J. Moreno", json.dumps(hostile), 1)
+                       .replace("subject: Riverside Cafe", "subject: x\n# \u202e", 1)
+                       + "extra: 1\n" * ("validate" in args), encoding="utf-8")
+    (folder / f"r{hostile}.yaml").write_text("schema: cslevels/rubric/v1\n", encoding="utf-8")
+    result = invoke(*[a.format(answers=answers, folder=folder) for a in args])
+    assert result.stdout.strip(), result.stderr
+    for raw in ("\x9b", "\x7f", "\u202e", "\u2028"):
+        assert raw not in result.stdout
+    kept = json.dumps(json.loads(result.stdout), ensure_ascii=False)
+    if "sarif" in args:  # SARIF names files by URI: percent-encoded
+        assert "aJ%C2%9B2J%7F%E2%80%AEefac%E2%80%AC%E2%80%A8.yaml" in kept
+    else:
+        assert hostile in kept  # the text itself is kept exactly

@@ -193,6 +193,10 @@ def read_bytes(path: Path, *, limit: int | None = None, limit_hint: str | None =
             raise InputError("permission denied", path=name, code="unreadable") from None
         except OSError as exc:
             raise InputError(f"cannot read: {_reason(exc)}", path=name) from None
+        except MemoryError:  # a stream (/dev/zero) under a limit raised past the memory
+            raise InputError(f"ran out of memory reading it, under a {limit:,}-byte limit",
+                             path=name, code="too-large",
+                             hint="lower CSLEVELS_MAX_FILE_BYTES") from None
     finally:
         os.close(fd)
     if len(raw) > limit:  # the file grew between stat and read, or a stream is too long

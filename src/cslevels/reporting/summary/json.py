@@ -18,6 +18,7 @@ from cslevels.core.portfolio import Failure, Portfolio, Row, RubricInfo
 from cslevels.errors import Finding
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.views import portfolio_scope_text
+from cslevels.text import json_safe
 
 
 def row_dict(row: Row) -> dict[str, Any]:
@@ -112,7 +113,7 @@ class _Blocks:
 
     def flush(self) -> None:
         # surrogatepass: a file name that is not valid UTF-8 comes back exactly as it was
-        self.blocks.append("".join(self.pending).encode("utf-8", "surrogatepass"))
+        self.blocks.append(json_safe("".join(self.pending)).encode("utf-8", "surrogatepass"))
         self.pending, self.size = [], 0
 
     def text(self) -> str:
