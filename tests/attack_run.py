@@ -468,13 +468,14 @@ class Tally:
     raw_control: int = 0
     bad_exit: int = 0
     bidi_on_stdout: int = 0  # format characters, not controls: counted, not failed
+    harness_errors: int = 0
     slowest: float = 0.0
     failures: list[dict[str, Any]] = field(default_factory=list)
     bidi_formats: Counter[str] = field(default_factory=Counter)  # command and format
 
     def merge(self, other: Tally) -> None:
         for name in ("runs", "in_process", "subprocesses", "tracebacks", "hangs", "overwrites",
-                     "raw_control", "bad_exit", "bidi_on_stdout"):
+                     "raw_control", "bad_exit", "bidi_on_stdout", "harness_errors"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.per_command.update(other.per_command)
         self.seconds_per_command.update(other.seconds_per_command)
@@ -485,7 +486,8 @@ class Tally:
 
     @property
     def failed(self) -> int:
-        return self.tracebacks + self.hangs + self.overwrites + self.raw_control + self.bad_exit
+        return (self.tracebacks + self.hangs + self.overwrites + self.raw_control
+                + self.bad_exit + self.harness_errors)
 
 
 def _judge(tally: Tally, args: list[str], code: int, stdout: str, stderr: str, seconds: float,
@@ -606,7 +608,7 @@ def run_subprocess(tally: Tally, args: list[str], stdin: str | None, watched: li
         stdout_target: Any = out
         if setup == "dev-full":
             stdout_target = open("/dev/full", "wb")  # noqa: SIM115
-        command = [sys.executable, "-m", "cslevels", *args]
+        command = [sys.executable, "-m", "cslevels", *(a.replace("\0", "") for a in args)]
         start = time.monotonic()
         proc = subprocess.Popen(command, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL if setup == "closed" else stdout_target,
@@ -690,10 +692,15 @@ def _campaign_in(root: Path, runs: int, rnd: random.Random, subprocess_share: fl
     _prepare_outputs(corpus)
     for _ in range(runs):
         args, stdin, watched = random_command(corpus, rnd)
-        if rnd.random() < subprocess_share:
-            run_subprocess(tally, args, stdin, watched, corpus, rnd)
-        else:
-            run_in_process(tally, args, stdin, watched, corpus)
+        try:
+            if rnd.random() < subprocess_share:
+                run_subprocess(tally, args, stdin, watched, corpus, rnd)
+            else:
+                run_in_process(tally, args, stdin, watched, corpus)
+        except Exception as exc:  # the harness's own failure: counted, never hidden
+            tally.harness_errors += 1
+            if len(tally.failures) < 50:
+                tally.failures.append({"args": args, "problems": [f"harness: {exc!r}"]})
         if rnd.random() < 0.02:  # outputs pile up: start again now and then
             shutil.rmtree(corpus.root / "out", ignore_errors=True)
             _prepare_outputs(corpus)
@@ -739,7 +746,7 @@ def main(argv: list[str] | None = None) -> int:
         "exit_codes": dict(sorted(total.exit_codes.items())),
         "tracebacks": total.tracebacks, "hangs_over_10_s": total.hangs,
         "writes_over_an_input": total.overwrites, "raw_control_on_stdout": total.raw_control,
-        "unexpected_exit_codes": total.bad_exit,
+        "unexpected_exit_codes": total.bad_exit, "harness_errors": total.harness_errors,
         "bidi_format_chars_on_stdout": total.bidi_on_stdout,
         "bidi_by_command_and_format": dict(sorted(total.bidi_formats.items())),
         "slowest_run_s": round(total.slowest, 2), "wall_s": round(wall, 1), "seed": options.seed,

@@ -821,3 +821,34 @@ def test_json_writes_terminal_controls_as_escapes_and_keeps_the_text(
         assert "aJ%C2%9B2J%7F%E2%80%AEefac%E2%80%AC%E2%80%A8.yaml" in kept
     else:
         assert hostile in kept  # the text itself is kept exactly
+
+
+_SWALLOWED = """\
+import os, signal, sys
+import cslevels.cli as cli
+from cslevels.files import yamlio
+
+class Dropped:
+    def __del__(self):  # Python prints and drops an exception raised in here
+        os.kill(os.getpid(), signal.SIGTERM)
+        for _ in range(1000):  # bytecode: the handler runs inside __del__
+            pass
+
+real = yamlio.read_bytes
+def read_bytes(path):
+    Dropped()
+    return real(path)
+
+yamlio.read_bytes = read_bytes
+sys.argv = ["cslevels", "validate", sys.argv[1]]
+cli.main()
+"""
+
+
+def test_a_signal_inside_a_finalizer_still_stops_the_run_in_one_line() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", _SWALLOWED, str(EXAMPLES / "riverside-cafe.yaml")],
+                          capture_output=True, text=True, env=_subprocess_env(), timeout=60)
+    assert (proc.returncode, proc.stderr) == (143, "cslevels: stopped by SIGTERM\n")

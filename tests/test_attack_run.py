@@ -20,7 +20,7 @@ def test_a_small_attack_run_finds_nothing() -> None:
     report = "\n".join(json.dumps(f, ensure_ascii=True) for f in tally.failures)
     assert tally.runs == RUNS
     assert (tally.tracebacks, tally.hangs, tally.overwrites, tally.raw_control,
-            tally.bad_exit) == (0, 0, 0, 0, 0), report
+            tally.bad_exit, tally.harness_errors) == (0, 0, 0, 0, 0, 0), report
     # The seed reaches every command, both kinds of run, refusals and successes.
     assert set(tally.per_command) == {"score", "compare", "summary", "validate", "show",
                                       "template", "list", "assess"}

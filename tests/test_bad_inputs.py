@@ -100,6 +100,11 @@ BAD_CASES: dict[str, Case] = {
     # 5 + 11 + 111 + 1,111 + 11,111 values, a4's list, then 8 of its *a3 (11,111 each)
     "yaml-alias-bomb-answers.yaml": Case("any", "document expands to more than 100,000 values",
                                          (10, 45)),
+    # keys and values before it: 6 + 19 + 6 + 12 + 7 + 11 + 4 + 2,000 + 6 = 2,071
+    # characters; each *t adds 2,000, and the 4,194th passes 8,388,608 (4 x 2 MiB)
+    "yaml-alias-characters-answers.yaml": Case(
+        "any", "aliases expand the document to more than 8,388,608 characters",
+        (6, 10 + 4 * 4193)),
     "yaml-python-object-tag.yaml": Case(
         "any", "YAML tag !!python/object/apply:os.system is not allowed", (7, 26)),
     "yaml-python-name-tag.yaml": Case("any", "YAML tag !!python/name:os.system is not allowed",

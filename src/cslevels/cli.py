@@ -661,6 +661,16 @@ def _raise_signalled(signum: int, frame: object) -> None:
     raise Signalled(signum)
 
 
+def _unraisable(unraisable: "sys.UnraisableHookArgs") -> None:
+    """A stop signal that landed where Python cannot let an exception out (a ``__del__``,
+    a callback of ``fork`` or the garbage collector) still stops the run, in one line."""
+    stop = unraisable.exc_value
+    if isinstance(stop, Signalled):
+        _last_words(signal_line(stop.signum))
+        os._exit(128 + stop.signum)
+    sys.__unraisablehook__(unraisable)
+
+
 def _exit_at_once(signum: int, frame: object) -> None:
     """After the work (interpreter shutdown): no unwinding left to do, and none wanted."""
     with suppress(OSError):
@@ -689,6 +699,7 @@ def main(pending: Sequence[int] = ()) -> None:
     # for nothing a command line uses.  A value the user set is kept.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
+        sys.unraisablehook = _unraisable
         _on_stop_signals(_raise_signalled)
         if pending:
             raise Signalled(pending[0])

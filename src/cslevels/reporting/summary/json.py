@@ -1,9 +1,9 @@
 """``summary --format json``: the portfolio as one JSON object (and nothing else).
 
-The text is exactly ``json.dumps(portfolio_dict(...), indent=2, ensure_ascii=False)``,
-but written row by row with a small encoder for the values rows hold: the
-standard library's pure-Python indenting encoder needs several times the
-output's size in memory and is slow for 100,000 rows.
+The text is exactly ``json_safe(json.dumps(portfolio_dict(...), indent=2,
+ensure_ascii=False))`` (``cslevels.text.json_safe``), but written row by row with a
+small encoder for the values rows hold: the standard library's pure-Python indenting
+encoder needs several times the output's size in memory and is slow for 100,000 rows.
 """
 
 from __future__ import annotations
