@@ -351,3 +351,504 @@ def test_hostile_streams_and_limits_give_one_line_not_a_traceback(tmp_path: Path
                           env=_subprocess_env(), cwd=tmp_path, timeout=120)
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode in (0, 1)
+
+
+# ---------------------------------------------------------------- 9: alias amplification
+
+
+def test_aliases_are_bounded_by_the_characters_they_expand_to(
+        invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cslevels.errors import InputError
+    from cslevels.files.yamlio import parse
+
+    # 1,413 bytes, 102 values: within both limits.  The budget is 4 x 10,000 characters;
+    # "a" and its text make 1,001, "b" 1,002, then each *t adds 1,000: the 39th goes over.
+    text = 'a: &t "' + "x" * 1000 + '"\nb: [' + ", ".join(["*t"] * 100) + "]\n"
+    monkeypatch.setenv("CSLEVELS_MAX_FILE_BYTES", "10000")
+    with pytest.raises(InputError) as caught:
+        parse(text, "doc.yaml")
+    error = caught.value
+    assert (error.line, error.column) == (2, 5 + 4 * 38)
+    assert error.code == "yaml-too-many-characters"
+    assert "more than 40,000 characters" in error.message
+    assert error.hint is not None and "4 times CSLEVELS_MAX_FILE_BYTES" in error.hint
+    path = tmp_path / "doc.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = invoke("validate", str(path), env={"CSLEVELS_MAX_FILE_BYTES": "10000"})
+    assert f"{path}:2:157: error: aliases expand the document to more than 40,000 " in (
+        result.stdout + result.stderr)
+    monkeypatch.setenv("CSLEVELS_MAX_FILE_BYTES", "30000")  # 120,000: the same file is fine
+    assert len(parse(text, "doc.yaml").data["b"]) == 100
+
+
+def _aliased_answers(tmp_path: Path, aliases: int, length: int) -> Path:
+    """riverside-cafe with its first evidence list made of one text and its aliases."""
+    text = (EXAMPLES / "riverside-cafe.yaml").read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    assert lines[12] == "    evidence:\n"
+    lines[12:15] = ['    evidence: [&t "' + "y" * length + '"'
+                    + "".join([", *t"] * aliases) + "]\n"]
+    path = tmp_path / "sent" / "visit.yaml"
+    path.parent.mkdir()
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def test_the_408_kb_answers_bomb_is_refused_before_anything_is_built(
+        invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cslevels.files import yamlio
+
+    path = _aliased_answers(tmp_path, 99_000, 2000)  # 198 million characters expanded
+    assert len(path.read_bytes()) < yamlio.DEFAULT_MAX_FILE_BYTES
+    built: list[object] = []
+    monkeypatch.setattr(yamlio._Builder, "build", lambda *args: built.append(args))
+    lines = []
+    for command in ("score", "summary", "validate"):
+        result = invoke(command, str(path))
+        assert result.exit_code == 1
+        assert result.stdout.count("\n") < 10  # no report of 198 million characters
+        lines += [line for line in (result.stdout + result.stderr).splitlines()
+                  if line.startswith(str(path))]
+    assert built == []  # measured on the parser's events: nothing was expanded
+    # score, summary (whose fast path leaves anchors to the full path) and validate agree
+    prefix = f"{path}:13:"
+    assert len(lines) == 3 and len(set(lines)) == 1 and lines[0].startswith(prefix), lines
+    assert "more than 8,388,608 characters" in lines[0]
+    column = int(lines[0][len(prefix):].split(":")[0])
+    source = path.read_text(encoding="utf-8").splitlines()[12]
+    assert source[column - 1:column + 1] == "*t"  # it names the alias that goes over
+
+
+def _aliased_rubric(tmp_path: Path, questions: int, length: int) -> Path:
+    """seven-levels with extra questions whose guidance and advice alias one text."""
+    text = (RUBRICS / "seven-levels.yaml").read_text(encoding="utf-8")
+    at = text.index("    questions:\n") + len("    questions:\n")
+    extra = ["      - id: extra0\n        text: Extra\n        scale: practice\n"
+             f'        guidance: &g "{"g" * length}"\n']
+    extra += [f"      - id: extra{i}\n        text: Extra\n        scale: practice\n"
+              "        guidance: *g\n        recommendation: *g\n" for i in range(1, questions)]
+    path = tmp_path / "big.yaml"
+    path.write_text(text[:at] + "".join(extra) + text[at:], encoding="utf-8")
+    return path
+
+
+def test_a_rubric_bomb_is_refused_and_never_cached(invoke: Invoke, tmp_path: Path) -> None:
+    path = _aliased_rubric(tmp_path, 900, 10_000)  # 91 KB; 18 million characters expanded
+    cache = tmp_path / "cache"
+    result = invoke("show", str(path), env={"CSLEVELS_CACHE_DIR": str(cache)})
+    assert result.exit_code == 1
+    assert f"{path}:" in result.stderr and "more than 8,388,608 characters" in result.stderr
+    assert not list(cache.rglob("*.json"))
+
+
+def test_a_cache_entry_is_never_written_larger_than_it_is_read_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cslevels.files import loading, rubric_cache
+
+    monkeypatch.setenv(rubric_cache.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    path = _aliased_rubric(tmp_path, 300, 10_000)  # within the limits: 6 million characters
+    writes: list[Path] = []
+    real = rubric_cache.write_then_rename
+    monkeypatch.setattr(rubric_cache, "write_then_rename",
+                        lambda target, *a, **k: (writes.append(target), real(target, *a, **k)))
+    monkeypatch.setattr(rubric_cache, "MAX_ENTRY_BYTES", 1_000_000)
+    for _ in range(2):
+        loading._RUBRIC_CACHE.clear()
+        assert len(loading.load_rubric(path).rubric.levels[0].questions) > 300
+    assert writes == []  # too large to be read back: not written, so not rewritten each run
+    monkeypatch.setattr(rubric_cache, "MAX_ENTRY_BYTES", 64 * 1024 * 1024)
+    for _ in range(2):
+        loading._RUBRIC_CACHE.clear()
+        loading.load_rubric(path)
+    assert len(writes) == 1  # written once, then read back
+
+
+def test_a_lower_size_limit_is_not_bypassed_by_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cslevels.errors import InputError
+    from cslevels.files import loading, rubric_cache
+
+    monkeypatch.setenv(rubric_cache.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    path = _aliased_rubric(tmp_path, 10, 10_000)  # 31 KB, 190,000 characters expanded
+    loading.load_rubric(path)  # cached under the default limits
+    loading._RUBRIC_CACHE.clear()
+    monkeypatch.setenv("CSLEVELS_MAX_FILE_BYTES", "45000")  # a budget of 180,000 characters
+    with pytest.raises(InputError, match="more than 180,000 characters"):
+        loading.load_rubric(path)
+
+
+# ---------------------------------------------------------------- 8: a cache entry off the model
+
+
+def _forge(entry: Path, change: str) -> None:
+    """Rewrite a real cache entry with one change and a correct checksum."""
+    import hashlib
+    import json
+
+    data = json.loads(entry.read_text(encoding="utf-8").partition("\n")[2])
+    rubric = data["rubric"]
+    question = rubric["levels"][0]["questions"][0]
+    if change == "weight-text":
+        question["weight"] = "x"
+    elif change == "weight-true":
+        question["weight"] = True
+    elif change == "unknown-scale":
+        question["scale"] = "nope"
+    elif change == "levels-text":
+        rubric["levels"] = "abc"
+    elif change == "extra-field":
+        question["bogus"] = 1
+    elif change == "score-over-one":
+        rubric["scales"]["practice"]["options"][0]["score"] = 7
+    elif change == "threshold-nan":
+        rubric["threshold"] = float("nan")
+    elif change == "missing-id":
+        del question["id"]
+    elif change == "bad-id":
+        question["id"] = "Not An Id"
+    elif change == "warning-garbage":
+        data["warnings"] = [{"a": 1}]
+    elif change == "warning-dropped":
+        data["warnings"] = []
+    elif change == "digest":
+        data["digest"] = 5
+    payload = json.dumps(data)
+    entry.write_text(hashlib.sha256(payload.encode()).hexdigest() + "\n" + payload,
+                     encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", [
+    "weight-text", "weight-true", "unknown-scale", "levels-text", "extra-field",
+    "score-over-one", "threshold-nan", "missing-id", "bad-id", "warning-garbage",
+    "warning-dropped", "digest"])
+def test_a_cache_entry_that_does_not_match_the_model_is_a_miss(
+        invoke: Invoke, tmp_path: Path, change: str) -> None:
+    from cslevels.files import loading, rubric_cache
+
+    cache = tmp_path / "cache"
+    env = {rubric_cache.CACHE_DIR_ENV: str(cache), rubric_cache.NO_CACHE_ENV: ""}
+    rubric = tmp_path / "rt.yaml"  # a rubric with a warning (an unused scale), kept too
+    text = (RUBRICS / "seven-levels.yaml").read_text(encoding="utf-8")
+    rubric.write_text(text.replace("scales:\n", "scales:\n  spare:\n    label: Spare\n"
+                                   "    options: [{value: 0, label: Never, score: 0},"
+                                   " {value: 1, label: Always, score: 1}]\n", 1), encoding="utf-8")
+    answers = _answers_naming(tmp_path, str(rubric))
+    args = ["score", str(answers), "--format", "json"]
+    loading._RUBRIC_CACHE.clear()
+    expected = invoke(*args, env={rubric_cache.NO_CACHE_ENV: "1"})
+    loading._RUBRIC_CACHE.clear()
+    assert invoke(*args, env=env).stdout == expected.stdout  # fills the cache
+    (entry,) = cache.rglob("*.json")
+    good = entry.read_bytes()
+    loading._RUBRIC_CACHE.clear()
+    assert rubric_cache.load(entry, rubric) is not None  # the real entry is a hit
+    _forge(entry, change)
+    assert rubric_cache.load(entry, rubric) is None
+    loading._RUBRIC_CACHE.clear()
+    result = invoke(*args, env=env)
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        expected.exit_code, expected.stdout, expected.stderr)
+    assert entry.read_bytes() == good  # rebuilt from the rubric
+
+
+# ---------------------------------------------------------------- 10: workers end with their parent
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as handle:
+                found += [int(child) for child in handle.read().split()]
+    except OSError:
+        pass
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Alive, and not a zombie waiting to be reaped (in a container PID 1 may never)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8", errors="replace") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def _command_line(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read()
+    except OSError:
+        return b""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="finds workers through /proc")
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP", "SIGKILL"])
+def test_pool_workers_end_with_their_parent(tmp_path: Path, signame: str) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "visits"
+    folder.mkdir()
+    text = (EXAMPLES / "riverside-cafe.yaml").read_bytes()
+    for i in range(3000):  # seconds of work for two workers: they are busy when signalled
+        (folder / f"v{i}.yaml").write_bytes(text)
+    env = {**_subprocess_env(), "CSLEVELS_WORKERS": "2", "CSLEVELS_PARALLEL_MIN_FILES": "2"}
+    with open(tmp_path / "stderr", "w+b") as stderr:  # workers would hold a pipe open
+        parent = subprocess.Popen([sys.executable, "-m", "cslevels", "summary", str(folder)],
+                                  stdout=subprocess.DEVNULL, stderr=stderr, env=env)
+        workers: list[int] = []
+        try:
+            for _ in range(1000):  # until the pool is up (a guard, not a measure)
+                workers = [c for c in _children(parent.pid)
+                           if _command_line(c) == _command_line(parent.pid)]
+                if len(workers) == 2 or parent.poll() is not None:
+                    break
+                time.sleep(0.01)
+            assert len(workers) == 2, "the pool never started"
+            os.kill(parent.pid, getattr(signal, signame))  # the parent alone, not its group
+            code = parent.wait(timeout=60)
+            deadline = time.monotonic() + 10
+            while any(map(_running, workers)) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert [w for w in workers if _running(w)] == []
+        finally:
+            parent.kill()
+            parent.wait()
+            for worker in workers:  # never leave one behind, whatever failed above
+                if _running(worker):
+                    os.kill(worker, signal.SIGKILL)
+        stderr.seek(0)
+        said = stderr.read().decode("utf-8", "replace")
+    signum = getattr(signal, signame)
+    if signame == "SIGKILL":
+        assert code == -signum
+    else:
+        assert code == 128 + signum
+        assert said == f"cslevels: stopped by {signame}\n"
+
+
+# ---------------------------------------------------------------- 8: Ctrl-C during start-up
+
+_KICK = """\
+import os, signal, sys
+import importlib.abc
+import cslevels.__main__ as entry
+
+class Kick(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == {module!r}:  # while cslevels.cli loads its modules
+            os.kill(os.getpid(), signal.{signame})
+        return None
+
+sys.meta_path.insert(0, Kick())
+sys.argv = ["cslevels", "show", "seven-levels"]
+entry.run()
+"""
+
+
+@pytest.mark.parametrize(("signame", "module"), [
+    ("SIGINT", "typer"), ("SIGINT", "cslevels.reporting.formats"), ("SIGTERM", "typer")])
+def test_a_signal_while_the_modules_load_gives_one_line(signame: str, module: str) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", _KICK.format(signame=signame, module=module)],
+                          capture_output=True, text=True, env=_subprocess_env(), timeout=60)
+    line = "cslevels: interrupted" if signame == "SIGINT" else f"cslevels: stopped by {signame}"
+    assert (proc.returncode, proc.stdout, proc.stderr) == (
+        128 + getattr(signal, signame), "", line + "\n")
+
+
+_READY = """\
+import os, sys
+import cslevels.__main__ as entry
+os.write(2, b"ready\\n")
+sys.argv = ["cslevels", *sys.argv[1:]]
+entry.run()
+"""
+
+
+def test_ctrl_c_at_random_early_moments_never_gives_a_traceback(tmp_path: Path) -> None:
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    chooser = random.Random(13)
+    commands = [["--version"], ["show", "seven-levels"], ["list"],
+                ["score", str(EXAMPLES / "riverside-cafe.yaml"), "--format", "json"],
+                ["validate", str(EXAMPLES)], ["summary", str(EXAMPLES)]]
+    seen = set()
+    for _ in range(16):
+        args = chooser.choice(commands)
+        proc = subprocess.Popen([sys.executable, "-c", _READY, *args], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, env=_subprocess_env(), cwd=tmp_path)
+        try:
+            assert proc.stderr is not None
+            assert proc.stderr.readline() == b"ready\n"  # the entry point is running
+            time.sleep(chooser.uniform(0, 0.3))  # before, during and after the imports
+            proc.send_signal(signal.SIGINT)
+            said = proc.stderr.read().decode("utf-8", "replace")
+            code = proc.wait(timeout=60)
+        finally:
+            proc.kill()
+            proc.wait()
+        # Done already (0), stopped (130 and the line), or stopped as the interpreter
+        # shut down, after the work, when Python has put back the default action (-2).
+        assert (code, said) in {(0, ""), (130, "cslevels: interrupted\n"), (-2, "")}, said
+        seen.add(code)
+    assert 130 in seen
+
+
+# ---------------------------------------------------------------- 12: temporaries, long names
+
+
+def test_only_this_projects_own_stale_temporaries_are_removed(invoke: Invoke,
+                                                            tmp_path: Path) -> None:
+    from cslevels.files.output import temp_prefix
+
+    old = (1_000_000, 1_000_000)
+    target = tmp_path / "report.txt"
+    ours = tmp_path / ".report.txt.k3_x9q2a.tmp"  # what mkstemp makes: 8 letters
+    others = [tmp_path / ".report.txt.backup.tmp", tmp_path / ".report.txt.abcd12345.tmp",
+              tmp_path / ".report.txt.ABCD1234.tmp"]
+    for path in [ours, *others]:
+        path.write_text("kept?")
+        os.utime(path, old)
+    folder = tmp_path / ".report.txt.dir12345.tmp"
+    folder.mkdir()
+    os.utime(folder, old)
+    kept = tmp_path / "kept.txt"
+    kept.write_text("a file of the user's")
+    link = tmp_path / ".report.txt.link1234.tmp"
+    link.symlink_to(kept)
+    os.utime(link, old, follow_symlinks=False)
+    long_target = tmp_path / ("r" * 250 + ".txt")  # 254 bytes: its temporaries are hashed
+    long_stale = tmp_path / f"{temp_prefix(long_target)}abcd1234.tmp"
+    assert len(long_stale.name) <= 255 and long_target.name not in long_stale.name
+    long_stale.write_text("half")
+    os.utime(long_stale, old)
+    for output in (target, long_target):
+        result = invoke("show", "seven-levels", "-o", str(output))
+        assert result.exit_code == 0, result.stderr
+    assert not ours.exists() and not long_stale.exists()
+    assert all(path.exists() for path in others) and folder.is_dir()
+    assert link.is_symlink() and kept.read_text() == "a file of the user's"
+
+
+# ---------------------------------------------------------------- found by the attack run
+
+
+@pytest.mark.parametrize("args", [
+    ["validate", "{long}.yaml"], ["summary", "{long}.yaml"], ["summary", "{long}"],
+    ["list", "--rubrics-dir", "{long}"], ["score", "{example}", "-o", "{long}.txt"],
+    ["score", "{answers}"], ["validate", "{answers}"],
+])
+def test_a_path_the_system_refuses_is_named_not_a_traceback(invoke: Invoke, tmp_path: Path,
+                                                            args: list[str]) -> None:
+    long = str(tmp_path / ("x" * 300))  # one name over NAME_MAX: ENAMETOOLONG
+    answers = _answers_naming(tmp_path, "r-" + "x" * 300)  # an id too long to be a file
+    values = {"long": long, "example": str(EXAMPLES / "riverside-cafe.yaml"),
+              "answers": str(answers)}
+    result = invoke(*[a.format(**values) for a in args])
+    output = result.stdout + result.stderr
+    assert result.exit_code == 1
+    assert "Traceback" not in output and "<stdout>" not in output
+    if "{answers}" in args:
+        assert f"{answers}:2:9: error: unknown rubric 'r-xxx" in output
+    else:
+        assert ": error: cannot use this path: File name too long" in output
+        assert long in output
+
+
+def test_github_annotations_never_carry_raw_control_characters(invoke: Invoke,
+                                                               tmp_path: Path) -> None:
+    path = tmp_path / "evil\x1b]0;owned\x07\r.yaml"
+    path.write_text("schema: cslevels/answers/v1\nsubject: [\n", encoding="utf-8")
+    result = invoke("validate", str(path), "--format", "github")
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "\r" not in result.stdout and "%0D" not in result.stdout
+    assert "file=" + str(tmp_path).replace(":", "%3A") + "/evil\\x1b]0;owned\\x07\\x0d.yaml" in (
+        result.stdout)
+
+
+def test_a_stream_that_outgrows_memory_under_a_huge_limit_is_one_message(
+        invoke: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cslevels.files import inputs
+
+    def exhausted(*args: object) -> bytes:  # /dev/zero read with CSLEVELS_MAX_FILE_BYTES=1e20
+        raise MemoryError
+
+    monkeypatch.setattr(inputs, "read_limited", exhausted)
+    result = invoke("validate", "/dev/zero",
+                    env={"CSLEVELS_MAX_FILE_BYTES": "100000000000000000000"})
+    assert result.exit_code == 1
+    assert ("/dev/zero: error: ran out of memory reading it, under a "
+            "100,000,000,000,000,000,000-byte limit (lower CSLEVELS_MAX_FILE_BYTES)") in (
+        result.stdout + result.stderr)
+
+
+@pytest.mark.parametrize("args", [
+    ["score", "{answers}", "--format", "json"], ["summary", "{answers}", "--format", "json"],
+    ["validate", "{answers}", "--format", "json"], ["validate", "{answers}", "--format", "sarif"],
+    ["compare", "{answers}", "{answers}", "--format", "json"],
+    ["list", "--rubrics-dir", "{folder}", "--format", "json"]])
+def test_json_writes_terminal_controls_as_escapes_and_keeps_the_text(
+        invoke: Invoke, tmp_path: Path, args: list[str]) -> None:
+    import json
+
+    hostile = "J\x9b2J\x7f\u202eefac\u202c\u2028"  # C1 CSI, DEL, bidi override, separator
+    folder = tmp_path / f"d{hostile}"
+    folder.mkdir()
+    text = (EXAMPLES / "riverside-cafe.yaml").read_text(encoding="utf-8")
+    answers = folder / f"a{hostile}.yaml"
+    answers.write_text(text.replace("J. Moreno", json.dumps(hostile), 1)
+                       .replace("subject: Riverside Cafe", "subject: x\n# \u202e", 1)
+                       + "extra: 1\n" * ("validate" in args), encoding="utf-8")
+    (folder / f"r{hostile}.yaml").write_text("schema: cslevels/rubric/v1\n", encoding="utf-8")
+    result = invoke(*[a.format(answers=answers, folder=folder) for a in args])
+    assert result.stdout.strip(), result.stderr
+    for raw in ("\x9b", "\x7f", "\u202e", "\u2028"):
+        assert raw not in result.stdout
+    kept = json.dumps(json.loads(result.stdout), ensure_ascii=False)
+    if "sarif" in args:  # SARIF names files by URI: percent-encoded
+        assert "aJ%C2%9B2J%7F%E2%80%AEefac%E2%80%AC%E2%80%A8.yaml" in kept
+    else:
+        assert hostile in kept  # the text itself is kept exactly
+
+
+_SWALLOWED = """\
+import os, signal, sys
+import cslevels.cli as cli
+from cslevels.files import yamlio
+
+class Dropped:
+    def __del__(self):  # Python prints and drops an exception raised in here
+        os.kill(os.getpid(), signal.SIGTERM)
+        for _ in range(1000):  # bytecode: the handler runs inside __del__
+            pass
+
+real = yamlio.read_bytes
+def read_bytes(path):
+    Dropped()
+    return real(path)
+
+yamlio.read_bytes = read_bytes
+sys.argv = ["cslevels", "validate", sys.argv[1]]
+cli.main()
+"""
+
+
+def test_a_signal_inside_a_finalizer_still_stops_the_run_in_one_line() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", _SWALLOWED, str(EXAMPLES / "riverside-cafe.yaml")],
+                          capture_output=True, text=True, env=_subprocess_env(), timeout=60)
+    assert (proc.returncode, proc.stderr) == (143, "cslevels: stopped by SIGTERM\n")

@@ -17,7 +17,7 @@ import builtins
 import os
 import shutil
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,8 +97,14 @@ BAD_CASES: dict[str, Case] = {
     "yaml-latin1.yaml": Case("any", "not valid UTF-8 (byte 0xe9)", (1, 25)),
     "yaml-utf16.yaml": Case("any", "saved as UTF-16, not UTF-8"),
     "yaml-cyclic-alias.yaml": Case("any", "an alias refers to itself (cyclic alias)", (6, 10)),
+    # 5 + 11 + 111 + 1,111 + 11,111 values, a4's list, then 8 of its *a3 (11,111 each)
     "yaml-alias-bomb-answers.yaml": Case("any", "document expands to more than 100,000 values",
-                                         (10, 1)),
+                                         (10, 45)),
+    # keys and values before it: 6 + 19 + 6 + 12 + 7 + 11 + 4 + 2,000 + 6 = 2,071
+    # characters; each *t adds 2,000, and the 4,194th passes 8,388,608 (4 x 2 MiB)
+    "yaml-alias-characters-answers.yaml": Case(
+        "any", "aliases expand the document to more than 8,388,608 characters",
+        (6, 10 + 4 * 4193)),
     "yaml-python-object-tag.yaml": Case(
         "any", "YAML tag !!python/object/apply:os.system is not allowed", (7, 26)),
     "yaml-python-name-tag.yaml": Case("any", "YAML tag !!python/name:os.system is not allowed",
@@ -499,6 +505,16 @@ def test_alias_bomb_is_refused_fast_with_bounded_memory(monkeypatch: pytest.Monk
         return build(self, node, loc)  # type: ignore[arg-type]
 
     monkeypatch.setattr(yamlio._Builder, "build", counting)
+    events = 0
+    parse_events = yamlio.yaml.parse
+
+    def counted_events(*args: Any, **kwargs: Any) -> Iterator[object]:
+        nonlocal events
+        for event in parse_events(*args, **kwargs):
+            events += 1
+            yield event
+
+    monkeypatch.setattr(yamlio.yaml, "parse", counted_events)
     tracemalloc.start()
     try:
         with pytest.raises(InputError, match="more than 100,000 values"):
@@ -506,15 +522,18 @@ def test_alias_bomb_is_refused_fast_with_bounded_memory(monkeypatch: pytest.Monk
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    # Work, counted rather than timed: expanded, it would be 10**9 values.
-    assert built == yamlio.DEFAULT_MAX_NODES + 1
+    # Work, counted rather than timed: expanded, it would be 10**9 values.  Measured on
+    # the parser's events (each alias once, however much it stands for), nothing is built.
+    assert built == 0
+    assert events < 200
     assert peak < 64 * 1024 * 1024
 
 
 def test_alias_limit_follows_the_environment(invoke: Invoke) -> None:
     path = str(BAD / "yaml-alias-bomb-answers.yaml")
     result = invoke("validate", path, env={"CSLEVELS_MAX_NODES": "50"})
-    assert f"{path}:7:1: error: document expands to more than 50 values" in result.stderr
+    # 5 + 11 values, a1's list, then 3 of its *a0 (11 each): the fourth goes over
+    assert f"{path}:7:25: error: document expands to more than 50 values" in result.stderr
 
 
 def test_an_answers_file_cannot_make_cslevels_read_any_file(invoke: Invoke,

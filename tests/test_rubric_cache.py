@@ -392,6 +392,7 @@ def rubric_data(draw: st.DrawFn) -> dict[str, Any]:
 def test_any_rubric_survives_the_cache_round_trip(data: dict[str, Any]) -> None:
     rubric = Rubric.model_validate(data, strict=True)
     dump = json.loads(json.dumps(rubric.model_dump(exclude_unset=True), ensure_ascii=False))
+    assert rubric_cache.conforms(dump, Rubric)  # what the cache believes without pydantic
     rebuilt = rubric_cache.rubric_from_dump(dump)
     assert rebuilt == rubric
     assert rebuilt.model_dump(exclude_unset=True) == rubric.model_dump(exclude_unset=True)

@@ -426,6 +426,7 @@ def test_the_json_writer_writes_what_json_dumps_writes(value: object) -> None:
 
 def test_the_json_report_is_json_dumps_of_the_portfolio(tmp_path: Path) -> None:
     from cslevels.reporting.summary.json import portfolio_dict, render_portfolio
+    from cslevels.text import json_safe
 
     text = (PORTFOLIO / "six" / "echo-electronics.yaml").read_text(encoding="utf-8")
     (tmp_path / "e.yaml").write_text(text.replace(
@@ -437,5 +438,6 @@ def test_the_json_report_is_json_dumps_of_the_portfolio(tmp_path: Path) -> None:
                 os.fsdecode(bytes(odd) + b"/caf\xe9.yaml"))  # not a UTF-8 name
     for paths in ([PORTFOLIO], [tmp_path], [tmp_path / "nothing-here.yaml"]):
         portfolio = build_portfolio(paths, workers=1)
-        assert render_portfolio(portfolio) == json.dumps(
-            portfolio_dict(portfolio), indent=2, ensure_ascii=False) + "\n"
+        # (the characters a terminal acts on, U+2028 here, as JSON escapes: the same text)
+        assert render_portfolio(portfolio) == json_safe(json.dumps(
+            portfolio_dict(portfolio), indent=2, ensure_ascii=False)) + "\n"

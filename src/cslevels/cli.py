@@ -165,6 +165,17 @@ def user_errors() -> Iterator[None]:
         yield
     except CslevelsError as exc:
         fail(exc.to_findings())
+    except OSError as exc:  # a path the system refuses (too long, a link loop) where it was
+        if exc.filename is None:  # only looked at; without a file, stdout's (see main)
+            raise
+        fail([path_error(exc)])
+
+
+def path_error(exc: OSError) -> Finding:
+    """An operating-system error about a named file, as a finding."""
+    return Finding(path=os.fsdecode(exc.filename),
+                   message=f"cannot use this path: {exc.strerror or exc}",
+                   code="path-refused")
 
 
 def render_options(output: Path | None = None, several: bool | None = None) -> RenderOptions:
@@ -673,28 +684,107 @@ def summary(
         raise typer.Exit(1)
 
 
-def main() -> None:
-    """Console-script entry point."""
+class Signalled(BaseException):
+    """The process was asked to stop (Ctrl-C, SIGTERM, SIGHUP).
+
+    Not a KeyboardInterrupt, which typer turns into a silent exit: it unwinds like
+    any exception (temporary files are removed, locks let go, worker processes
+    stopped) up to :func:`main`, which says so in one line and exits 128 + signo.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+
+def signal_line(signum: int) -> str:
+    """The one line a stopped run ends with."""
+    import signal
+
+    if signum == signal.SIGINT:
+        return "cslevels: interrupted"
+    return f"cslevels: stopped by {signal.Signals(signum).name}"
+
+
+def _raise_signalled(signum: int, frame: object) -> None:
+    raise Signalled(signum)
+
+
+def _unraisable(unraisable: "sys.UnraisableHookArgs") -> None:
+    """A stop signal that landed where Python cannot let an exception out (a ``__del__``,
+    a callback of ``fork`` or the garbage collector) still stops the run, in one line."""
+    stop = unraisable.exc_value
+    if isinstance(stop, Signalled):
+        _last_words(signal_line(stop.signum))
+        os._exit(128 + stop.signum)
+    sys.__unraisablehook__(unraisable)
+
+
+def _exit_at_once(signum: int, frame: object) -> None:
+    """After the work (interpreter shutdown): no unwinding left to do, and none wanted."""
+    with suppress(OSError):
+        os.write(2, (signal_line(signum) + "\n").encode())
+    os._exit(128 + signum)
+
+
+def _on_stop_signals(handler: object) -> None:
+    """``handler`` for Ctrl-C, SIGTERM and SIGHUP, except those ignored (``nohup``)."""
+    import signal
+
+    for name in STOP_SIGNALS:
+        signum = getattr(signal, name, None)
+        if signum is None:  # pragma: no cover - not on this platform
+            continue
+        with suppress(ValueError, OSError, TypeError):  # ValueError: not the main thread
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                signal.signal(signum, handler)  # type: ignore[arg-type]
+
+
+def main(pending: Sequence[int] = ()) -> None:
+    """Console-script entry point; ``pending``: signals that came during start-up
+    (``cslevels.__main__`` holds them back while the modules load)."""
     # pydantic looks for plugins (instrumentation hooks) by reading the entry points of
     # every installed distribution the first time a model is built: ~5-10 ms of each run
     # for nothing a command line uses.  A value the user set is kept.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
+        sys.unraisablehook = _unraisable
+        _on_stop_signals(_raise_signalled)
+        if pending:
+            raise Signalled(pending[0])
         _prepare_streams()
         app()
+    except Signalled as stop:
+        _last_words(signal_line(stop.signum))
+        sys.exit(128 + stop.signum)
     except OutputError as exc:  # pragma: no cover - emit() runs inside user_errors
         fail(exc.to_findings())
     except BrokenPipeError:  # e.g. `cslevels show x | head`
         _quiet_stdout()
         sys.exit(1)
-    except KeyboardInterrupt:  # Ctrl-C before a command could catch it (start-up)
-        _last_words("cslevels: interrupted")
+    except KeyboardInterrupt:  # Ctrl-C where the handler could not be set (a thread)
+        _last_words(signal_line(2))
         sys.exit(130)
-    except (OSError, ValueError) as exc:  # stdout full (> /dev/full), closed (>&-) ...
-        _quiet_stdout()
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        _last_words(f"<stdout>: error: cannot write the output: {reason}")
+    except OSError as exc:
+        if exc.filename is None:  # stdout full (> /dev/full), closed (>&-) ...
+            _stdout_failed(exc)
+        _last_words(clean_line(str(path_error(exc))))  # one outside user_errors
         sys.exit(1)
+    except ValueError as exc:  # I/O on a closed stdout
+        _stdout_failed(exc)
+    finally:
+        _on_stop_signals(_exit_at_once)
+
+
+def _stdout_failed(exc: Exception) -> NoReturn:
+    """stdout full (> /dev/full), closed (>&-), or not able to take the text."""
+    _quiet_stdout()
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    _last_words(f"<stdout>: error: cannot write the output: {reason}")
+    sys.exit(1)
 
 
 def _prepare_streams() -> None:

@@ -31,6 +31,21 @@ def clean(text: object) -> str:
     return _UNSAFE.sub(_escape, value)
 
 
+def json_safe(json_text: str) -> str:
+    """JSON text with the characters :func:`clean` escapes written as JSON's ``\\uXXXX``.
+
+    The text stays exactly the same once parsed, but no DEL, C1 control (``\\x9b`` is
+    a CSI to some terminals) or bidi override reaches a terminal that prints it raw.
+    ``json.dumps`` escapes the C0 controls itself; outside strings JSON is ASCII, so
+    only string contents change.
+    """
+    return _UNSAFE.sub(_json_escape, json_text)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
 def clean_line(text: object) -> str:
     """Like :func:`clean`, on one line (newlines and tabs become spaces)."""
     return " ".join(clean(text).split())

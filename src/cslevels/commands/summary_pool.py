@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -70,15 +71,91 @@ RowFields = tuple[Any, ...]
 ChunkResult = tuple[list["RowFields | Failure | None"], list[RubricInfo]]
 
 
-def _start_worker(base: RubricLibrary, found: dict[str, LoadedRubric], defer: bool) -> None:
-    """In each worker: a library like the parent's, and no Ctrl-C (the parent stops the pool)."""
+def _start_worker(base: RubricLibrary, found: dict[str, LoadedRubric], defer: bool,
+                  parent: int) -> None:
+    """In each worker: a library like the parent's, no Ctrl-C (the parent stops the
+    pool), the default SIGTERM and SIGHUP (not the parent's handlers, which a fork
+    copies), and an end when the parent ends, however it ends."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in STOP_SIGNALS[1:]:
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):  # forked with them held (_stop_signals_held)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {getattr(signal, name) for name in
+                                                    STOP_SIGNALS if hasattr(signal, name)})
+    _end_with_parent(parent)
     library = PortfolioLibrary(base)
     for loaded in found.values():
         library.add(loaded)
     _WORKER.update(library=library, defer=defer, sent=set())
+
+
+WATCH_SECONDS = 0.5  # without PR_SET_PDEATHSIG: how often a worker looks for its parent
+
+
+def _end_with_parent(parent: int) -> None:
+    """Make this worker die with ``parent``: a parent killed outright (SIGKILL) cannot
+    stop its pool, and a worker waiting for work would otherwise wait for good.
+
+    On Linux the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``);
+    elsewhere a thread checks the parent every WATCH_SECONDS.  A parent that died
+    before either was in place is seen at once.
+    """
+    import sys
+
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) == 0  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError, ImportError):  # pragma: no cover - no prctl here
+            armed = False
+    if os.getppid() != parent:
+        os._exit(1)
+    if not armed:  # pragma: no cover - exercised off Linux
+        import threading
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                threading.Event().wait(WATCH_SECONDS)
+            os._exit(1)
+
+        threading.Thread(target=watch, name="cslevels-parent-watch", daemon=True).start()
+
+
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+
+@contextmanager
+def _stop_signals_held() -> Iterator[None]:
+    """Hold Ctrl-C, SIGTERM and SIGHUP back while workers are forked, delivering them
+    after: a handler that ran inside ``fork``'s own callbacks would have its exception
+    printed and dropped, and the run would go on as if never stopped.  The workers
+    start with them held too, and let them through once their handlers are set."""
+    import signal
+
+    held = {getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)}
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+def _stop_workers(executor: Any) -> None:
+    """Kill the pool's processes now: their results are no longer wanted."""
+    processes: dict[int, Any] = getattr(executor, "_processes", None) or {}
+    for process in list(processes.values()):
+        with suppress(Exception):
+            process.kill()
 
 
 def _summarise_chunk(paths: list[str]) -> ChunkResult:
@@ -122,17 +199,21 @@ def _pooled(names: list[str], library: PortfolioLibrary, base: RubricLibrary, wo
     try:
         executor = ProcessPoolExecutor(
             max_workers=min(workers, len(chunks)), mp_context=_mp_context(start_method),
-            initializer=_start_worker, initargs=(base, dict(library.found), defer))
+            initializer=_start_worker, initargs=(base, dict(library.found), defer, os.getpid()))
     except (OSError, ValueError, ImportError, NotImplementedError):  # e.g. no semaphores
         return
     try:
-        for chunk, (results, infos) in zip(chunks, executor.map(_summarise_chunk, chunks),
-                                           strict=True):
+        with _stop_signals_held():  # the workers are forked here
+            results_of_chunks = executor.map(_summarise_chunk, chunks)
+        for chunk, (results, infos) in zip(chunks, results_of_chunks, strict=True):
             for info in infos:
                 library.from_workers.setdefault(info.id, info)
             yield from zip(chunk, results, strict=True)
     except (BrokenProcessPool, OSError):  # a worker died, or could not be started
         return
+    except BaseException:  # Ctrl-C, SIGTERM or SIGHUP (cli.Signalled), or the reader stopped
+        _stop_workers(executor)
+        raise
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
 

@@ -63,7 +63,7 @@ class RubricLibrary:
     def resolve(self, ref: str) -> LoadedRubric:
         """A rubric by path (when ``ref`` names a file) or by id."""
         as_path = Path(ref)
-        if as_path.suffix in RUBRIC_SUFFIXES or "/" in ref or os.sep in ref or as_path.is_file():
+        if as_path.suffix in RUBRIC_SUFFIXES or "/" in ref or os.sep in ref or _is_regular(as_path):
             return load_rubric(as_path)
         for folder, _origin in self.dirs:  # folder by folder: an earlier one shadows later ones
             if not folder.is_dir():
@@ -71,7 +71,7 @@ class RubricLibrary:
             named = [folder / f"{ref}{suffix}" for suffix in RUBRIC_SUFFIXES]
             others = _rubric_files(folder)
             for path in [*named, *others]:  # a file named after the id is tried first
-                if not path.is_file():
+                if not _is_regular(path):
                     continue
                 try:
                     loaded = load_rubric(path)
@@ -134,7 +134,9 @@ def _rubric_files(folder: Path) -> list[Path]:
 
 
 def _is_regular(path: Path) -> bool:
+    """Whether ``path`` is a file; a name no file could have (too long for the file
+    system, ENAMETOOLONG, or holding a NUL) is simply not one."""
     try:
         return path.is_file()
-    except OSError:
+    except (OSError, ValueError):
         return False

@@ -146,17 +146,27 @@ def temp_prefix(path: Path) -> str:
 
 
 def remove_stale_temporaries(path: Path) -> int:
-    """Remove temporary files of ``path`` left by a killed process (older than a day)."""
+    """Remove temporary files of ``path`` left by a killed process (older than a day).
+
+    Only names of exactly the form :func:`write_then_rename` makes (the prefix, eight
+    of ``tempfile``'s letters, ``.tmp``), only regular files (a link is never followed)
+    and only this user's: ``.report.txt.backup.tmp`` is someone's file, not ours.
+    """
+    import re
     import time
 
     folder = path.parent if str(path.parent) else Path(".")
-    prefix = temp_prefix(path)
+    pattern = re.compile(re.escape(temp_prefix(path)) + r"[a-z0-9_]{8}\.tmp")
     removed = 0
     cutoff = time.time() - STALE_SECONDS
     with contextlib.suppress(OSError):
-        for candidate in folder.glob(f"{glob_escape(prefix)}*.tmp"):
+        for candidate in folder.glob(f"{glob_escape(temp_prefix(path))}*.tmp"):
+            if not pattern.fullmatch(candidate.name):
+                continue
             with contextlib.suppress(OSError):
-                if candidate.is_file() and candidate.stat().st_mtime < cutoff:
+                info = os.lstat(candidate)
+                if (stat.S_ISREG(info.st_mode) and info.st_mtime < cutoff
+                        and (not hasattr(os, "getuid") or info.st_uid == os.getuid())):
                     candidate.unlink()
                     removed += 1
     return removed

@@ -33,25 +33,31 @@ import re
 import stat
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, cast, get_args, get_origin
 
 import yaml
+from pydantic import BaseModel
 from pydantic.version import VERSION as PYDANTIC_VERSION
 
 import cslevels
+from cslevels.core.checks import capped, check_rubric
 from cslevels.core.documents import LoadedRubric
+from cslevels.core.locations import Loc, Position
 from cslevels.core.models import Level, Option, Question, Rubric, Scale, Source
 from cslevels.errors import Finding
 from cslevels.files.output import write_then_rename
-from cslevels.files.yamlio import LOADER_NAME, max_nodes
+from cslevels.files.yamlio import LOADER_NAME, max_expanded_chars, max_nodes
 
 CACHE_DIR_ENV = "CSLEVELS_CACHE_DIR"
 NO_CACHE_ENV = "CSLEVELS_NO_CACHE"
 FORMAT = "cslevels-rubric-cache/1"
 MAX_ENTRIES = 200  # rubrics are small (a few KB each); past this the oldest half goes
-MAX_ENTRY_BYTES = 64 * 1024 * 1024  # far above any rubric within the file-size limit
+MAX_ENTRY_BYTES = 64 * 1024 * 1024  # above any rubric within the default limits; never
+# written larger, since an entry that is never read back would be rewritten on every run
 STALE_TEMP_SECONDS = 3600  # a temporary file this old was left by a killed process
 _ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.json")  # the only files the cache reads or prunes
 _TEMP_PREFIX = ".entry."
@@ -95,7 +101,7 @@ def entry_path(path: Path, raw: bytes) -> Path | None:
 
 def cache_key(name: str, raw: bytes) -> str:
     """The hash of everything a rubric's loaded form depends on."""
-    head = "\0".join([_code_fingerprint(), str(max_nodes()), name])
+    head = "\0".join([_code_fingerprint(), str(max_nodes()), str(max_expanded_chars()), name])
     return hashlib.sha256(head.encode("utf-8", "surrogateescape") + b"\0" + raw).hexdigest()
 
 
@@ -162,13 +168,16 @@ def store(entry: Path, loaded: LoadedRubric) -> None:
         "warnings": [asdict(f) for f in loaded.warnings],
         "rubric": loaded.rubric.model_dump(exclude_unset=True),
     }, ensure_ascii=False, separators=(",", ":"))
-    text = hashlib.sha256(payload.encode("utf-8")).hexdigest() + "\n" + payload
+    raw = payload.encode("utf-8")
+    text = (hashlib.sha256(raw).hexdigest() + "\n").encode("ascii") + raw
+    if len(text) > MAX_ENTRY_BYTES:
+        return  # load() would refuse it: a fresh load each time is all it could give
     folder = entry.parent
     with contextlib.suppress(OSError, ValueError):
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _private(folder):
             return  # someone else's, or open to others: never write (or read) there
-        write_then_rename(entry, text.encode("utf-8"), durable=False)
+        write_then_rename(entry, text, durable=False)
         _prune(folder)
 
 
@@ -194,14 +203,151 @@ def _prune(folder: Path) -> None:
 
 
 def _loaded_from(data: dict[str, Any], path: Path) -> LoadedRubric:
+    """The entry's load, or ValueError when it is not exactly what ``store`` writes.
+
+    An entry is believed without pydantic's validation (building the validator is
+    what the cache saves), but not blindly: its rubric must fit the models' fields,
+    types and bounds (:func:`conforms`), and the cross-document checks, run again on
+    it, must find no error and the same warnings.  Anything else is a miss, never a
+    traceback or a wrong score later.
+    """
+    if not isinstance(data, dict) or set(data) != {"format", "digest", "warnings", "rubric"}:
+        raise ValueError("not a cache entry")
     if data["format"] != FORMAT:
         raise ValueError("another cache format")
-    return LoadedRubric(
-        rubric=rubric_from_dump(data["rubric"]),
-        path=path,
-        digest=str(data["digest"]),
-        warnings=tuple(Finding(**w) for w in data["warnings"]),
-    )
+    digest, dump, stored = data["digest"], data["rubric"], data["warnings"]
+    if not (isinstance(digest, str) and re.fullmatch("[0-9a-f]{64}", digest)
+            and conforms(dump, Rubric) and isinstance(stored, list)):
+        raise ValueError("does not match the rubric model")
+    warnings = tuple(_finding(w) for w in stored)
+    rubric = rubric_from_dump(dump)
+    if [_wording(f) for f in capped(check_rubric(rubric, _Unplaced(str(path), dump)))] != [
+            _wording(f) for f in warnings]:
+        raise ValueError("the checks find something else")
+    return LoadedRubric(rubric=rubric, path=path, digest=digest, warnings=warnings)
+
+
+_OPTIONAL_INT = (int, type(None))
+_OPTIONAL_STR = (str, type(None))
+_FINDING_TYPES: dict[str, type | tuple[type, ...]] = {
+    "path": str, "message": str, "line": _OPTIONAL_INT, "column": _OPTIONAL_INT,
+    "severity": str, "code": str, "hint": _OPTIONAL_STR, "cell": _OPTIONAL_STR}
+
+
+def _finding(data: Any) -> Finding:
+    if not (isinstance(data, dict) and set(data) == set(_FINDING_TYPES) and all(
+            isinstance(data[k], t) and not isinstance(data[k], bool)
+            for k, t in _FINDING_TYPES.items()) and data["severity"] == "warning"):
+        raise ValueError("not a warning")
+    return Finding(**data)
+
+
+def _wording(finding: Finding) -> tuple[str, str, str, str | None]:
+    return finding.severity, finding.code, finding.message, finding.hint
+
+
+class _Unplaced:
+    """A document with no positions: the checks' findings, compared by wording only."""
+
+    def __init__(self, path: str, data: Any) -> None:
+        self.path = path
+        self.data = data
+
+    def locate(self, loc: Loc, *, prefer_key: bool = False) -> Position:
+        return Position()
+
+    def raw_plain_scalar(self, loc: Loc) -> str | None:
+        return None
+
+
+def conforms(value: Any, annotation: Any) -> bool:
+    """Whether ``value`` (JSON data) is what validating against ``annotation`` accepts.
+
+    Covers what the rubric models use: models (no unknown field, every required one),
+    ``str``/``int``/``float``/``bool`` (strictly: no ``True`` for a number), ``None``,
+    ``Literal``, unions, ``list``, ``dict`` and ``Annotated`` bounds (length, range,
+    pattern).  Anything else is a mismatch: the cache then loads afresh.
+    """
+    return _checker(annotation, ())(value)
+
+
+Check = Callable[[Any], bool]
+
+
+@functools.cache
+def _checker(annotation: Any, constraints: tuple[Any, ...]) -> Check:
+    """A test for ``annotation``, built once per annotation and field."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        base, *extra = get_args(annotation)
+        return _checker(base, (*constraints, *extra))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return _model_checker(annotation)
+    if origin is Union or origin is UnionType:
+        members = [_checker(arg, constraints) for arg in get_args(annotation)]
+        return lambda v: any(test(v) for test in members)
+    if origin is Literal:
+        allowed = get_args(annotation)
+        return lambda v: any(type(v) is type(a) and v == a for a in allowed)
+    if annotation is type(None) or annotation is None:
+        return lambda v: v is None
+    within = _bounds(constraints)
+    if origin is list:
+        (item_type,) = get_args(annotation)
+        item = _checker(item_type, ())
+        return lambda v: type(v) is list and within(v) and all(map(item, v))
+    if origin is dict:
+        key_type, item_type = get_args(annotation)
+        key, item = _checker(key_type, ()), _checker(item_type, ())
+        return lambda v: (type(v) is dict and within(v) and all(map(key, v))
+                          and all(map(item, v.values())))
+    types = {bool: (bool,), int: (int,), float: (int, float), str: (str,)}.get(annotation)
+    if types is None:
+        return lambda v: False
+    return lambda v: type(v) in types and within(v)
+
+
+def _model_checker(model: type[BaseModel]) -> Check:
+    fields = model.model_fields
+    names = frozenset(fields)
+    required = frozenset(name for name, info in fields.items() if info.is_required())
+    tests: dict[str, Check] = {}  # filled on first use: a model may refer to itself
+
+    def check(value: Any) -> bool:
+        if type(value) is not dict or not required <= value.keys() <= names:
+            return False
+        if not tests:
+            tests.update((name, _checker(cast(Any, info.annotation), tuple(info.metadata)))
+                         for name, info in fields.items())
+        return all(tests[name](item) for name, item in value.items())
+    return check
+
+
+def _bounds(constraints: tuple[Any, ...]) -> Check:
+    """The bounds pydantic's field metadata (possibly nested in a ``FieldInfo``) sets,
+    as one test; a NaN meets no numeric bound."""
+    tests: list[tuple[Callable[[Any, Any], bool], Any]] = []
+    todo = list(constraints)
+    while todo:
+        item = todo.pop()
+        nested = getattr(item, "metadata", None)
+        if isinstance(nested, list):
+            todo += nested
+        for name, test in _BOUNDS.items():
+            bound = getattr(item, name, None)
+            if bound is not None:
+                tests.append((test, bound))
+    if not tests:
+        return lambda v: True
+    return lambda v: all(test(v, bound) for test, bound in tests)
+
+
+_BOUNDS: dict[str, Callable[[Any, Any], bool]] = {
+    "gt": lambda v, b: v > b, "ge": lambda v, b: v >= b,
+    "lt": lambda v, b: v < b, "le": lambda v, b: v <= b,
+    "min_length": lambda v, b: len(v) >= b, "max_length": lambda v, b: len(v) <= b,
+    "pattern": lambda v, b: re.fullmatch(b, v) is not None,
+}
 
 
 # Every field of the rubric models that holds other models, as rubric_from_dump rebuilds

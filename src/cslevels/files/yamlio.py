@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,11 @@ LOADER_NAME = _Loader.__name__  # part of the rubric cache's key: the loaders di
 DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
 DEFAULT_MAX_NODES = 100_000
 MAX_DEPTH = 64
+# Characters after alias expansion, as a multiple of the file size limit: a file without
+# aliases never expands, so only aliases can reach it.  It bounds what every later step
+# (validation, reports, the rubric cache) is given, where the value count alone does not:
+# 99,000 aliases of one long text are few values but gigabytes of output.
+EXPANSION_FACTOR = 4
 
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
@@ -85,6 +90,11 @@ def max_file_bytes() -> int:
 def max_nodes() -> int:
     """The bound on values after alias expansion (``CSLEVELS_MAX_NODES``)."""
     return _env_int("CSLEVELS_MAX_NODES", DEFAULT_MAX_NODES)
+
+
+def max_expanded_chars() -> int:
+    """The bound on characters after alias expansion: EXPANSION_FACTOR x the size limit."""
+    return EXPANSION_FACTOR * max_file_bytes()
 
 
 def _env_int(name: str, default: int) -> int:
@@ -183,6 +193,10 @@ def read_bytes(path: Path, *, limit: int | None = None, limit_hint: str | None =
             raise InputError("permission denied", path=name, code="unreadable") from None
         except OSError as exc:
             raise InputError(f"cannot read: {_reason(exc)}", path=name) from None
+        except MemoryError:  # a stream (/dev/zero) under a limit raised past the memory
+            raise InputError(f"ran out of memory reading it, under a {limit:,}-byte limit",
+                             path=name, code="too-large",
+                             hint="lower CSLEVELS_MAX_FILE_BYTES") from None
     finally:
         os.close(fd)
     if len(raw) > limit:  # the file grew between stat and read, or a stream is too long
@@ -238,7 +252,7 @@ def load_path(path: Path) -> YamlDocument:
 def parse(text: str, name: str) -> YamlDocument:
     """Parse one YAML document from ``text``; ``name`` is used in messages."""
     try:
-        _check_depth(text, name)
+        _prescan(text, name)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, text, name) from None
@@ -323,26 +337,108 @@ def _depth_bound(text: str) -> int:
     return indicators + 2 * (deepest_indent + 1)
 
 
-def _check_depth(text: str, name: str) -> None:
-    """Refuse deep nesting before composing: libyaml's composer recurses in C and
-    a few hundred thousand ``[`` would crash the process instead of raising."""
-    if _depth_bound(text) <= SAFE_COMPOSE_DEPTH:
-        return  # cannot nest deep enough to hurt the composer; the builder enforces MAX_DEPTH
-    depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
-                mark = event.start_mark
-                raise InputError(
-                    f"nested deeper than {MAX_DEPTH} levels",
-                    path=name,
-                    line=mark.line + 1 if mark else None,
-                    column=mark.column + 1 if mark else None,
-                    code="yaml-depth",
-                )
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
+def _prescan(text: str, name: str) -> None:
+    """Refuse deep nesting and alias expansion past the limits before composing.
+
+    libyaml's composer recurses in C (a few hundred thousand ``[`` would crash the
+    process instead of raising), and the data built from a composed tree may repeat
+    one node thousands of times.  One pass over the parser's events measures both,
+    without building anything: an anchor's size (values and characters) is known
+    when its node ends, and each alias adds it again, so the alias that goes over a
+    limit is the one named.  A text that cannot nest deeply and has no anchor skips
+    the pass.
+    """
+    deep = _depth_bound(text) > SAFE_COMPOSE_DEPTH
+    anchored = "&" in text
+    if not deep and not anchored:
+        return  # the builder enforces MAX_DEPTH and the value count
+    _ExpansionScan(name).run(text)
+
+
+class _Frame:
+    """An open collection of the event stream: what it holds so far."""
+
+    __slots__ = ("anchor", "chars", "is_map", "position", "values")
+
+    def __init__(self, anchor: str | None, is_map: bool) -> None:
+        self.anchor = anchor
+        self.is_map = is_map
+        self.position = 0  # items seen; in a mapping, even positions are keys
+        self.values = 0
+        self.chars = 0
+
+
+class _ExpansionScan:
+    """Count values (as the builder counts them: keys excluded), characters and depth."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.value_limit = max_nodes()
+        self.char_limit = max_expanded_chars()
+        self.values = 0
+        self.chars = 0
+        self.anchors: dict[str, tuple[int, int]] = {}  # anchor -> (values, characters)
+        self.stack: list[_Frame] = []
+
+    def run(self, text: str) -> None:
+        events: Iterator[Any] = yaml.parse(text, Loader=_Loader)  # stubs: plain Event
+        for event in events:
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                counted = self.advance()
+                size = len(event.value)
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = (1, size)
+                self.add(1 if counted else 0, size, event)
+            elif kind is yaml.AliasEvent:
+                counted = self.advance()
+                values, chars = self.anchors.get(event.anchor, (0, 0))
+                self.add(values if counted else 0, chars, event)
+            elif kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
+                counted = self.advance()
+                self.add(1 if counted else 0, 0, event)
+                if len(self.stack) >= MAX_DEPTH:
+                    raise self.error(event, f"nested deeper than {MAX_DEPTH} levels",
+                                     "yaml-depth")
+                self.stack.append(_Frame(event.anchor, kind is yaml.MappingStartEvent))
+            elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+                frame = self.stack.pop()
+                if frame.anchor is not None:
+                    self.anchors[frame.anchor] = (frame.values + 1, frame.chars)
+                if self.stack:
+                    self.stack[-1].values += frame.values
+                    self.stack[-1].chars += frame.chars
+
+    def advance(self) -> bool:
+        """Step past one node of the open collection; whether the builder counts it."""
+        if not self.stack:
+            return True
+        frame = self.stack[-1]
+        frame.position += 1
+        return not (frame.is_map and frame.position % 2 == 1)
+
+    def add(self, values: int, chars: int, event: yaml.Event) -> None:
+        self.values += values
+        self.chars += chars
+        if self.stack:
+            self.stack[-1].values += values
+            self.stack[-1].chars += chars
+        if self.values > self.value_limit:
+            raise self.error(event, f"document expands to more than {self.value_limit:,} "
+                             "values (an alias bomb?)", "yaml-too-many-values",
+                             hint="set CSLEVELS_MAX_NODES to raise the limit")
+        if self.chars > self.char_limit:
+            raise self.error(
+                event, f"aliases expand the document to more than {self.char_limit:,} "
+                "characters (an alias bomb?)", "yaml-too-many-characters",
+                hint=f"the limit is {EXPANSION_FACTOR} times CSLEVELS_MAX_FILE_BYTES; write "
+                "repeated text out instead of repeating an alias")
+
+    def error(self, event: yaml.Event, message: str, code: str,
+              hint: str | None = None) -> InputError:
+        mark = event.start_mark
+        return InputError(message, path=self.name, line=mark.line + 1 if mark else None,
+                          column=mark.column + 1 if mark else None, code=code, hint=hint)
 
 
 def _char_at(text: str, mark: yaml.Mark) -> str | None:

@@ -9,6 +9,7 @@ from cslevels.core.compare import Comparison, LevelChange, QuestionChange, Step
 from cslevels.core.scoring import Result
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.views import compared_answer_text, tolerance_points, verdict_text
+from cslevels.text import json_safe
 
 
 def _round(value: float | None) -> float | None:
@@ -98,4 +99,4 @@ def comparison_dict(comparison: Comparison) -> dict[str, Any]:
 
 
 def render_comparison(comparison: Comparison, options: RenderOptions | None = None) -> str:
-    return json.dumps(comparison_dict(comparison), indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(comparison_dict(comparison), indent=2, ensure_ascii=False)) + "\n"

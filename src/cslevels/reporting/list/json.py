@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from cslevels.files.library import RubricEntry
 from cslevels.reporting.formats import RenderOptions
+from cslevels.text import json_safe
 
 
 def render_entries(entries: Sequence[RubricEntry], options: RenderOptions | None = None) -> str:
@@ -17,4 +18,4 @@ def render_entries(entries: Sequence[RubricEntry], options: RenderOptions | None
          "origin": e.origin, "path": str(e.path), "error": e.error}
         for e in entries
     ]
-    return json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(rows, indent=2, ensure_ascii=False)) + "\n"

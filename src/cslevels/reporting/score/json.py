@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from cslevels.core.scoring import Result
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.views import result_dict
+from cslevels.text import json_safe
 
 
 def render_results(results: Sequence[Result], options: RenderOptions | None = None) -> str:
@@ -19,4 +20,4 @@ def render_results(results: Sequence[Result], options: RenderOptions | None = No
     several = options.several if options is not None and options.several is not None \
         else len(data) != 1
     payload = data if several else data[0]
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(payload, indent=2, ensure_ascii=False)) + "\n"

@@ -1,9 +1,9 @@
 """``summary --format json``: the portfolio as one JSON object (and nothing else).
 
-The text is exactly ``json.dumps(portfolio_dict(...), indent=2, ensure_ascii=False)``,
-but written row by row with a small encoder for the values rows hold: the
-standard library's pure-Python indenting encoder needs several times the
-output's size in memory and is slow for 100,000 rows.
+The text is exactly ``json_safe(json.dumps(portfolio_dict(...), indent=2,
+ensure_ascii=False))`` (``cslevels.text.json_safe``), but written row by row with a
+small encoder for the values rows hold: the standard library's pure-Python indenting
+encoder needs several times the output's size in memory and is slow for 100,000 rows.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from cslevels.core.portfolio import Failure, Portfolio, Row, RubricInfo
 from cslevels.errors import Finding
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.views import portfolio_scope_text
+from cslevels.text import json_safe
 
 
 def row_dict(row: Row) -> dict[str, Any]:
@@ -112,7 +113,7 @@ class _Blocks:
 
     def flush(self) -> None:
         # surrogatepass: a file name that is not valid UTF-8 comes back exactly as it was
-        self.blocks.append("".join(self.pending).encode("utf-8", "surrogatepass"))
+        self.blocks.append(json_safe("".join(self.pending)).encode("utf-8", "surrogatepass"))
         self.pending, self.size = [], 0
 
     def text(self) -> str:

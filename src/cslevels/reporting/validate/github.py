@@ -5,10 +5,14 @@ from __future__ import annotations
 from cslevels.core.validation import ValidationReport
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.validate.text import validation_summary
-from cslevels.text import clean_line
+from cslevels.text import clean, clean_line
 
 
 def _github_escape(value: str, *, property_value: bool = False) -> str:
+    """A workflow command's escaping; properties are first cleaned like every other text
+    (a file name holding ESC would reach the log raw, as the message never does)."""
+    if property_value:
+        value = clean(value)
     value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if property_value:
         value = value.replace(":", "%3A").replace(",", "%2C")

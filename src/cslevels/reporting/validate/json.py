@@ -6,6 +6,7 @@ import json
 
 from cslevels.core.validation import ValidationReport
 from cslevels.reporting.formats import RenderOptions
+from cslevels.text import json_safe
 
 
 def render_json(report: ValidationReport, options: RenderOptions | None = None) -> str:
@@ -26,4 +27,4 @@ def render_json(report: ValidationReport, options: RenderOptions | None = None) 
             for file in report.files
         ],
     }
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(payload, indent=2, ensure_ascii=False)) + "\n"

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from cslevels import __version__
 from cslevels.core.validation import ValidationReport
 from cslevels.reporting.formats import RenderOptions
+from cslevels.text import json_safe
 
 
 def render_sarif(report: ValidationReport, options: RenderOptions | None = None) -> str:
@@ -51,4 +52,4 @@ def render_sarif(report: ValidationReport, options: RenderOptions | None = None)
             "results": results,
         }],
     }
-    return json.dumps(sarif, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(sarif, indent=2, ensure_ascii=False)) + "\n"
