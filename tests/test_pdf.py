@@ -720,7 +720,7 @@ def test_sigterm_while_printing_stops_the_browser_and_removes_its_files(tmp_path
     time.sleep(0.3)
     process.terminate()
     _, err = process.communicate(timeout=30)
-    assert process.returncode == 143 and err == b""
+    assert process.returncode == 143 and err == b"cslevels: stopped by SIGTERM\n"
     with pytest.raises(ProcessLookupError):
         os.kill(int(pid_file.read_text()), 0)
     assert list(temp.iterdir()) == []
