@@ -655,3 +655,22 @@ def test_a_crash_midway_keeps_answers_and_says_how_to_continue(
     assert f"To continue: cslevels assess tiny -o {out}\n" in said
     assert answers_in(out) == {"basics.phone": 2, "basics.email": {"value": 1,
                                                                    "note": "some note"}}
+
+
+def test_a_hostile_output_name_is_shown_safely_and_the_command_still_names_it(
+        tmp_path: Path, env: dict[str, str]) -> None:
+    """The file name is the user's own, but may come from anywhere: 'Saving to', the stop
+    line and 'To continue' never hand a bidi override or ESC to the terminal, and the
+    command to continue is in bash's $'...' form, which names the same file when pasted."""
+    name = "cafe\u202e\x1b[31m it's.yaml"
+    result = run_cli(env, tmp_path, "assess", "tiny", "-o", name, "--subject", "X",
+                     "--assessor", "", "--no-tty", stdin="2\n\nq\n")
+    assert result.returncode == 0, result.stderr
+    shown = result.stdout + result.stderr
+    assert "\u202e" not in shown and "\x1b" not in shown
+    assert "Saving to cafe\\u202e\\x1b[31m it's.yaml after every answer" in shown
+    command = "cslevels assess tiny -o $'cafe\\u202e\\x1b[31m it\\'s.yaml'"
+    assert command in shown
+    pasted = subprocess.run(["bash", "-c", f"printf %s {command.split(' -o ')[1]}"],
+                            capture_output=True, text=True, check=True).stdout
+    assert pasted == name and (tmp_path / name).exists()

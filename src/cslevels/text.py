@@ -51,6 +51,25 @@ def clean_line(text: object) -> str:
     return " ".join(clean(text).split())
 
 
+def shell_join(parts: list[str]) -> str:
+    """A command line to copy into a shell, with every part shown safely.
+
+    Parts are quoted as ``shlex`` does; one holding a character :func:`clean` escapes
+    (a file name with a bidi override, say) is written in bash's ``$'...'`` form with
+    ``\\xHH``/``\\uHHHH`` escapes, so the terminal never acts on it and the line still
+    names the same file when pasted into bash or zsh.
+    """
+    import shlex
+
+    def quote(part: str) -> str:
+        if not _UNSAFE.search(part):
+            return shlex.quote(part)
+        body = part.replace("\\", "\\\\").replace("'", "\\'")
+        return "$'" + _UNSAFE.sub(_escape, body) + "'"
+
+    return " ".join(quote(part) for part in parts)
+
+
 def shorten(text: str, limit: int = 60) -> str:
     """``text`` cut to ``limit`` characters for a message (a file may hold megabytes)."""
     return text if len(text) <= limit else text[: limit - 1] + "…"

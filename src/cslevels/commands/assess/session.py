@@ -19,7 +19,6 @@ so far is already in the file.
 from __future__ import annotations
 
 import datetime as dt
-import shlex
 import signal
 import sys
 from contextlib import suppress
@@ -41,7 +40,7 @@ from cslevels.files.library import RubricLibrary
 from cslevels.files.locking import exclusive
 from cslevels.reporting.formats import RenderOptions
 from cslevels.reporting.views import placeholder_subject
-from cslevels.text import clean_line
+from cslevels.text import clean, clean_line, shell_join
 
 EXIT_DONE = 0
 EXIT_EOF = 1
@@ -69,7 +68,7 @@ class AssessOptions:
         parts = ["cslevels", "assess", self.rubric, "-o", str(self.output)]
         for folder in self.rubrics_dirs:
             parts += ["--rubrics-dir", str(folder)]
-        return shlex.join(parts)
+        return shell_join(parts)
 
     def score_commands(self, rubric_id: str) -> list[str]:
         """Command lines that write the HTML and Markdown reports of the file."""
@@ -81,8 +80,8 @@ class AssessOptions:
         out = self.output
         base = ["cslevels", "score", str(out), *extra]
         return [
-            shlex.join([*base, "-o", str(out.with_name(out.stem + ".html"))]),
-            shlex.join([*base, "--format", "markdown", "-o", str(out.with_name(out.stem + ".md"))]),
+            shell_join([*base, "-o", str(out.with_name(out.stem + ".html"))]),
+            shell_join([*base, "--format", "markdown", "-o", str(out.with_name(out.stem + ".md"))]),
         ]
 
 
@@ -168,7 +167,7 @@ class _Run:
     machine: Questionnaire | None = None
 
     def saved_line(self) -> str:
-        out = self.options.output
+        out = clean(str(self.options.output))
         if self.saver is None or not self.saver.exists:
             return f"Nothing was saved; {out} was not created."
         total = len(self.machine.items) if self.machine else 0
@@ -285,8 +284,8 @@ def _assess_locked(run: _Run, render: RenderOptions, today: dt.date, library: Ru
         run.saver = Saver(path, keys, guard)
         run.machine = Questionnaire(rubric, draft, review=options.review)
         run.saver.save(draft)
-        io.say(f"Saving to {path} after every answer. Ctrl-C or q stops; the same command "
-               "continues.")
+        io.say(f"Saving to {clean(str(path))} after every answer. Ctrl-C or q stops; the same "
+               "command continues.")
     else:
         draft = existing.draft
         _check_metadata(run, draft, today, rubric)
