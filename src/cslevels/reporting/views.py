@@ -582,14 +582,20 @@ def step_change_text(step: PlanStep) -> str:
     return f"{verb}; aim for {step.to_label} · {step_worth_text(step)}"
 
 
+def target_reached_text(result: Result, plan: Plan) -> str | None:
+    """'The target, level 2 (Attention), is reached' when the plan goes beyond it."""
+    if plan.target_reached is None:
+        return None
+    target = result.levels[plan.target_reached - 1]
+    return f"The target, level {target.rank} ({target.name}), is reached"
+
+
 def plan_intro(result: Result, plan: Plan) -> str:
     """The sentence above the plan: where it leads and how many changes it takes."""
     goal = result.levels[plan.goal - 1]
     where = f"level {goal.rank} ({goal.name})"
-    reached = ""
-    if plan.target_reached is not None:
-        target = result.levels[plan.target_reached - 1]
-        reached = f"The target, level {target.rank} ({target.name}), is reached. "
+    target = target_reached_text(result, plan)
+    reached = "" if target is None else target + ". "
     if not plan.stages:
         return reached + "Every level is achieved: nothing is left to raise."
     levels = len(plan.stages)
@@ -649,13 +655,10 @@ def executive_points(result: Result, summary: Overview, plan: Plan) -> list[str]
 
 def plan_headline(result: Result, plan: Plan) -> str:
     """The plan in one sentence, for the executive summary."""
-    reached = ""
-    if plan.target_reached is not None:
-        target = result.levels[plan.target_reached - 1]
-        reached = f"The target, level {target.rank} ({target.name}), is reached"
-        if not plan.stages:
-            return reached + "."
-        reached += "; "
+    reached = target_reached_text(result, plan) or ""
+    if reached and not plan.stages:
+        return reached + "."
+    reached += "; " if reached else ""
     first = plan.stages[0]
     goal = result.levels[plan.goal - 1]
     aim = "the target, " if plan.targeted else ""
