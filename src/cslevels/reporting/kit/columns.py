@@ -106,24 +106,7 @@ def wrap(text: str, width: int) -> list[str]:
     Breaks at spaces (the space is dropped), and inside a word only when the
     word alone is wider than the column: nothing else is lost or added.
     """
-    if cell_width(text) <= width:
-        return [text]
-    lines: list[str] = []
-    line = ""
-    for word in text.split(" "):
-        if line:
-            candidate = f"{line} {word}"
-            if cell_width(candidate) <= width:
-                line = candidate
-                continue
-            lines.append(line)
-        if cell_width(word) <= width:
-            line = word
-        else:
-            *full, line = fold(word, width)
-            lines += full
-    lines.append(line)
-    return lines
+    return hang(text, width)
 
 
 def _shrink(widths: list[int], indices: Sequence[int], floors: Sequence[int],
