@@ -12,7 +12,6 @@ Pure functions over :class:`~cslevels.core.scoring.Result`; the wording lives in
 
 from __future__ import annotations
 
-from math import fsum
 from typing import NamedTuple
 
 from cslevels.core.scoring import (
@@ -22,6 +21,7 @@ from cslevels.core.scoring import (
     Raise,
     Result,
     level_gap,
+    score_if,
 )
 
 MAX_HIGHLIGHTS = 3  # strengths and weaknesses the overview names
@@ -117,26 +117,10 @@ class Overview(NamedTuple):
     answered: int  # questions answered with an option (n/a left out)
 
 
-def level_points(level: LevelResult, changed: dict[str, float]) -> float | None:
-    """The level's score (0-1) if the questions in ``changed`` had those scores instead."""
-    weights: list[float] = []
-    sums: list[float] = []
-    for q in level.questions:
-        score = changed.get(q.key, q.score if q.state == "answered" else None)
-        if score is None:
-            continue
-        weights.append(q.question.weight)
-        sums.append(q.question.weight * score)
-    weight, points = fsum(weights), fsum(sums)
-    if weight <= 0:
-        return None
-    return min(1.0, max(0.0, points / weight))
-
-
 def _worth(level: LevelResult, q: QuestionResult) -> float | None:
     """Points (0-100) raising ``q`` alone to its best option adds to its level's score;
     None while the level has no score to add to."""
-    after = level_points(level, {q.key: q.best.score})
+    after = score_if(level, {q.key: q.best.score})
     if level.score is None or after is None:
         return None
     return max(0.0, 100 * (after - level.score))
@@ -157,7 +141,7 @@ def _stage(result: Result, level: LevelResult) -> PlanStage:
     steps = tuple(_step(level, by_key[r.key]) for r in path)
     after = None
     if gap.fastest_path is not None:
-        after = level_points(level, {r.key: r.to_option.score for r in path})
+        after = score_if(level, {r.key: r.to_option.score for r in path})
     chosen = {s.key for s in steps}
     candidates = [q for q in (*gap.ranked, *gap.unanswered) if q.key not in chosen]
     more = sorted((_step(level, q) for q in candidates), key=lambda s: -(s.points or 0.0))

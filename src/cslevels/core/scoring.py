@@ -435,6 +435,16 @@ def _score_level(
     return LevelResult(rank, level, threshold, level_score, coverage, status, tuple(results))
 
 
+def score_if(level: LevelResult, changed: Mapping[str, float]) -> float | None:
+    """The level's score (0-1) if the questions in ``changed`` were answered with those
+    scores instead, by the one level rule (:func:`_measure`); None with nothing to score."""
+    entries: list[Entry] = [
+        (q.question.weight, "answered", changed[q.key], q.question.required)
+        if q.key in changed else (q.question.weight, q.state, q.score, q.question.required)
+        for q in level.questions]
+    return _measure(entries, level.threshold, 0.0)[0]
+
+
 def level_gap(rubric: Rubric, level: LevelResult) -> LevelGap:
     """What stands between the subject and ``level``: ranked raises and the fastest path."""
     answered = [q for q in level.questions if q.state == "answered"]
