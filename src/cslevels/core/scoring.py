@@ -105,6 +105,10 @@ class LevelResult(NamedTuple):
     def applicable_weight(self) -> float:
         return fsum(q.question.weight for q in self.questions if q.state == "answered")
 
+    def number(self, q: QuestionResult) -> str:
+        """'4.2': how reports number a question for a reader (level rank, place in it)."""
+        return question_number(self.rank, self.questions.index(q) + 1)
+
     @property
     def unmet_required(self) -> list[QuestionResult]:
         """Required questions that hold the level back: unanswered, or below its threshold."""
@@ -219,6 +223,11 @@ class Result:
                 return None
             steps.extend(gap.fastest_path)
         return tuple(steps)
+
+
+def question_number(rank: int, position: int) -> str:
+    """A question's number in reports: its level's rank and its place there, '4.2'."""
+    return f"{rank}.{position}"
 
 
 def level_reached(achieved_level: int | None, levels_achieved: int) -> int:
@@ -560,8 +569,7 @@ def _fastest_path(
     if forced:
         for q in forced:
             if q.best.score < threshold - EPSILON:
-                number = f"{level.rank}.{level.questions.index(q) + 1}"  # as reports number it
-                return None, (f"the required question {number} cannot reach the threshold "
+                return None, (f"the required question {level.number(q)} cannot reach the threshold "
                               "even with its best option")
         forced_keys = {q.key for q in forced}
         then = level._replace(questions=tuple(

@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 from cslevels.core.models import Brand, Option, Rubric
 from cslevels.core.plan import Overview, Plan, PlanStage, PlanStep, improvement_plan, overview
-from cslevels.core.scoring import EPSILON, LevelGap, LevelResult, QuestionResult, Raise, Result
+from cslevels.core.scoring import (
+    EPSILON,
+    LevelGap,
+    LevelResult,
+    QuestionResult,
+    Raise,
+    Result,
+    question_number,
+)
 
 if TYPE_CHECKING:  # the combine code is imported only for --combine
     from cslevels.core.combine import QuestionSpread, RaterAnswer, RaterSpread
@@ -244,11 +252,6 @@ def blocker_text(result: Result) -> str | None:
             f"blocks it: {status_reason(blocker.level)}.")
 
 
-def _number(level: LevelResult, q: QuestionResult) -> str:
-    """A question as the reports number it for a reader: '4.3' (see question_numbers)."""
-    return f"{level.rank}.{level.questions.index(q) + 1}"
-
-
 def status_reason(level: LevelResult) -> str:
     """Why a level has its status, in plain words; questions named by their number."""
     if level.status == "achieved":
@@ -259,7 +262,7 @@ def status_reason(level: LevelResult) -> str:
         return "no applicable answer yet"
     unmet = level.unmet_required
     if level.status == "insufficient":
-        unanswered = [_number(level, q) for q in unmet if q.state == "missing"]
+        unanswered = [level.number(q) for q in unmet if q.state == "missing"]
         if unanswered:
             noun = "question" if len(unanswered) == 1 else "questions"
             verb = "is" if len(unanswered) == 1 else "are"
@@ -270,13 +273,13 @@ def status_reason(level: LevelResult) -> str:
                        f"{percent(level.threshold, decimals)}")
     if not unmet:
         return below_threshold
-    listed = [f"{_number(level, q)} ({percent(q.score)})" for q in unmet]
+    listed = [f"{level.number(q)} ({percent(q.score)})" for q in unmet]
     named = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
     if level.score < level.threshold - EPSILON:
         noun = "is required question" if len(unmet) == 1 else "are required questions"
         return f"{below_threshold}, and so {noun} {named}"
     if len(unmet) == 1:
-        return (f"required question {_number(level, unmet[0])} scores "
+        return (f"required question {level.number(unmet[0])} scores "
                 f"{percent(unmet[0].score)}, below the threshold {percent(level.threshold)}")
     return f"required questions {named} score below the threshold {percent(level.threshold)}"
 
@@ -736,5 +739,5 @@ def provenance_facts(result: Result) -> list[tuple[str, str]]:
 def question_numbers(result: Result) -> dict[str, str]:
     """Each question's number as the reports show it to a reader ('4.1': level 4, first
     question); the technical appendix maps the numbers to the ids answers files use."""
-    return {q.key: f"{level.rank}.{n}" for level in result.levels
+    return {q.key: question_number(level.rank, n) for level in result.levels
             for n, q in enumerate(level.questions, 1)}
