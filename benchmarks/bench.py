@@ -434,9 +434,13 @@ PDF_TARGET_SECONDS = 2.0
 
 
 def pdf_report(work: Path, runs: int, env: dict[str, str]) -> None:
-    """``score EXAMPLE -o r.pdf`` against ``-o r.html``: what printing in the browser costs."""
+    """``score EXAMPLE -o r.pdf`` against ``-o r.html``: what printing in the browser costs.
+
+    Timed with the browser cslevels picks (a headless shell when there is one) and, when
+    that is a shell and a whole browser is installed too, with the whole browser as well:
+    what a user with only Chromium or Chrome waits."""
     from cslevels.errors import CslevelsError
-    from cslevels.files.browser import find_browser
+    from cslevels.files.browser import COMMAND_NAMES, find_browser
 
     print(f"PDF report of {EXAMPLE.name} (score -o r.pdf, headless Chromium)")
     try:
@@ -444,37 +448,52 @@ def pdf_report(work: Path, runs: int, env: dict[str, str]) -> None:
     except CslevelsError as exc:
         print(f"  skipped: {exc.message}")
         return
-    version = subprocess.run([browser, "--version"], capture_output=True, text=True,
-                             check=False).stdout.strip()
-    print(f"  browser: {browser} ({version or 'version unknown'})")
+    browsers = [browser]
+    if "headless-shell" in Path(browser).name:
+        whole = next((found for name in COMMAND_NAMES if "headless-shell" not in name
+                      if (found := shutil.which(name, path=env.get("PATH")))), None)
+        if whole:
+            browsers.append(whole)
+    for each in browsers:
+        version = subprocess.run([each, "--version"], capture_output=True, text=True,
+                                 check=False).stdout.strip()
+        print(f"  browser: {each} ({version or 'version unknown'})")
     cslevels = cslevels_command()
     out = work / "pdf-out"
     out.mkdir(exist_ok=True)
-    rows = startup_rows({
-        "floor: score EXAMPLE -o r.html": [*cslevels, "score", str(EXAMPLE), "-o",
-                                           str(out / "r.html")],
-        "score EXAMPLE -o r.pdf": [*cslevels, "score", str(EXAMPLE), "-o", str(out / "r.pdf")],
-    }, runs, {**env, "CSLEVELS_BROWSER": browser})
+    commands = {"floor: score EXAMPLE -o r.html": [*cslevels, "score", str(EXAMPLE), "-o",
+                                                   str(out / "r.html")]}
+    env_of: dict[str, dict[str, str]] = {}
+    for number, each in enumerate(browsers):
+        label = f"score EXAMPLE -o r.pdf ({Path(each).name})"
+        commands[label] = [*cslevels, "score", str(EXAMPLE), "-o", str(out / f"r{number}.pdf")]
+        env_of[label] = {"CSLEVELS_BROWSER": each}
+    rows = startup_rows(commands, runs, env, env_of)
     print(f"  median of {runs} runs each, round-robin, after one warm-up")
-    print(f"  {'':38} {'wall ms':>8} {'x html':>7}  {'cpu ms':>8} {'x html':>7}  "
+    width = max(len(row.label) for row in rows)
+    print(f"  {'':{width}} {'wall ms':>8} {'x html':>7}  {'cpu ms':>8} {'x html':>7}  "
           f"{'best ms':>8}")
-    floor, pdf = rows
+    floor, pdf = rows[0], rows[1]
     for row in rows:
         if row.error:
-            print(f"  {row.label:38} failed ({row.error})")
+            print(f"  {row.label:{width}} failed ({row.error})")
     if floor.error or pdf.error:
         return
     base_wall, base_cpu = statistics.median(floor.walls), statistics.median(floor.cpus)
     for row in rows:
+        if row.error:
+            continue
         wall, cpu = statistics.median(row.walls), statistics.median(row.cpus)
-        print(f"  {row.label:38} {ms(wall)} {wall / base_wall:7.2f}  {ms(cpu)} "
+        print(f"  {row.label:{width}} {ms(wall)} {wall / base_wall:7.2f}  {ms(cpu)} "
               f"{cpu / base_cpu:7.2f}  {ms(min(row.walls))}")
     wall = statistics.median(pdf.walls)
     verdict = "met" if wall <= PDF_TARGET_SECONDS else "MISSED"
-    size = (out / "r.pdf").stat().st_size
-    print(f"  target: PDF in under {PDF_TARGET_SECONDS:.0f} s: {verdict} (median "
-          f"{wall:.2f} s, best {min(pdf.walls):.2f} s); the PDF is {size / 1000:.0f} kB")
-    print("  (cpu ms: cslevels and every browser process it waited for)")
+    size = (out / "r0.pdf").stat().st_size
+    print(f"  target: PDF in under {PDF_TARGET_SECONDS:.0f} s with the browser cslevels picks: "
+          f"{verdict} (median {wall:.2f} s, best {min(pdf.walls):.2f} s); the PDF is "
+          f"{size / 1000:.0f} kB")
+    print("  (cpu ms: cslevels and the browser's main process; the helper processes it starts"
+          " end with it, unreaped by cslevels, and are not counted)")
 
 
 def ms(seconds: float) -> str:

@@ -52,13 +52,21 @@ A4_CONTENT_WIDTH = 688  # CSS px: 210 mm less the two 14 mm margins
 # ---------------------------------------------------------------- tools and runs
 
 
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    found = find_tool("CSLEVELS_CHROMIUM", "/usr/bin/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser"))
+@pytest.fixture(scope="module", params=["chromium", "headless-shell"])
+def chromium(request: pytest.FixtureRequest) -> str:
+    """Each kind of browser cslevels prints with: the whole browser, and the headless shell
+    it prefers (the same printing engine without the browser around it)."""
+    if request.param == "chromium":
+        found = find_tool("CSLEVELS_CHROMIUM", "/usr/bin/chromium", shutil.which("chromium"),
+                          shutil.which("chromium-browser"))
+        install = "apt-get install chromium, or set CSLEVELS_CHROMIUM"
+    else:
+        found = find_tool("CSLEVELS_HEADLESS_SHELL", "/usr/bin/chromium-headless-shell",
+                          shutil.which("chromium-headless-shell"),
+                          shutil.which("chrome-headless-shell"))
+        install = "apt-get install chromium-headless-shell, or set CSLEVELS_HEADLESS_SHELL"
     if found is None:
-        unavailable("no Chromium found (apt-get install chromium, or set CSLEVELS_CHROMIUM)",
-                    "PDF")
+        unavailable(f"no {request.param} found ({install})", "PDF")
     return found
 
 
@@ -281,6 +289,21 @@ def test_the_pdf_holds_every_recommendation_of_the_plan(cafe: tuple[Path, str],
 
 
 @browser
+def test_the_headless_shell_prints_the_same_pages_as_the_whole_browser(
+        tmp_path: Path, poppler: Path) -> None:
+    """Preferring the shell for speed changes nothing on paper: page for page, line for line."""
+    whole = find_tool("CSLEVELS_CHROMIUM", "/usr/bin/chromium", shutil.which("chromium"))
+    shell = find_tool("CSLEVELS_HEADLESS_SHELL", "/usr/bin/chromium-headless-shell",
+                      shutil.which("chromium-headless-shell"))
+    if whole is None or shell is None:
+        unavailable("needs both chromium and chromium-headless-shell", "PDF")
+    by_whole = pages_of(poppler, make_pdf(whole, tmp_path / "whole.pdf", "score", CAFE))
+    by_shell = pages_of(poppler, make_pdf(shell, tmp_path / "shell.pdf", "score", CAFE))
+    assert len(by_shell) >= 10
+    assert by_shell == by_whole
+
+
+@browser
 def test_the_whole_roadmap_keeps_its_headings_and_captions(tmp_path: Path, chromium: str,
                                                            poppler: Path) -> None:
     """--target 7: a stage per level not achieved, each with its changes and more."""
@@ -493,8 +516,8 @@ def test_no_browser_is_one_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr == (
         "error: no Chromium-family browser found to print the PDF: install chromium (on Debian "
-        "and Ubuntu: apt install chromium), Google Chrome or Microsoft Edge, or set "
-        "CSLEVELS_BROWSER to one\n")
+        "and Ubuntu: apt install chromium; on Debian, chromium-headless-shell prints faster), "
+        "Google Chrome or Microsoft Edge, or set CSLEVELS_BROWSER to one\n")
     assert not out.exists()
 
 
@@ -521,6 +544,19 @@ def test_the_browser_is_found_by_path_name_or_command(tmp_path: Path) -> None:
     assert find_browser({"PATH": str(tmp_path)}) == str(named)  # a usual command name
 
 
+def test_a_headless_shell_is_preferred_to_a_whole_browser(tmp_path: Path) -> None:
+    """It starts in a fraction of the time; with none, the whole browsers in their order."""
+    for name in ("google-chrome", "chromium", "chrome-headless-shell"):
+        fake_browser(tmp_path, "exit 0").rename(tmp_path / name)
+    env = {"PATH": str(tmp_path)}
+    assert find_browser(env) == str(tmp_path / "chrome-headless-shell")
+    fake_browser(tmp_path, "exit 0").rename(tmp_path / "chromium-headless-shell")
+    assert find_browser(env) == str(tmp_path / "chromium-headless-shell")
+    for name in ("chromium-headless-shell", "chrome-headless-shell"):
+        (tmp_path / name).unlink()
+    assert find_browser(env) == str(tmp_path / "chromium")
+
+
 def test_the_print_runs_isolated_headless_and_without_browser_margins(tmp_path: Path) -> None:
     command = browser_command("chromium", tmp_path / "r.html", tmp_path / "r.pdf",
                               tmp_path / "profile")
@@ -533,7 +569,7 @@ def test_the_print_runs_isolated_headless_and_without_browser_margins(tmp_path: 
     assert ("--no-sandbox" in command) == (os.geteuid() == 0)
     # the browser driven over the DevTools pipe runs with the same flags, and no window
     piped = pipe_command("chromium", tmp_path / "profile")
-    assert piped == [*command[:-2], "--remote-debugging-pipe", "--no-startup-window"]
+    assert piped == [*command[:-3], "--remote-debugging-pipe", "--no-startup-window"]
 
 
 def test_a_failing_browser_is_a_clear_error_and_leaves_the_old_pdf(tmp_path: Path) -> None:

@@ -3,8 +3,9 @@
 cslevels draws no PDF itself: the PDF is the HTML report as Chromium prints it, so
 the page a client reads on screen and the one on paper are the same page.  The
 browser is looked up in ``CSLEVELS_BROWSER`` (a path or a command name), then
-under its usual command names on ``PATH``, then where the Chrome and Edge
-installers put it on macOS and Windows.  Each print runs in a fresh temporary
+under its usual command names on ``PATH`` (a headless shell first: it starts much
+faster than a whole browser), then where the Chrome and Edge installers put it on
+macOS and Windows.  Each print runs in a fresh temporary
 profile with nothing but printing enabled, under a time limit, and leaves no file
 behind however it ends.  Imported only when a PDF is asked for.
 
@@ -44,7 +45,12 @@ BROWSER_ENV = "CSLEVELS_BROWSER"
 TIMEOUT_ENV = "CSLEVELS_BROWSER_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0  # seconds; a report prints in about one
 
-COMMAND_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
+# The headless shells first: Chromium's printing engine without the browser around it, they
+# start in a quarter of the time (0.17 s against 0.6 s for Chromium 156 here) and print the
+# same page.  Debian and Ubuntu package it as chromium-headless-shell; Chrome for Testing
+# ships it as chrome-headless-shell.
+COMMAND_NAMES = ("chromium-headless-shell", "chrome-headless-shell", "chromium",
+                 "chromium-browser", "google-chrome", "google-chrome-stable",
                  "microsoft-edge", "msedge")
 # Where installers put the browser when it is not on PATH (macOS apps, Windows).
 KNOWN_PATHS = (
@@ -56,11 +62,11 @@ KNOWN_PATHS = (
     r"C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe",
     r"C:\Program Files\Microsoft\Edge\Application\msedge.exe",
 )
-INSTALL = ("install chromium (on Debian and Ubuntu: apt install chromium), Google Chrome or "
-           f"Microsoft Edge, or set {BROWSER_ENV} to one")
+INSTALL = ("install chromium (on Debian and Ubuntu: apt install chromium; on Debian, "
+           "chromium-headless-shell prints faster), Google Chrome or Microsoft Edge, or set "
+           f"{BROWSER_ENV} to one")
 
-# A print and nothing else: no first-run pages, updates, sync or network chatter, and
-# no date, URL or title stamped in the page margins (the report has its own footer).
+# A print and nothing else: no first-run pages, updates, sync or network chatter.
 PRINT_FLAGS = (
     "--headless",
     "--disable-gpu",
@@ -68,8 +74,11 @@ PRINT_FLAGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--no-pdf-header-footer",
 )
+# No date, URL or title stamped in the page margins (the report has its own footer).  Over
+# the pipe, Page.printToPDF's displayHeaderFooter says it instead: the headless shell
+# refuses to start with a --print-to-pdf option beside --remote-debugging-pipe.
+NO_MARGIN_STAMPS = "--no-pdf-header-footer"
 
 
 def _executable(path: str) -> bool:
@@ -132,7 +141,8 @@ def _flags(profile: Path) -> list[str]:
 
 def browser_command(browser: str, page: Path, pdf: Path, profile: Path) -> list[str]:
     """The command line that prints ``page`` to ``pdf`` in the throw-away ``profile``."""
-    return [browser, *_flags(profile), f"--print-to-pdf={pdf}", page.as_uri()]
+    return [browser, *_flags(profile), NO_MARGIN_STAMPS, f"--print-to-pdf={pdf}",
+            page.as_uri()]
 
 
 def pipe_command(browser: str, profile: Path) -> list[str]:
