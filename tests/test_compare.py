@@ -424,8 +424,38 @@ def test_a_narrow_terminal_keeps_every_level_name_whole(invoke: Invoke, width: s
     assert "Change" in header and "2027-05-19" in header
     assessments = out[out.index("Assessments, oldest first"):out.index("Trend")]
     assert all(len(line) <= int(width) for line in assessments.splitlines()), assessments
-    for name in (str(EXAMPLES / "riverside-cafe.yaml"),
-                 str(EXAMPLES / "riverside-cafe-2027-05.yaml"), "J.", "Moreno", "Listening",
-                 "empathy", "Problem", "solving", "▲+1"):
-        if len(name) <= int(width) - 5:  # a longer path (a deep checkout) is folded
-            assert name in assessments.split(), (name, assessments)  # in the table or below
+    for name in ("J.", "Moreno", "Listening", "empathy", "Problem", "solving", "▲+1"):
+        assert name in assessments.split(), (name, assessments)
+    technical = out[out.index("Technical details"):]
+    assert all(len(line) <= int(width) for line in technical.splitlines()), technical
+    for path in (EXAMPLES / "riverside-cafe.yaml", EXAMPLES / "riverside-cafe-2027-05.yaml"):
+        if len(str(path)) <= int(width) - 30:  # a longer path (a deep checkout) is folded
+            assert str(path) in technical.split(), (path, technical)
+
+
+@pytest.mark.parametrize(("fmt", "appendix"), [("terminal", "Technical details"),
+                                               ("markdown", "## Technical details"),
+                                               ("html", "Technical appendix</h2>")])
+def test_the_body_speaks_in_question_numbers_and_the_ids_go_to_the_end(
+        invoke: Invoke, fmt: str, appendix: str) -> None:
+    """A follow-up is handed to the client too: question ids, the rubric's hash and the
+    answers files are reproducibility details, kept after the body, not in it."""
+    old, new = EXAMPLES / "riverside-cafe.yaml", EXAMPLES / "riverside-cafe-2027-05.yaml"
+    out = invoke("compare", str(old), str(new), "--format", fmt).stdout
+    body, _, technical = out.partition(appendix)
+    assert technical, out
+    later = load_answers(new, RubricLibrary(()), None)
+    digest = later.rubric.digest[:12]
+    numbers = {f"{level.id}.{q.id}": f"{rank}.{n}"
+               for rank, level in enumerate(later.rubric.rubric.levels, 1)
+               for n, q in enumerate(level.questions, 1)}
+    changed = ("problem-solving.root-cause", "availability.email-reply")
+    for leaked in (*changed, digest, str(old), str(new)):
+        assert leaked not in body, leaked
+    flat = " ".join(re.sub(r"<[^>]+>|[|*]", " ", technical).split())
+    for kept in (digest, str(old), str(new)):
+        assert kept in flat, kept
+    for key in changed:
+        assert f"{numbers[key]} {key}" in flat, key  # the number beside its id
+        # and the body names the change by that number
+        assert re.search(rf"(^|[\s>*]){re.escape(numbers[key])}(\*\*)?[:<\s]", body), key

@@ -20,7 +20,7 @@ from cslevels.core.scoring import (
 
 if TYPE_CHECKING:  # the combine code is imported only for --combine
     from cslevels.core.combine import QuestionSpread, RaterAnswer, RaterSpread
-    from cslevels.core.compare import Comparison
+    from cslevels.core.compare import Comparison, Step
     from cslevels.core.portfolio import Portfolio
 
 def placeholder_subject(rubric: Rubric) -> str:
@@ -109,6 +109,35 @@ def verdict_text(comparison: Comparison) -> str:
         text += (f" {fell} {noun} (see \u201c{CHANGE_TITLES['regressed']}\u201d): a lower answer "
                  "alone is not flagged.")
     return text
+
+
+def change_numbers(step: Step) -> dict[str, str]:
+    """The numbers ('4.2') of one follow-up step's questions, as the newer assessment's
+    report shows them: compare's body names a question by number and text, not by id."""
+    return question_numbers(step.new)
+
+
+def comparison_provenance(comparison: Comparison) -> list[tuple[str, str]]:
+    """Where a follow-up comes from: the rubric of the newest assessment, its content hash,
+    and each assessment's answers file (the technical details at the end of every format)."""
+    from cslevels.core.compare import label  # compare's code only when comparing
+
+    facts = [fact for fact in provenance_facts(comparison.newest)
+             if fact[0] != "Answers file"]
+    facts += [(f"Assessment {n} ({label(result)})", result.source)
+              for n, result in enumerate(comparison.results, 1) if result.source]
+    return facts
+
+
+def changed_question_ids(comparison: Comparison) -> list[tuple[str, str]]:
+    """(number, id) of every question the follow-up shows a change of, in number order."""
+    seen: dict[tuple[str, str], None] = {}
+    for step in comparison.steps:
+        numbers = change_numbers(step)
+        for change in (*step.regressed, *step.improved, *step.changed):
+            seen[(numbers.get(change.key, change.key), change.key)] = None
+    return sorted(seen, key=lambda pair: [int(part) if part.isdigit() else 0
+                                          for part in pair[0].split(".")])
 
 
 def portfolio_scope_text(portfolio: Portfolio) -> str:

@@ -9,11 +9,14 @@ from __future__ import annotations
 from cslevels.core.compare import Comparison, QuestionChange, Step, label
 from cslevels.core.scoring import Result
 from cslevels.reporting.formats import RenderOptions
-from cslevels.reporting.kit.markdown import brand_lines, md
+from cslevels.reporting.kit.markdown import brand_lines, facts_lines, md
 from cslevels.reporting.views import (
     CHANGE_TITLES,
     STATUS_LABELS,
+    change_numbers,
+    changed_question_ids,
     compared_answer_text,
+    comparison_provenance,
     percent,
     result_short_level,
     signed,
@@ -26,9 +29,9 @@ def _level(result: Result) -> str:
     return result_short_level(result, escape=md)
 
 
-def _change(change: QuestionChange) -> list[str]:
+def _change(change: QuestionChange, number: str) -> list[str]:
     delta = "" if change.delta is None else f" ({signed(change.delta * 100)} points)"
-    lines = [f"- **{md(change.key)}**: {md(compared_answer_text(change.old))} → "
+    lines = [f"- **{md(number)}**: {md(compared_answer_text(change.old))} → "
              f"{md(compared_answer_text(change.new))}{delta}",
              f"  - *{md(change.question.text)}*"]
     if change.old.note and change.old.note != change.new.note:
@@ -51,13 +54,14 @@ def _step(step: Step, latest: bool) -> list[str]:
         lines += [", ".join(facts), ""]
     if step.regressions and not latest:
         lines += [f"> ⚠ **Regression:** {md(r.message)}" for r in step.regressions] + [""]
+    numbers = change_numbers(step)
     for title, changes in ((CHANGE_TITLES["regressed"], step.regressed),
                            (CHANGE_TITLES["improved"], step.improved),
                            (CHANGE_TITLES["changed"], step.changed)):
         if changes:
             lines += [f"### {title} ({len(changes)})", ""]
             for change in changes:
-                lines += _change(change)
+                lines += _change(change, numbers.get(change.key, change.key))
             lines.append("")
     if not (step.regressed or step.improved or step.changed):
         lines += ["No answer changed.", ""]
@@ -68,10 +72,7 @@ def render_comparison(comparison: Comparison, options: RenderOptions | None = No
     newest = comparison.newest
     rubric = newest.rubric
     lines = [f"# Follow-up: {md(newest.answers.subject)}", "", *brand_lines(options)]
-    lines.append(f"- **Rubric:** {md(rubric.title)} ({md(rubric.id)} {md(rubric.version)}, "
-                 f"{rubric.method})")
-    if newest.rubric_digest:
-        lines.append(f"- **Rubric content hash:** `{newest.rubric_digest[:12]}`")
+    lines.append(f"- **Rubric:** {md(rubric.title)} ({md(rubric.id)} {md(rubric.version)})")
     lines.append(f"- **Regression tolerance:** {tolerance_points(comparison)} points")
     lines.append("")
     for warning in comparison.warnings:
@@ -83,13 +84,13 @@ def render_comparison(comparison: Comparison, options: RenderOptions | None = No
         lines.append("")
     else:
         lines += [md(verdict_text(comparison)), ""]
-    lines += ["## Assessments", "", "| # | Date | Assessor | Achieved level | Index | File |",
-              "|--:|---|---|---|--:|---|"]
+    lines += ["## Assessments", "", "| # | Date | Assessor | Achieved level | Index |",
+              "|--:|---|---|---|--:|"]
     for n, result in enumerate(comparison.results, 1):
         date = label(result) if result.answers.date else "—"
         index = "—" if result.index is None else f"{result.index:.1f}"
         lines.append(f"| {n} | {date} | {md(result.answers.assessor or '—')} | "
-                     f"{_level(result)} | {index} | {md(result.source or '')} |")
+                     f"{_level(result)} | {index} |")
     lines += ["", "## Level scores", ""]
     heads = [label(r) for r in comparison.results]
     lines.append("| # | Level | " + " | ".join(md(h) for h in heads) + " | Change | Status now |")
@@ -107,4 +108,15 @@ def render_comparison(comparison: Comparison, options: RenderOptions | None = No
     lines.append("")
     for n, step in enumerate(comparison.steps):
         lines += _step(step, n == len(comparison.steps) - 1)
+    lines += technical_lines(comparison)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def technical_lines(comparison: Comparison) -> list[str]:
+    """Where the follow-up comes from, and the ids of the questions it numbers."""
+    lines = ["## Technical details", "", *facts_lines(comparison_provenance(comparison)), ""]
+    ids = changed_question_ids(comparison)
+    if ids:
+        lines += ["| # | Question id |", "|--:|---|",
+                  *(f"| {md(number)} | {md(key)} |" for number, key in ids), ""]
+    return lines

@@ -21,11 +21,14 @@ from rich.text import Text
 from cslevels.core.compare import Comparison, QuestionChange, Step, label
 from cslevels.core.scoring import Result
 from cslevels.reporting.formats import RenderOptions
-from cslevels.reporting.kit.terminal import capture, plain
+from cslevels.reporting.kit.terminal import capture, facts_grid, heading, id_table, plain
 from cslevels.reporting.views import (
     CHANGE_TITLES,
     STATUS_LABELS,
+    change_numbers,
+    changed_question_ids,
     compared_answer_text,
+    comparison_provenance,
     percent,
     result_short_level,
     signed,
@@ -54,9 +57,7 @@ def header(comparison: Comparison) -> list[RenderableType]:
     rubric = newest.rubric
     out: list[RenderableType] = [Text("Follow-up: ", style="bold")
                                  + plain(newest.answers.subject, "bold")]
-    digest = f", hash {newest.rubric_digest[:12]}" if newest.rubric_digest else ""
-    out.append(plain(f"Rubric: {rubric.title} ({rubric.id} {rubric.version}, "
-                     f"{rubric.method}{digest})", "dim"))
+    out.append(plain(f"Rubric: {rubric.title} ({rubric.id} {rubric.version})", "dim"))
     return out
 
 
@@ -78,50 +79,28 @@ def _longest_word(texts: Sequence[str]) -> int:
     return max((cell_len(word) for text in texts for word in text.split()), default=1)
 
 
-def assessments_table(comparison: Comparison, width: int = 100) -> list[RenderableType]:
-    """The assessments, one row each.  Every word stays whole: the spacing narrows first;
-    when the file names then still do not fit, they are listed under the table instead."""
+def assessments_table(comparison: Comparison) -> Table:
+    """The assessments, one row each; every word stays whole (the answers files are in
+    the technical details at the end)."""
     results = comparison.results
     previous: list[Result | None] = [None, *results[:-1]]
     levels = [_level_cell(result, before) for result, before in zip(results, previous,
                                                                      strict=True)]
-    dates = [label(result) if result.answers.date else "—" for result in results]
     assessors = [clean(result.answers.assessor or "—") for result in results]
-    files = [clean(result.source or "") for result in results]
-    indices = ["—" if r.index is None else f"{r.index:.1f}" for r in results]
-    floors = [len(str(len(results))), max(4, *map(cell_len, dates)),
-              _longest_word(["Assessor", *assessors]),
-              _longest_word(["Achieved level", *(level.plain for level in levels)]),
-              max(5, *map(len, indices))]
-    file_width = max(4, *map(cell_len, files))
-
-    def need(with_file: bool, compact: bool) -> int:
-        cells = [*floors, *([file_width] if with_file else [])]
-        return sum(cells) + (2 * (len(cells) - 1) if compact else 3 * (len(cells) - 1) + 2)
-
-    with_file, compact = next(((f, c) for f, c in ((True, False), (True, True))
-                               if need(f, c) <= width), (False, need(False, False) > width))
-    spacing = ({"show_edge": False, "padding": (0, 1, 0, 0)} if compact
-               else {"pad_edge": False})
     table = Table(box=box.SIMPLE, title="Assessments, oldest first", title_justify="left",
-                  **spacing)
+                  pad_edge=False)
     table.add_column("#", justify="right")
     table.add_column("Date", no_wrap=True)
-    table.add_column("Assessor", min_width=floors[2])
-    table.add_column("Achieved level", min_width=floors[3])
+    table.add_column("Assessor", min_width=_longest_word(["Assessor", *assessors]))
+    table.add_column("Achieved level",
+                     min_width=_longest_word(["Achieved level",
+                                              *(level.plain for level in levels)]))
     table.add_column("Index", justify="right")
-    if with_file:
-        table.add_column("File", no_wrap=True)  # whole: it was measured to fit
-    for n in range(len(results)):
-        file_cell = [plain(files[n])] if with_file else []
-        table.add_row(str(n + 1), dates[n], plain(assessors[n]), levels[n], indices[n],
-                      *file_cell)
-    out: list[RenderableType] = [table]
-    if not with_file and any(files):
-        out.append(Text("Files", style="bold"))
-        out += [Text(f"{n:>3}  ") + plain(name) for n, name in enumerate(files, 1) if name]
-        out.append(Text(""))
-    return out
+    for n, result in enumerate(results):
+        table.add_row(str(n + 1), label(result) if result.answers.date else "—",
+                      plain(assessors[n]), levels[n],
+                      "—" if result.index is None else f"{result.index:.1f}")
+    return table
 
 
 def trend(comparison: Comparison) -> Text:
@@ -240,11 +219,11 @@ def levels_table(comparison: Comparison, width: int) -> Table:
     return table
 
 
-def _change_lines(change: QuestionChange) -> list[RenderableType]:
+def _change_lines(change: QuestionChange, number: str) -> list[RenderableType]:
     delta = change.delta
     style = {"improved": "green", "regressed": "red", "changed": "yellow"}[change.kind]
     points = "" if delta is None else f"{signed(delta * 100)} points"
-    line = Text(f"  {points:>11} ", style=style) + plain(change.key, "bold") + Text(": ")
+    line = Text(f"  {points:>11} ", style=style) + plain(number, "bold") + Text(": ")
     line += plain(f"{compared_answer_text(change.old)} → {compared_answer_text(change.new)}")
     out: list[RenderableType] = [line, Padding(plain(change.question.text, "dim"), (0, 0, 0, 14))]
     if change.old.note and change.old.note != change.new.note:
@@ -272,12 +251,13 @@ def step_section(step: Step, latest: bool) -> list[RenderableType]:
     groups = ((CHANGE_TITLES["regressed"], step.regressed, "bold red"),
               (CHANGE_TITLES["improved"], step.improved, "bold green"),
               (CHANGE_TITLES["changed"], step.changed, "bold yellow"))
+    numbers = change_numbers(step)
     for title_text, changes, style in groups:
         if not changes:
             continue
         out.append(Text(f"{title_text} ({len(changes)})", style=style))
         for change in changes:
-            out += _change_lines(change)
+            out += _change_lines(change, numbers.get(change.key, change.key))
     if not (step.regressed or step.improved or step.changed):
         out.append(Text("No answer changed.", style="dim"))
     return out
@@ -291,11 +271,20 @@ def render_comparison(comparison: Comparison, options: RenderOptions | None = No
     panel = regression_panel(comparison)
     if panel is not None:
         out.append(panel)
-    out += [*assessments_table(comparison, options.width), trend(comparison),
+    out += [assessments_table(comparison), trend(comparison),
             levels_table(comparison, options.width)]
     for n, step in enumerate(comparison.steps):
         out += step_section(step, n == len(comparison.steps) - 1)
     if not comparison.regressed:
         out.append(Text(""))
         out.append(plain(verdict_text(comparison), "green"))
+    out += [Text(""), *technical_details(comparison)]
     return capture(out, options)
+
+
+def technical_details(comparison: Comparison) -> list[RenderableType]:
+    """Where the follow-up comes from and the ids of the questions it numbers."""
+    facts = comparison_provenance(comparison)
+    ids = changed_question_ids(comparison)
+    return [heading("Technical details"),
+            facts_grid([*facts, *([("Question ids", id_table(ids))] if ids else [])])]

@@ -13,6 +13,7 @@ result with cmark-gfm to check it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from cslevels.text import clean_line
@@ -53,3 +54,8 @@ def brand_lines(options: RenderOptions | None) -> list[str]:
     if brand.confidentiality:
         lines.append(f"- **{md(brand.confidentiality)}**")
     return lines
+
+
+def facts_lines(facts: Sequence[tuple[str, str]]) -> list[str]:
+    """Terms and their texts as a Markdown list, both neutralised."""
+    return [f"- **{md(term)}:** {md(text)}" for term, text in facts]

@@ -13,6 +13,7 @@ import io
 from collections.abc import Sequence
 
 from rich.console import Console, RenderableType
+from rich.table import Table
 from rich.text import Text
 
 from cslevels.reporting.formats import RenderOptions
@@ -25,6 +26,32 @@ STATUS_STYLE = {"achieved": "green", "not achieved": "yellow", "insufficient": "
 def plain(value: object, style: str = "") -> Text:
     """Untrusted text, shown literally."""
     return Text(clean(value), style=style)
+
+
+def heading(text: str) -> Text:
+    """A section heading of a terminal report."""
+    return plain(text, "bold underline")
+
+
+def facts_grid(facts: Sequence[tuple[str, str | RenderableType]]) -> Table:
+    """Terms and their (untrusted) texts in two columns; long texts fold, never cut."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for term, text in facts:
+        grid.add_row(plain(term), plain(text) if isinstance(text, str) else text)
+    return grid
+
+
+def id_table(pairs: Sequence[tuple[str, str]]) -> Table:
+    """Question numbers and their ids, one a line: the number never parted from its id,
+    an id longer than the line folded, never cut."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True, justify="right")
+    grid.add_column(overflow="fold")
+    for number, key in pairs:
+        grid.add_row(plain(number), plain(key))
+    return grid
 
 
 def make_console(options: RenderOptions, file: io.StringIO) -> Console:

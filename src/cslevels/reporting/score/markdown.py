@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from cslevels.core.plan import Plan, PlanStep, improvement_plan, overview
 from cslevels.core.scoring import Result
 from cslevels.reporting.formats import RenderOptions
-from cslevels.reporting.kit.markdown import brand_lines, md
+from cslevels.reporting.kit.markdown import brand_lines, facts_lines, md
 from cslevels.reporting.views import (
     MAX_RATER_COLUMNS,
     STATUS_LABELS,
@@ -69,14 +69,10 @@ def plan_lines(result: Result, plan: Plan) -> list[str]:
     return lines
 
 
-def _facts(facts: list[tuple[str, str]]) -> list[str]:
-    return [f"- **{md(term)}:** {md(text)}" for term, text in facts]
-
-
 def appendix_lines(result: Result) -> list[str]:
     """Technical details: provenance, how it was computed, the ids answers files use."""
-    lines = ["## Technical details", "", *_facts(provenance_facts(result)),
-             *_facts(method_facts(result)), "", "| # | Question id |", "|--:|---|"]
+    lines = ["## Technical details", "", *facts_lines(provenance_facts(result)),
+             *facts_lines(method_facts(result)), "", "| # | Question id |", "|--:|---|"]
     lines += [f"| {number} | {md(key)} |" for key, number in question_numbers(result).items()]
     return [*lines, ""]
 

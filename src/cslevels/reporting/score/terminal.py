@@ -21,7 +21,15 @@ from rich.text import Text
 from cslevels.core.plan import Plan, PlanStep, improvement_plan, overview
 from cslevels.core.scoring import LevelResult, Result
 from cslevels.reporting.formats import RenderOptions
-from cslevels.reporting.kit.terminal import bar, capture, plain, status_text
+from cslevels.reporting.kit.terminal import (
+    bar,
+    capture,
+    facts_grid,
+    heading,
+    id_table,
+    plain,
+    status_text,
+)
 from cslevels.reporting.views import (
     MAX_RATER_COLUMNS,
     blocker_text,
@@ -156,10 +164,6 @@ def completeness_line(result: Result) -> Text:
     return plain(completeness_text(result) + ".", "dim")
 
 
-def heading(text: str) -> Text:
-    return plain(text, "bold underline")
-
-
 def numbered(rows: Sequence[tuple[str, RenderableType]], indent: int = 2,
              mark_width: int = 1) -> RenderableType:
     """A list whose wrapped lines stay indented under their own text."""
@@ -220,14 +224,9 @@ def executive_section(result: Result, plan: Plan) -> list[RenderableType]:
 
 def appendix_section(result: Result) -> list[RenderableType]:
     """Technical details: where the result comes from, how it was computed, question ids."""
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
-    for term, text in [*provenance_facts(result), *method_facts(result)]:
-        grid.add_row(term, plain(text))
-    ids = ", ".join(f"{number} {key}" for key, number in question_numbers(result).items())
-    grid.add_row("Question ids", plain(ids))
-    return [heading("Technical details"), grid]
+    ids = id_table([(number, key) for key, number in question_numbers(result).items()])
+    return [heading("Technical details"),
+            facts_grid([*provenance_facts(result), *method_facts(result), ("Question ids", ids)])]
 
 
 def notes_section(result: Result) -> list[RenderableType]:
