@@ -14,11 +14,10 @@ import re
 from collections.abc import Iterable, Iterator
 
 from cslevels.core.locations import Document, Loc, finding_at
-from cslevels.core.models import NA, AnswerEntry, Answers, Rubric, question_key
+from cslevels.core.models import EPSILON, NA, AnswerEntry, Answers, Rubric, question_key
 from cslevels.errors import Finding, Severity
 from cslevels.text import shorten
 
-EPSILON = 1e-9
 MAX_HINTS = 20  # "did you mean" (difflib) for the first typos only: a file may hold thousands
 MAX_FINDINGS = 200  # per file; more would bury the first problems, which are the ones to fix
 _ADVICE_FIELDS = (

@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from cslevels.core.models import Answers, Option, Question, Rubric, question_key
-from cslevels.core.scoring import EPSILON, QuestionInput, Result, inputs_from_answers, score
+from cslevels.core.models import EPSILON, Answers, Option, Question, Rubric, question_key
+from cslevels.core.scoring import QuestionInput, Result, inputs_from_answers, score
 from cslevels.errors import InputError
 
 DISAGREEMENT = 0.5

@@ -28,8 +28,8 @@ from itertools import pairwise
 from typing import Literal
 from unicodedata import category, normalize
 
-from cslevels.core.models import Question
-from cslevels.core.scoring import EPSILON, LevelResult, QuestionResult, Result
+from cslevels.core.models import EPSILON, Question
+from cslevels.core.scoring import LevelResult, QuestionResult, Result
 from cslevels.errors import InputError
 
 DEFAULT_TOLERANCE = 0.05

@@ -27,6 +27,9 @@ RUBRIC_SCHEMA = "cslevels/rubric/v1"
 ANSWERS_SCHEMA = "cslevels/answers/v1"
 BRAND_SCHEMA = "cslevels/brand/v1"
 NA = "n/a"
+# Float noise allowed when comparing scores and thresholds: the one tolerance of every
+# scoring rule and rubric check.
+EPSILON = 1e-9
 
 Identifier = Annotated[
     str,
@@ -48,7 +51,7 @@ Name = Annotated[StrictStr, Field(min_length=1, max_length=NAME_MAX_CHARS)]
 Narrative = Annotated[StrictStr, Field(min_length=1, max_length=NOTE_MAX_CHARS)]
 # Lower bounds that keep scoring exact enough (docs/rubric-format.md): a weight of 5e-324
 # times a score of 0.5 underflows to 0, and a threshold near 0 would be met by a score of 0
-# within the float tolerance the level rules allow (core.scoring.EPSILON).
+# within the float tolerance the level rules allow (EPSILON).
 MIN_WEIGHT = 0.001
 MIN_SHARE = 0.01
 Share = Annotated[float, Field(ge=MIN_SHARE, le=1)]

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from cslevels.core.models import EPSILON
 from cslevels.core.scoring import (
-    EPSILON,
     LevelResult,
     QuestionResult,
     Raise,

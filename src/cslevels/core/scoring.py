@@ -26,9 +26,18 @@ from math import fsum, prod
 from typing import Literal, NamedTuple
 
 from cslevels.core.documents import LoadedAnswers
-from cslevels.core.models import NA, Answers, Level, Option, Question, Rubric, Scale, question_key
+from cslevels.core.models import (
+    EPSILON,
+    NA,
+    Answers,
+    Level,
+    Option,
+    Question,
+    Rubric,
+    Scale,
+    question_key,
+)
 
-EPSILON = 1e-9  # float noise allowed when comparing a score with a threshold
 MAX_EXACT_SETS = 4096  # up to this many sets of unanswered questions, try them all
 MAX_SEARCH_QUESTIONS = 200  # beyond this many questions in a level, search in O(n log n)
 

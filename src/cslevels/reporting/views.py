@@ -6,10 +6,9 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from cslevels.core.models import Brand, Option, Rubric
+from cslevels.core.models import EPSILON, Brand, Option, Rubric
 from cslevels.core.plan import Overview, Plan, PlanStage, PlanStep, improvement_plan, overview
 from cslevels.core.scoring import (
-    EPSILON,
     LevelGap,
     LevelResult,
     QuestionResult,
@@ -724,7 +723,7 @@ def method_facts(result: Result) -> list[tuple[str, str]]:
     score report, so a reader can reproduce it."""
     rubric = result.rubric
     default = rubric.threshold
-    overrides = [lv for lv in result.levels if abs(lv.threshold - default) > 1e-9]
+    overrides = [lv for lv in result.levels if abs(lv.threshold - default) > EPSILON]
     thresholds = f"{percent(default)} by default"
     if overrides:
         thresholds += "; " + "; ".join(f"{percent(lv.threshold)} for level {lv.rank} ({lv.name})"
