@@ -26,6 +26,9 @@ _CONFIG = tempfile.mkdtemp(prefix="cslevels-test-config-")
 os.environ["XDG_CONFIG_HOME"] = _CONFIG
 os.environ.pop("CSLEVELS_BRAND", None)
 atexit.register(shutil.rmtree, _CONFIG, True)
+# Nor the machine's locale: it picks the paper of HTML and PDF reports (letter for en_US),
+# which would make the golden reports depend on the machine.  Tests of that rule set their own.
+os.environ["LC_ALL"] = "C.UTF-8"
 
 # Property tests judge results, not speed: on a busy CI machine one example may take
 # longer than hypothesis's default 200 ms deadline, which would fail a correct test.

@@ -77,6 +77,7 @@ def html(invoke: Invoke, *args: str, env: dict[str, str] | None = None) -> str:
     ("logo: pictures\n", "2:7", "logo pictures: cslevels embeds PNG, JPEG or SVG logos (.png, "
                                 ".jpg, .jpeg, .svg), not a file without a suffix"),
     ("logo: logo.gif\n", "2:7", "not .gif files"),
+    ("paper: a5\n", "2:8", "paper: must be 'a4' or 'letter', got the text 'a5'"),
 ])
 def test_brand_file_errors_are_located(tmp_path: Path, body: str, where: str,
                                        fragment: str) -> None:

@@ -256,6 +256,23 @@ def test_the_metadata_names_title_subject_and_author(cafe: tuple[Path, str],
 
 
 @browser
+def test_the_pdf_is_on_the_paper_asked_for(tmp_path: Path, chromium: str, poppler: Path) -> None:
+    """A4 (595 x 842 pt) and letter (612 x 792 pt) as --paper says; letter in a US locale."""
+    sizes = {}
+    for paper in ("a4", "letter"):
+        pdf = make_pdf(chromium, tmp_path / f"{paper}.pdf", "show", "five-grades",
+                       "--paper", paper)
+        sizes[paper] = info_of(poppler, pdf)["Page size"]
+    assert sizes["a4"].endswith("pts (A4)") and sizes["a4"].startswith("59")
+    assert sizes["letter"] == "612 x 792 pts (letter)"
+    american = tmp_path / "us.pdf"
+    result = run("show", "five-grades", "-o", american,
+                 env={"CSLEVELS_BROWSER": chromium, "LC_ALL": "", "LANG": "en_US.UTF-8"})
+    assert result.exit_code == 0, result.stderr
+    assert info_of(poppler, american)["Page size"] == sizes["letter"]  # the locale's
+
+
+@browser
 def test_every_level_name_is_in_the_pdf(cafe: tuple[Path, str], poppler: Path) -> None:
     pdf, _ = cafe
     text = unspaced(text_of(poppler, pdf, "-raw"))
@@ -264,13 +281,18 @@ def test_every_level_name_is_in_the_pdf(cafe: tuple[Path, str], poppler: Path) -
 
 
 @browser
-def test_no_heading_is_left_at_a_page_bottom(cafe: tuple[Path, str], poppler: Path) -> None:
+def test_no_heading_is_left_at_a_page_bottom(cafe: tuple[Path, str], poppler: Path,
+                                             chromium: str, tmp_path: Path) -> None:
+    """On A4 and on letter: each paper breaks the pages elsewhere (A4 once left a level's
+    heading at a page bottom, its score line on the next page)."""
     pdf, html = cafe
     headings = headings_of(html)
     assert {"Executive summary", "Level profile", "Improvement plan",
             "To reach level 4 (Problem solving)", "Then level 7 (Follow-up)",
             "Answers by level", "Technical appendix"} <= set(headings)
     assert stranded_headings(pages_of(poppler, pdf), headings) == []
+    letter = make_pdf(chromium, tmp_path / "letter.pdf", "score", CAFE, "--paper", "letter")
+    assert stranded_headings(pages_of(poppler, letter), headings) == []
 
 
 @browser

@@ -24,12 +24,14 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 import typer
 
 from cslevels import __version__
+from cslevels.core.paper import PAPERS, locale_paper
 from cslevels.errors import CslevelsError, Finding, OutputError
 from cslevels.reporting.formats import (
     BRANDED_FORMATS,
     COMPARE_FORMATS,
     LIST_FORMATS,
     MAX_COLUMNS,
+    PAGE_FORMATS,
     SCORE_FORMATS,
     SHOW_FORMATS,
     SUMMARY_FORMATS,
@@ -43,6 +45,8 @@ from cslevels.text import clean_line
 
 if TYPE_CHECKING:
     import datetime
+
+    from cslevels.core.paper import Paper
 
 EXIT_CODES = ("Exit codes: 0 success; 1 invalid input, findings, or a gate not met; "
               "2 a usage error.")
@@ -132,6 +136,14 @@ NoBrandOption = Annotated[
     bool, typer.Option("--no-brand", help="No branding, whatever CSLEVELS_BRAND or the "
                                           "per-user brand file say."),
 ]
+PaperChoice = Enum("PaperChoice", {n: n for n in PAPERS}, type=str)  # type: ignore[misc]
+PaperOption = Annotated[
+    Optional[PaperChoice],  # noqa: UP045
+    typer.Option("--paper", case_sensitive=False,
+                 help="The paper PDFs and printed HTML pages are laid out for. Default: the "
+                      "brand file's paper, else letter where the locale (LC_ALL, LC_PAPER, "
+                      "LANG) is of a letter country such as en_US, else a4."),
+]
 
 
 def _epilog(*examples: str, extra: str = "") -> str:
@@ -205,6 +217,24 @@ def with_brand(options: RenderOptions, fmt: str, brand: Path | None,
 
     loaded = resolve_brand(brand, disabled=no_brand, environ=os.environ)
     return options if loaded is None else dataclasses.replace(options, brand=loaded)
+
+
+def with_paper(options: RenderOptions, fmt: str, paper: Enum | None) -> RenderOptions:
+    """``options`` with the paper printed pages are laid out for (HTML and PDF): --paper,
+    else the brand's, else the locale's (core.paper)."""
+    if fmt not in PAGE_FORMATS:
+        if paper is not None:
+            warn(f"warning: --paper has no effect on --format {fmt}")
+        return options
+    chosen = None if paper is None else paper_of(str(paper.value))
+    if chosen is None and options.brand is not None:
+        chosen = options.brand.brand.paper
+    return dataclasses.replace(options, paper=chosen or locale_paper(os.environ))
+
+
+def paper_of(name: str) -> "Paper":
+    """A --paper choice (typer has checked it is one) as core.paper names it."""
+    return next(p for p in PAPERS if p == name.lower())
 
 
 def issue_date() -> "datetime.date":
@@ -338,6 +368,7 @@ def show(
     rubrics_dir: RubricsDirs = None,
     brand: BrandOption = None,
     no_brand: NoBrandOption = False,
+    paper: PaperOption = None,
 ) -> None:
     """Show a rubric as a readable, printable questionnaire."""
     from cslevels.commands.show import show_rubric
@@ -346,7 +377,8 @@ def show(
         loaded = show_rubric(rubric, library(rubrics_dir))
         name = pick_format(fmt, output, SHOW_FORMATS)
         with browser_early(name):
-            options = with_brand(render_options(output), name, brand, no_brand)
+            options = with_paper(with_brand(render_options(output), name, brand, no_brand),
+                                 name, paper)
             emit(SHOW_FORMATS.render(name, loaded.rubric, options), output, inputs=[loaded.path])
 
 
@@ -460,6 +492,7 @@ def score(
     ] = False,
     brand: BrandOption = None,
     no_brand: NoBrandOption = False,
+    paper: PaperOption = None,
 ) -> None:
     """Score answers files and print the report."""
     with user_errors():
@@ -470,8 +503,9 @@ def score(
             else:
                 from cslevels.commands.score import score_files as scorer
             # several: the JSON shape follows the arguments
-            options = with_brand(render_options(output, several=len(answers) > 1 and not combine),
-                                 name, brand, no_brand)
+            options = with_paper(
+                with_brand(render_options(output, several=len(answers) > 1 and not combine),
+                           name, brand, no_brand), name, paper)
             batch = scorer(answers, library(rubrics_dir), rubric=rubric, target=target)
             for finding in batch.warnings:
                 warn(str(finding))
@@ -542,6 +576,7 @@ def compare(
     rubrics_dir: RubricsDirs = None,
     brand: BrandOption = None,
     no_brand: NoBrandOption = False,
+    paper: PaperOption = None,
 ) -> None:
     """Follow one subject over time: level and score changes, regressions flagged."""
     from cslevels.commands.compare import compare_files
@@ -552,7 +587,8 @@ def compare(
     with user_errors():
         name = pick_format(fmt, output, COMPARE_FORMATS)
         with browser_early(name):
-            options = with_brand(render_options(output), name, brand, no_brand)
+            options = with_paper(with_brand(render_options(output), name, brand, no_brand),
+                                 name, paper)
             if 0 < tolerance < 1:
                 warn(f"warning: --tolerance is in points: {tolerance:g} means {tolerance:g} of a "
                      f"level's 100 points; for {tolerance * 100:g} points give --tolerance "
@@ -656,6 +692,7 @@ def summary(
     rubrics_dir: RubricsDirs = None,
     brand: BrandOption = None,
     no_brand: NoBrandOption = False,
+    paper: PaperOption = None,
 ) -> None:
     """A portfolio: the latest assessment of each subject, the distribution of levels; exit 1
     if a file fails."""
@@ -668,7 +705,8 @@ def summary(
     with user_errors():
         name = pick_format(fmt, output, SUMMARY_FORMATS)
         with browser_early(name):
-            options = with_brand(render_options(output), name, brand, no_brand)
+            options = with_paper(with_brand(render_options(output), name, brand, no_brand),
+                                 name, paper)
             rubric_library = library(rubrics_dir)
             with progress_bar() as progress:
                 portfolio = build_portfolio(paths, rubric_library, sort=sort.value,

@@ -23,6 +23,8 @@ from pydantic import (
     field_validator,
 )
 
+from cslevels.core.paper import Paper
+
 RUBRIC_SCHEMA = "cslevels/rubric/v1"
 ANSWERS_SCHEMA = "cslevels/answers/v1"
 BRAND_SCHEMA = "cslevels/brand/v1"
@@ -280,3 +282,7 @@ class Brand(_Model):
     accent: HexColour | None = Field(default=None, description="The accent colour of reports.")
     confidentiality: Text | None = Field(
         default=None, description="A line on every page, e.g. 'Confidential: prepared for …'.")
+    paper: Paper | None = Field(
+        default=None, description="The paper size of PDFs and printed pages: a4 or letter "
+                                  "(default: letter in a US, Canadian or other letter-size "
+                                  "locale, else a4).")

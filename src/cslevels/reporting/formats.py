@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from cslevels.core.documents import LoadedBrand
+    from cslevels.core.paper import Paper
 
 # The widest terminal output cslevels lays out: a larger COLUMNS is taken as this, since
 # rich's layout work grows with the width (COLUMNS=10000000 took a minute).
@@ -39,12 +40,17 @@ class RenderOptions:
     brand: LoadedBrand | None = None
     # The date of issue on a report's cover (the CLI: today, or SOURCE_DATE_EPOCH's day).
     issued: dt.date | None = None
+    # The paper printed pages are laid out for (the CLI: --paper, the brand, the locale);
+    # None leaves it to the browser (US Letter for Chromium).
+    paper: Paper | None = None
 
 
 Rendered = str | bytes  # a workbook and a PDF are bytes; every other report is text
 
 # The formats that show a brand (``RenderOptions.brand``); the others are data or a terminal.
 BRANDED_FORMATS = frozenset({"html", "markdown", "pdf"})
+# The formats laid out on paper when printed (``RenderOptions.paper``).
+PAGE_FORMATS = frozenset({"html", "pdf"})
 
 # The formats an output file's suffix implies, where the command has that format.  A suffix
 # none of a command's formats produces is refused (``FormatRegistry.choose``).

@@ -177,11 +177,17 @@ def author_of(brand: LoadedBrand | None, people: Iterable[str | None] = ()) -> s
     return prepared_by(brand) or ", ".join(dict.fromkeys(p for p in people if p)) or None
 
 
+# The CSS ``@page { size }`` of each paper size (core.models.PAPERS).
+CSS_PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+
+
 def page_context(options: RenderOptions | None = None) -> dict[str, Any]:
     """What every page template may use besides its own context."""
     return {
         "brand": None if options is None else options.brand,
         "issued": None if options is None else options.issued,
+        "paper_size": None if options is None or options.paper is None
+        else CSS_PAPER_SIZES[options.paper],
         "page": None,
         "prepared_by": prepared_by,
         "cslevels_version": __version__,
