@@ -426,6 +426,9 @@ def test_a_narrow_terminal_keeps_every_level_name_whole(invoke: Invoke, width: s
     assert all(len(line) <= int(width) for line in assessments.splitlines()), assessments
     for name in ("J.", "Moreno", "Listening", "empathy", "Problem", "solving", "▲+1"):
         assert name in assessments.split(), (name, assessments)
+    changes = out[out.index("Answers that fell"):out.index("No regression")]
+    for line in changes.splitlines():  # each change hangs under its own text
+        assert not line.strip() or line.startswith(("Answers that", "   ")), (line, changes)
     technical = out[out.index("Technical details"):]
     assert all(len(line) <= int(width) for line in technical.splitlines()), technical
     for path in (EXAMPLES / "riverside-cafe.yaml", EXAMPLES / "riverside-cafe-2027-05.yaml"):

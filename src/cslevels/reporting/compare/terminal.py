@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from rich import box
 from rich.cells import cell_len
 from rich.console import RenderableType
-from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -220,17 +219,24 @@ def levels_table(comparison: Comparison, width: int) -> Table:
 
 
 def _change_lines(change: QuestionChange, number: str) -> list[RenderableType]:
+    """One changed answer: its points in a column of their own, and beside them, each
+    wrapped under the other (never back to the left edge), the change, the question
+    and the notes."""
     delta = change.delta
     style = {"improved": "green", "regressed": "red", "changed": "yellow"}[change.kind]
     points = "" if delta is None else f"{signed(delta * 100)} points"
-    line = Text(f"  {points:>11} ", style=style) + plain(number, "bold") + Text(": ")
+    grid = Table.grid(padding=(0, 1, 0, 0))
+    grid.add_column(width=13, justify="right", no_wrap=True)
+    grid.add_column(overflow="fold")
+    line = plain(number, "bold") + Text(": ")
     line += plain(f"{compared_answer_text(change.old)} → {compared_answer_text(change.new)}")
-    out: list[RenderableType] = [line, Padding(plain(change.question.text, "dim"), (0, 0, 0, 14))]
+    grid.add_row(Text(points, style=style), line)
+    grid.add_row("", plain(change.question.text, "dim"))
     if change.old.note and change.old.note != change.new.note:
-        out.append(Padding(Text("before: ", style="dim") + plain(change.old.note), (0, 0, 0, 14)))
+        grid.add_row("", Text("before: ", style="dim") + plain(change.old.note))
     if change.new.note:
-        out.append(Padding(Text("now: ", style="dim") + plain(change.new.note), (0, 0, 0, 14)))
-    return out
+        grid.add_row("", Text("now: ", style="dim") + plain(change.new.note))
+    return [grid]
 
 
 def step_section(step: Step, latest: bool) -> list[RenderableType]:
