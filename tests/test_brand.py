@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from conftest import EXAMPLES, ROOT, Invoke
 from cslevels.errors import InvalidDocumentError
 from cslevels.files import inputs
-from cslevels.files.brand import LOGO_MAX_BYTES, load_brand, svg_findings
+from cslevels.files.brand import LOGO_MAX_BYTES, load_brand, pixel_size, svg_findings
 from cslevels.reporting.kit.html import accent_colours, contrast_with_white
 from test_browser import browser, visit  # noqa: F401 - the Chromium fixtures
 
@@ -151,6 +151,101 @@ def test_the_content_must_be_what_the_suffix_says(tmp_path: Path, name: str, dat
     message = logo_error(tmp_path, name, lambda p: p.write_bytes(data))
     assert found in message
     assert "(the name's suffix must say what the file is)" in message
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header says ``width`` x ``height``, with one tiny row of data: the size
+    a decoder would allocate for, in a few dozen bytes."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\x00\x00\x00")) + chunk(b"IEND", b""))
+
+
+def jpeg_claiming(width: int, height: int, before: bytes = b"") -> bytes:
+    """A JPEG's markers up to a baseline frame header saying ``width`` x ``height``."""
+    frame = struct.pack(">HBHHB", 11, 8, height, width, 1) + b"\x01\x11\x00"
+    return b"\xff\xd8" + before + b"\xff\xc0" + frame + b"\xff\xd9"
+
+
+BRAND_DATA = Path(__file__).resolve().parent / "data" / "brand"
+
+
+@pytest.mark.parametrize(("name", "size"), [("logo-baseline.jpg", (40, 30)),
+                                            ("logo-progressive.jpg", (41, 29))])
+def test_real_jpeg_logos_are_measured_and_accepted(tmp_path: Path, name: str,
+                                                   size: tuple[int, int]) -> None:
+    """Made by an image editor: JFIF header, a comment segment, baseline and progressive."""
+    data = (BRAND_DATA / name).read_bytes()
+    assert pixel_size(data, "image/jpeg") == size
+    (tmp_path / "logo.jpg").write_bytes(data)
+    loaded = load_brand(write_brand(tmp_path, "logo: logo.jpg\n"))
+    assert loaded.logo is not None and loaded.logo.data == data
+
+
+def test_a_png_is_measured_by_its_header() -> None:
+    assert pixel_size(png(3, 2), "image/png") == (3, 2)
+    assert pixel_size(png_claiming(640, 200), "image/png") == (640, 200)
+
+
+@pytest.mark.parametrize(("name", "data", "said"), [
+    ("logo.png", png_claiming(20_000, 20_000), "20,000 x 20,000 pixels"),
+    ("logo.png", png_claiming(10_001, 1), "10,001 x 1 pixels"),
+    ("logo.png", png_claiming(5_001, 5_000), "5,001 x 5,000 pixels"),
+    ("logo.jpg", jpeg_claiming(12_000, 10), "12,000 x 10 pixels"),
+    ("logo.jpeg", jpeg_claiming(60_000, 60_000, before=b"\xff\xfe\x00\x04hi"),
+     "60,000 x 60,000 pixels"),
+])
+def test_a_logo_that_decodes_to_a_huge_picture_is_refused(tmp_path: Path, name: str,
+                                                          data: bytes, said: str) -> None:
+    """A decompression bomb: a few bytes on disk, gigabytes once a browser decodes them."""
+    assert len(data) < 200
+    message = logo_error(tmp_path, name, lambda p: p.write_bytes(data))
+    assert (f"the picture is {said}, over the limit of 10,000 pixels a side and 25 million "
+            "pixels in all (a logo is embedded in every report; save it smaller)") in message
+
+
+def test_a_bomb_logo_stops_the_report_with_one_located_line(invoke: Invoke,
+                                                            tmp_path: Path) -> None:
+    (tmp_path / "logo.png").write_bytes((BRAND_DATA / "logo-bomb.png").read_bytes())
+    brand = write_brand(tmp_path, "firm: Acme\nlogo: logo.png\n")
+    out = tmp_path / "report.html"
+    result = invoke("score", CAFE, "--brand", str(brand), "-o", str(out))
+    assert result.exit_code == 1
+    assert result.stderr == (f"{brand}:3:7: error: logo logo.png: the picture is 20,000 x "
+                             "20,000 pixels, over the limit of 10,000 pixels a side and 25 "
+                             "million pixels in all (a logo is embedded in every report; save "
+                             "it smaller)\n")
+    assert not out.exists()
+
+
+def test_the_pixel_limits_are_exact(tmp_path: Path) -> None:
+    for width, height in ((10_000, 2_500), (5_000, 5_000), (1, 10_000)):
+        (tmp_path / "logo.png").write_bytes(png_claiming(width, height))
+        assert load_brand(write_brand(tmp_path, "logo: logo.png\n")).logo is not None
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("logo.png", b"\x89PNG\r\n\x1a\n\x00\x00"),  # cut short before the header
+    ("logo.png", png_claiming(0, 10)),  # a size of 0
+    ("logo.jpg", b"\xff\xd8\xff\xda\x00\x02"),  # the scan before any frame
+    ("logo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF"),  # ends inside its first segment
+    ("logo.jpg", b"\xff\xd8\xff\xe0\x00\x00" + bytes(10)),  # a segment length of 0
+    ("logo.jpg", jpeg_claiming(0, 10)),
+])
+def test_a_logo_whose_size_cannot_be_read_is_refused(tmp_path: Path, name: str,
+                                                     data: bytes) -> None:
+    message = logo_error(tmp_path, name, lambda p: p.write_bytes(data))
+    assert "but its size cannot be read: it is cut short or damaged" in message
+
+
+@given(st.binary(max_size=64))
+def test_reading_a_size_never_fails_whatever_the_bytes(tail: bytes) -> None:
+    for media_type, head in (("image/png", b"\x89PNG\r\n\x1a\n"), ("image/jpeg", b"\xff\xd8")):
+        size = pixel_size(head + tail, media_type)  # type: ignore[arg-type]
+        assert size is None or (size[0] > 0 and size[1] > 0)
 
 
 def test_a_50_mb_logo_is_refused_without_reading_it(tmp_path: Path,

@@ -28,6 +28,10 @@ from cslevels.errors import Finding, InputError, InvalidDocumentError
 from cslevels.text import shorten
 
 LOGO_MAX_BYTES = 1024 * 1024  # embedded (base64) in every page of every report
+# A small file can still decode to a huge picture (a 1 MiB PNG of one colour can say
+# 20,000 x 20,000 pixels: 1.6 GB once a browser decodes it).  A logo needs far less.
+LOGO_MAX_SIDE = 10_000  # pixels, either side
+LOGO_MAX_PIXELS = 25_000_000  # a 5,000 x 5,000 picture
 BRAND_ENV = "CSLEVELS_BRAND"
 _LOGO_HINT = "a logo is embedded in every report; save it smaller"
 _PLAIN_PICTURE = "a logo must be a plain picture: nothing that runs or loads anything"
@@ -112,7 +116,59 @@ def read_logo(doc: Document, path: Path, ref: str) -> tuple[Logo | None, list[Fi
         problems = svg_findings(data, str(path))
         if problems:
             return None, problems
+    else:
+        size = pixel_size(data, media_type)
+        if size is None:
+            return None, [finding_at(doc, ("logo",), f"logo {shown}: the file starts as {found} "
+                                     "but its size cannot be read: it is cut short or damaged",
+                                     code="logo-format", hint="save it again from the original")]
+        width, height = size
+        if max(size) > LOGO_MAX_SIDE or width * height > LOGO_MAX_PIXELS:
+            return None, [finding_at(
+                doc, ("logo",), f"logo {shown}: the picture is {width:,} x {height:,} pixels, "
+                f"over the limit of {LOGO_MAX_SIDE:,} pixels a side and "
+                f"{LOGO_MAX_PIXELS // 1_000_000} million pixels in all",
+                code="logo-too-large", hint=_LOGO_HINT)]
     return Logo(media_type, data), []
+
+
+# JPEG start-of-frame markers, which carry the picture's size (not DHT C4, JPG C8, DAC CC).
+_SOF = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE,
+                  0xCF})
+
+
+def pixel_size(data: bytes, media_type: MediaType) -> tuple[int, int] | None:
+    """(width, height) a PNG's header or a JPEG's frame says, read from the bytes alone;
+    None when the file ends or breaks before saying it (or says 0)."""
+    if media_type == "image/png":
+        if len(data) < 24 or data[12:16] != b"IHDR":
+            return None
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        return (width, height) if width and height else None
+    at = 2  # after the start-of-image marker
+    while at + 4 <= len(data):
+        if data[at] != 0xFF:
+            return None
+        marker = data[at + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            at += 1
+            continue
+        if marker == 0x01 or 0xD0 <= marker <= 0xD8:  # markers without a length
+            at += 2
+            continue
+        if marker in (0xD9, 0xDA):  # end of image, or the scan: no frame came first
+            return None
+        length = int.from_bytes(data[at + 2:at + 4], "big")
+        if marker in _SOF:
+            if length < 7 or at + 9 > len(data):
+                return None
+            height = int.from_bytes(data[at + 5:at + 7], "big")
+            width = int.from_bytes(data[at + 7:at + 9], "big")
+            return (width, height) if width and height else None
+        if length < 2:
+            return None
+        at += 2 + length
+    return None
 
 
 def _suffix(path: Path) -> str:
