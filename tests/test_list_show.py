@@ -148,6 +148,26 @@ def test_list_reports_a_broken_rubric_and_lists_the_rest(invoke: Invoke, tmp_pat
     assert set(rubric_rows(result.stdout)) == set(BUILT_IN)
 
 
+def test_list_reports_broken_symlinks_as_validate_does(invoke: Invoke, tmp_path: Path) -> None:
+    """A rubric folder's dangling or looping link was left out in silence; now it is named."""
+    (tmp_path / "shop.yaml").write_text((POSITIVE / "corner-shop.yaml").read_text())
+    (tmp_path / "gone.yaml").symlink_to("moved-away.yaml")
+    (tmp_path / "loop.yaml").symlink_to("loop.yaml")
+    result = invoke("list", "--rubrics-dir", str(tmp_path))
+    assert result.exit_code == 1
+    gone, loop = tmp_path / "gone.yaml", tmp_path / "loop.yaml"
+    assert (f"{gone}: cannot be used: {gone}: error: broken symbolic link: "
+            "'moved-away.yaml' does not exist") in result.stderr
+    assert f"{loop}: cannot be used: {loop}: error: cannot read:" in result.stderr
+    assert set(rubric_rows(result.stdout)) == {*BUILT_IN, "corner-shop"}
+    listed = json.loads(invoke("list", "--rubrics-dir", str(tmp_path), "--format",
+                               "json").stdout)
+    broken = {Path(e["path"]).name for e in listed if e.get("error")}
+    assert broken == {"gone.yaml", "loop.yaml"}
+    # resolving an id passes over them, as over any broken file not named after it
+    assert invoke("show", "corner-shop", "--rubrics-dir", str(tmp_path)).exit_code == 0
+
+
 # ---------------------------------------------------------------- show
 
 

@@ -124,13 +124,23 @@ def _rubric_files(folder: Path) -> list[Path]:
     """The rubric files of one folder, sorted: regular YAML files, not hidden ones.
 
     Only regular files (symlinks to them included): a FIFO or device named ``*.yaml``
-    in a folder is never opened.
+    in a folder is never opened.  A broken symlink (to nothing, or a loop) is kept, so
+    that ``cslevels list`` reports it as it reports a broken rubric, as ``validate``
+    and ``summary`` do, rather than leaving out a rubric the user expects to see.
     """
     found = []
     for suffix in RUBRIC_SUFFIXES:
         found += [p for p in folder.glob(f"*{suffix}")
-                  if not p.name.startswith(".") and _is_regular(p)]
+                  if not p.name.startswith(".") and (_is_regular(p) or _broken_link(p))]
     return sorted(found)
+
+
+def _broken_link(path: Path) -> bool:
+    """A symlink that leads to no file: to nothing, or round in a loop."""
+    try:
+        return path.is_symlink() and not os.path.exists(path)
+    except (OSError, ValueError):
+        return False
 
 
 def _is_regular(path: Path) -> bool:
