@@ -7,6 +7,7 @@ Without Chromium or poppler the browser tests skip, except when CI is set (conft
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import itertools
 import json
@@ -781,6 +782,66 @@ def test_sigterm_while_printing_stops_the_browser_and_removes_its_files(tmp_path
     assert process.returncode == 143 and err == b"cslevels: stopped by SIGTERM\n"
     with pytest.raises(ProcessLookupError):
         os.kill(int(pid_file.read_text()), 0)
+    assert list(temp.iterdir()) == []
+    assert not (tmp_path / "r.pdf").exists()
+
+
+@pytest.mark.parametrize(("args", "pdf"), [
+    (["score", "a.yaml", "-o", "r.pdf"], True),
+    (["score", "a.yaml", "--output=r.PDF"], True),
+    (["score", "a.yaml", "-or.pdf"], True),
+    (["compare", "a", "b", "-f", "PDF", "-o", "report"], True),
+    (["summary", "folder", "--format=pdf", "-o", "p"], True),
+    (["show", "five-grades", "-fpdf", "-o", "q"], True),
+    (["score", "a.yaml", "--format", "pdf", "-o", "r.html"], False),  # refused by the command
+    (["score", "a.yaml", "-o", "r.html"], False),
+    (["score", "a.yaml", "--format", "pdf"], True),  # refused later: never to the terminal
+    (["validate", "r.pdf"], False),
+    (["template", "five-grades", "-o", "t.pdf"], False),
+    (["score", "--", "-o", "r.pdf"], False),
+    (["score", "a.yaml", "-o"], False),
+    ([], False),
+])
+def test_the_command_line_is_read_for_a_pdf_before_typer_parses_it(args: list[str],
+                                                                    pdf: bool) -> None:
+    from cslevels.__main__ import writes_pdf
+
+    assert writes_pdf(args) is pdf
+
+
+def test_the_browser_starts_before_the_command_line_is_parsed(tmp_path: Path) -> None:
+    """Started by cslevels.__main__ before typer or the command line module loads; a usage
+    error typer finds afterwards still stops it and removes its folder."""
+    script = fake_browser(tmp_path, "exec sleep 60")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    code = (
+        "import atexit, sys\n"
+        "from cslevels.files import browser\n"
+        "seen = []\n"
+        "real = browser.start_early\n"
+        "def spy(environ):\n"
+        "    seen.append(('typer' in sys.modules, 'cslevels.cli' in sys.modules))\n"
+        "    real(environ)\n"
+        "    seen.append(browser._early.process.pid)\n"
+        "browser.start_early = spy\n"
+        "atexit.register(lambda: print(seen, file=sys.__stdout__))  # runs after stop_early\n"
+        "from cslevels.__main__ import run\n"
+        f"sys.argv = ['cslevels', 'score', {str(CAFE)!r}, '-o', {str(tmp_path / 'r.pdf')!r},"
+        " '--no-such-option']\n"
+        "run()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=False,
+                          env={**os.environ, "CSLEVELS_BROWSER": str(script),
+                               "TMPDIR": str(temp), "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.returncode == 2 and "No such option: --no-such-option" in done.stderr
+    loaded, pid = ast.literal_eval(done.stdout)
+    assert loaded == (False, False)  # neither typer nor the command line module yet
+    for _ in range(100):
+        if not live_in_group(pid):
+            break
+        time.sleep(0.02)
+    assert live_in_group(pid) == []
     assert list(temp.iterdir()) == []
     assert not (tmp_path / "r.pdf").exists()
 
