@@ -238,7 +238,8 @@ def test_the_pixel_limits_are_exact(tmp_path: Path) -> None:
 def test_a_logo_whose_size_cannot_be_read_is_refused(tmp_path: Path, name: str,
                                                      data: bytes) -> None:
     message = logo_error(tmp_path, name, lambda p: p.write_bytes(data))
-    assert "but its size cannot be read: it is cut short or damaged" in message
+    assert ("but its size in pixels cannot be read from its header (cut short, damaged, or a "
+            "size given only later in the file)") in message
 
 
 @given(st.binary(max_size=64))

@@ -462,3 +462,53 @@ def test_the_body_speaks_in_question_numbers_and_the_ids_go_to_the_end(
         assert f"{numbers[key]} {key}" in flat, key  # the number beside its id
         # and the body names the change by that number
         assert re.search(rf"(^|[\s>*]){re.escape(numbers[key])}(\*\*)?[:<\s]", body), key
+
+
+def test_across_rubric_versions_a_question_keeps_the_newest_number(tmp_path: Path,
+                                                                   invoke: Invoke) -> None:
+    """Version 1.1.0 puts 'tidy' before 'phone': both steps and the id table number them
+    as the newest version does, and the older rubric is in the technical details."""
+    text = RUBRIC.read_text(encoding="utf-8")
+    phone = text[text.index("      - id: phone"):text.index("      - id: tidy")]
+    tidy = text[text.index("      - id: tidy"):text.index("  - id: care")]
+    v2 = _rubric_copy(tmp_path, "v2.yaml", version="1.1.0", replace=(phone + tidy, tidy + phone))
+    v1 = _rubric_copy(tmp_path, "v1.yaml")
+    first = write_answers(tmp_path, "first.yaml", dict(JUNE_ANSWERS, **{"basics.phone": 1}),
+                          rubric=str(v1), date="2026-01-01")
+    second = write_answers(tmp_path, "second.yaml", dict(JUNE_ANSWERS, **{"basics.tidy": 0}),
+                           rubric=str(v1), date="2026-03-01")
+    third = write_answers(tmp_path, "third.yaml", dict(JUNE_ANSWERS, **{"basics.tidy": 1}),
+                          rubric=str(v2), date="2026-06-01")
+    result = invoke("compare", str(first), str(second), str(third), "--format", "markdown")
+    assert result.exit_code == 0, result.stderr
+    body, _, technical = result.stdout.partition("## Technical details")
+    assert "- **1.3**: Rarely → Often" in body  # phone, first step, numbered as in 1.1.0
+    assert "- **1.2**: Yes → No" in body and "- **1.2**: No → Partly" in body  # tidy
+    assert "| 1.2 | basics.tidy |" in technical and "| 1.3 | basics.phone |" in technical
+    assert technical.count("basics.") == 2
+    digest = load_answers(first, RubricLibrary(()), None).rubric.digest[:12]
+    for n in (1, 2):
+        assert f"- **Rubric of answers file {n}:** corner-shop version 1.0.0, hash {digest}" \
+            in technical
+    assert "Rubric of answers file 3" not in technical
+
+
+def test_undated_assessments_keep_their_technical_details_readable(tmp_path: Path,
+                                                                   invoke: Invoke) -> None:
+    """Without dates an assessment is named by its file; a hostile file name is shown with
+    visible escapes, and the details still give every value."""
+    folder = tmp_path / ("a-rather-long-folder-name-for-the-client-assessments-" * 2)
+    folder.mkdir()
+    old = write_answers(folder, "old\x1b[31m.yaml", dict(JUNE_ANSWERS, **{"basics.phone": 1}))
+    new = write_answers(folder, "new.yaml", JUNE_ANSWERS)
+    for path in (old, new):
+        path.write_text(path.read_text(encoding="utf-8").replace("date: 2026-09-01\n", ""),
+                        encoding="utf-8")
+    result = invoke("compare", str(old), str(new), "--allow-different-subjects", *LIB)
+    assert result.exit_code == 0, result.stderr
+    assert "\x1b" not in result.stdout and "old\\x1b[31m.yaml" in result.stdout
+    technical = result.stdout[result.stdout.index("Technical details"):]
+    flat = "".join(line.strip() for line in technical.splitlines())
+    assert "Answers file 1" in technical and "Answers file 2" in technical
+    assert str(new) in flat and "corner-shop version 1.0.0" in flat
+    assert "…" not in technical

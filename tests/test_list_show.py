@@ -166,6 +166,12 @@ def test_list_reports_broken_symlinks_as_validate_does(invoke: Invoke, tmp_path:
     assert broken == {"gone.yaml", "loop.yaml"}
     # resolving an id passes over them, as over any broken file not named after it
     assert invoke("show", "corner-shop", "--rubrics-dir", str(tmp_path)).exit_code == 0
+    # but a broken link named after the id is the rubric asked for: its error is said
+    (tmp_path / "team.yaml").symlink_to("team-moved.yaml")
+    result = invoke("show", "team", "--rubrics-dir", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stderr == (f"{tmp_path / 'team.yaml'}: error: broken symbolic link: "
+                             "'team-moved.yaml' does not exist\n")
 
 
 # ---------------------------------------------------------------- show

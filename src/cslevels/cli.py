@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 import typer
 
 from cslevels import __version__
-from cslevels.core.paper import PAPERS, locale_paper
+from cslevels.core.paper import DEFAULT_PAPER_TEXT, PAPERS, locale_paper
 from cslevels.errors import CslevelsError, Finding, OutputError
 from cslevels.reporting.formats import (
     BRANDED_FORMATS,
@@ -141,8 +141,7 @@ PaperOption = Annotated[
     Optional[PaperChoice],  # noqa: UP045
     typer.Option("--paper", case_sensitive=False,
                  help="The paper PDFs and printed HTML pages are laid out for. Default: the "
-                      "brand file's paper, else letter where the locale (LC_ALL, LC_PAPER, "
-                      "LANG) is of a letter country such as en_US, else a4."),
+                      f"brand file's paper, else {DEFAULT_PAPER_TEXT}."),
 ]
 
 

@@ -23,7 +23,7 @@ from pydantic import (
     field_validator,
 )
 
-from cslevels.core.paper import Paper
+from cslevels.core.paper import DEFAULT_PAPER_TEXT, Paper
 
 RUBRIC_SCHEMA = "cslevels/rubric/v1"
 ANSWERS_SCHEMA = "cslevels/answers/v1"
@@ -283,6 +283,5 @@ class Brand(_Model):
     confidentiality: Text | None = Field(
         default=None, description="A line on every page, e.g. 'Confidential: prepared for …'.")
     paper: Paper | None = Field(
-        default=None, description="The paper size of PDFs and printed pages: a4 or letter "
-                                  "(default: letter in a US, Canadian or other letter-size "
-                                  "locale, else a4).")
+        default=None, description="The paper of PDFs and printed pages, a4 or letter; "
+                                  f"--paper overrides it. Default: {DEFAULT_PAPER_TEXT}.")

@@ -20,6 +20,11 @@ LETTER_TERRITORIES = frozenset({
 })
 
 
+# The default, in the words of the --paper help and the brand file's schema.
+DEFAULT_PAPER_TEXT = ("the locale's: letter where LC_ALL, LC_PAPER or LANG names a letter "
+                      "country (en_US, fr_CA, es_MX, ...), else a4")
+
+
 def paper_for_locale(name: str | None) -> Paper:
     """The paper of a POSIX locale name (``en_US.UTF-8``, ``fr_CA@euro``): letter where its
     territory prints on letter, else A4, also for a name with no territory (``C``)."""

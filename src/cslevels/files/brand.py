@@ -119,9 +119,11 @@ def read_logo(doc: Document, path: Path, ref: str) -> tuple[Logo | None, list[Fi
     else:
         size = pixel_size(data, media_type)
         if size is None:
-            return None, [finding_at(doc, ("logo",), f"logo {shown}: the file starts as {found} "
-                                     "but its size cannot be read: it is cut short or damaged",
-                                     code="logo-format", hint="save it again from the original")]
+            return None, [finding_at(
+                doc, ("logo",), f"logo {shown}: the file starts as {found} but its size in "
+                "pixels cannot be read from its header (cut short, damaged, or a size given "
+                "only later in the file)", code="logo-format",
+                hint="save it again from the original")]
         width, height = size
         if max(size) > LOGO_MAX_SIDE or width * height > LOGO_MAX_PIXELS:
             return None, [finding_at(

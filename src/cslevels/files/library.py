@@ -71,8 +71,8 @@ class RubricLibrary:
             named = [folder / f"{ref}{suffix}" for suffix in RUBRIC_SUFFIXES]
             others = _rubric_files(folder)
             for path in [*named, *others]:  # a file named after the id is tried first
-                if not _is_regular(path):
-                    continue
+                if not _is_regular(path) and not (path in named and _broken_link(path)):
+                    continue  # (a broken link named after the id is read: its error is said)
                 try:
                     loaded = load_rubric(path)
                 except (InputError, InvalidDocumentError) as exc:

@@ -19,7 +19,7 @@ from cslevels.core.scoring import (
 
 if TYPE_CHECKING:  # the combine code is imported only for --combine
     from cslevels.core.combine import QuestionSpread, RaterAnswer, RaterSpread
-    from cslevels.core.compare import Comparison, Step
+    from cslevels.core.compare import Comparison
     from cslevels.core.portfolio import Portfolio
 
 def placeholder_subject(rubric: Rubric) -> str:
@@ -110,33 +110,40 @@ def verdict_text(comparison: Comparison) -> str:
     return text
 
 
-def change_numbers(step: Step) -> dict[str, str]:
-    """The numbers ('4.2') of one follow-up step's questions, as the newer assessment's
-    report shows them: compare's body names a question by number and text, not by id."""
-    return question_numbers(step.new)
+def comparison_numbers(comparison: Comparison) -> dict[str, str]:
+    """Question numbers ('4.2') in a follow-up, as the newest assessment's report numbers
+    them: compare's body names a question by number and text, not by id.  One numbering
+    for every step, even across rubric versions (a question moved between versions keeps
+    one number); a question the newest version no longer has is named by its id."""
+    return question_numbers(comparison.newest)
 
 
 def comparison_provenance(comparison: Comparison) -> list[tuple[str, str]]:
-    """Where a follow-up comes from: the rubric of the newest assessment, its content hash,
-    and each assessment's answers file (the technical details at the end of every format)."""
-    from cslevels.core.compare import label  # compare's code only when comparing
-
-    facts = [fact for fact in provenance_facts(comparison.newest)
-             if fact[0] != "Answers file"]
-    facts += [(f"Assessment {n} ({label(result)})", result.source)
+    """Where a follow-up comes from: the newest assessment's rubric and content hash, the
+    rubric of any assessment made on another version or content, and each answers file
+    (numbered as in the assessments table)."""
+    newest = comparison.newest
+    facts = [fact for fact in provenance_facts(newest) if fact[0] != ANSWERS_FILE]
+    for n, result in enumerate(comparison.results, 1):
+        if (result.rubric.version, result.rubric_digest) != (newest.rubric.version,
+                                                             newest.rubric_digest):
+            digest = f", hash {result.rubric_digest[:12]}" if result.rubric_digest else ""
+            facts.append((f"Rubric of {ANSWERS_FILE.lower()} {n}",
+                          f"{result.rubric.id} version {result.rubric.version}{digest}"))
+    facts += [(f"{ANSWERS_FILE} {n}", result.source)
               for n, result in enumerate(comparison.results, 1) if result.source]
     return facts
 
 
 def changed_question_ids(comparison: Comparison) -> list[tuple[str, str]]:
-    """(number, id) of every question the follow-up shows a change of, in number order."""
-    seen: dict[tuple[str, str], None] = {}
-    for step in comparison.steps:
-        numbers = change_numbers(step)
-        for change in (*step.regressed, *step.improved, *step.changed):
-            seen[(numbers.get(change.key, change.key), change.key)] = None
-    return sorted(seen, key=lambda pair: [int(part) if part.isdigit() else 0
-                                          for part in pair[0].split(".")])
+    """(number, id) of every question the follow-up shows a change of, in number order
+    (ids of questions the newest version no longer has last)."""
+    numbers = comparison_numbers(comparison)
+    keys = dict.fromkeys(change.key for step in comparison.steps
+                         for change in (*step.regressed, *step.improved, *step.changed))
+    numbered = [(numbers[key], key) for key in keys if key in numbers]
+    numbered.sort(key=lambda pair: [int(part) for part in pair[0].split(".")])
+    return numbered + [(key, key) for key in keys if key not in numbers]
 
 
 def portfolio_scope_text(portfolio: Portfolio) -> str:
@@ -749,18 +756,28 @@ def method_facts(result: Result) -> list[tuple[str, str]]:
     ]
 
 
+# Provenance terms whose texts are literal (a hash, a path): code in HTML.
+RUBRIC_HASH = "Rubric content hash"
+ANSWERS_FILE = "Answers file"
+
+
+def literal_fact(term: str) -> bool:
+    """Whether a provenance fact's text is to be shown as written (a hash or a path)."""
+    return term == RUBRIC_HASH or term.startswith(ANSWERS_FILE)
+
+
 def provenance_facts(result: Result) -> list[tuple[str, str]]:
     """Where the result comes from: answers file, rubric and its content hash."""
     rubric = result.rubric
     facts = [("Rubric", f"{rubric.title} ({rubric.id} version {rubric.version}, "
                         f"{rubric.method})")]
     if result.rubric_digest:
-        facts.append(("Rubric content hash", result.rubric_digest[:12]))
+        facts.append((RUBRIC_HASH, result.rubric_digest[:12]))
     if rubric.source is not None:
         source = rubric.source.title + (f" ({rubric.source.url})" if rubric.source.url else "")
         facts.append(("Rubric source", source))
     if result.source:
-        facts.append(("Answers file", result.source))
+        facts.append((ANSWERS_FILE, result.source))
     return facts
 
 

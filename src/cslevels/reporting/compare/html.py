@@ -18,9 +18,9 @@ from cslevels.reporting.kit import svg
 from cslevels.reporting.kit.html import PageFacts, author_of
 from cslevels.reporting.views import (
     CHANGE_TITLES,
-    change_numbers,
     changed_question_ids,
     compared_answer_text,
+    comparison_numbers,
     comparison_provenance,
     result_short_level,
     signed,
@@ -93,7 +93,7 @@ def render_comparison(comparison: Comparison, options: RenderOptions | None = No
         "tolerance_points": tolerance_points(comparison),
         "verdict": verdict_text(comparison),
         "change_titles": CHANGE_TITLES,
-        "step_numbers": [change_numbers(step) for step in comparison.steps],
+        "numbers": comparison_numbers(comparison),
         "provenance": comparison_provenance(comparison),
         "question_ids": changed_question_ids(comparison),
         "brand": options.brand if options else None,

@@ -13,9 +13,9 @@ from cslevels.reporting.kit.markdown import brand_lines, facts_lines, md
 from cslevels.reporting.views import (
     CHANGE_TITLES,
     STATUS_LABELS,
-    change_numbers,
     changed_question_ids,
     compared_answer_text,
+    comparison_numbers,
     comparison_provenance,
     percent,
     result_short_level,
@@ -41,7 +41,7 @@ def _change(change: QuestionChange, number: str) -> list[str]:
     return lines
 
 
-def _step(step: Step, latest: bool) -> list[str]:
+def _step(step: Step, latest: bool, numbers: dict[str, str]) -> list[str]:
     lines = [f"## {md(label(step.old))} → {md(label(step.new))}", ""]
     facts = []
     if step.level_delta is not None:
@@ -54,7 +54,6 @@ def _step(step: Step, latest: bool) -> list[str]:
         lines += [", ".join(facts), ""]
     if step.regressions and not latest:
         lines += [f"> ⚠ **Regression:** {md(r.message)}" for r in step.regressions] + [""]
-    numbers = change_numbers(step)
     for title, changes in ((CHANGE_TITLES["regressed"], step.regressed),
                            (CHANGE_TITLES["improved"], step.improved),
                            (CHANGE_TITLES["changed"], step.changed)):
@@ -106,8 +105,9 @@ def render_comparison(comparison: Comparison, options: RenderOptions | None = No
                      + f" | {signed(delta)}{flag} | "
                      + (STATUS_LABELS[now.status] if now is not None else "—") + " |")
     lines.append("")
+    numbers = comparison_numbers(comparison)
     for n, step in enumerate(comparison.steps):
-        lines += _step(step, n == len(comparison.steps) - 1)
+        lines += _step(step, n == len(comparison.steps) - 1, numbers)
     lines += technical_lines(comparison)
     return "\n".join(lines).rstrip() + "\n"
 

@@ -24,9 +24,9 @@ from cslevels.reporting.kit.terminal import capture, facts_grid, heading, id_tab
 from cslevels.reporting.views import (
     CHANGE_TITLES,
     STATUS_LABELS,
-    change_numbers,
     changed_question_ids,
     compared_answer_text,
+    comparison_numbers,
     comparison_provenance,
     percent,
     result_short_level,
@@ -124,7 +124,7 @@ def regression_panel(comparison: Comparison) -> Panel | None:
         return None
     step = comparison.latest
     body = Text()
-    body.append(f"{label(step.new)} is worse than {label(step.old)}:\n", style="bold")
+    body.append(clean(f"{label(step.new)} is worse than {label(step.old)}:\n"), style="bold")
     for n, regression in enumerate(comparison.regressions):
         if n:
             body.append("\n")
@@ -163,7 +163,7 @@ def _levels_layout(comparison: Comparison, width: int) -> _Layout:
     longest_word = max((cell_len(w) for n in names for w in n.split()), default=5)
     rank_width = max(1, len(str(len(names))))
     status_width = max(map(cell_len, STATUS_WORDS))
-    labels = [cell_len(label(r)) for r in results]
+    labels = [cell_len(clean(label(r))) for r in results]
 
     def need(layout: _Layout) -> int:
         cells = [rank_width, max(5, layout.longest_word),
@@ -194,7 +194,7 @@ def levels_table(comparison: Comparison, width: int) -> Table:
     table.add_column("#", justify="right")
     table.add_column("Level", min_width=layout.longest_word)  # wraps between words, never cut
     for i in shown:
-        table.add_column(label(results[i]), justify="right", no_wrap=True)
+        table.add_column(clean(label(results[i])), justify="right", no_wrap=True)
     table.add_column("Change", justify="right", no_wrap=True)
     if trend:
         table.add_column("Trend", no_wrap=True)
@@ -239,8 +239,8 @@ def _change_lines(change: QuestionChange, number: str) -> list[RenderableType]:
     return [grid]
 
 
-def step_section(step: Step, latest: bool) -> list[RenderableType]:
-    title = Text(f"{label(step.old)} → {label(step.new)}", style="bold underline")
+def step_section(step: Step, latest: bool, numbers: dict[str, str]) -> list[RenderableType]:
+    title = plain(f"{label(step.old)} → {label(step.new)}", "bold underline")
     out: list[RenderableType] = [Text(""), title]
     parts = []
     if step.old.achieved_level is not None and step.new.achieved_level is not None:
@@ -257,7 +257,6 @@ def step_section(step: Step, latest: bool) -> list[RenderableType]:
     groups = ((CHANGE_TITLES["regressed"], step.regressed, "bold red"),
               (CHANGE_TITLES["improved"], step.improved, "bold green"),
               (CHANGE_TITLES["changed"], step.changed, "bold yellow"))
-    numbers = change_numbers(step)
     for title_text, changes, style in groups:
         if not changes:
             continue
@@ -279,8 +278,9 @@ def render_comparison(comparison: Comparison, options: RenderOptions | None = No
         out.append(panel)
     out += [assessments_table(comparison), trend(comparison),
             levels_table(comparison, options.width)]
+    numbers = comparison_numbers(comparison)
     for n, step in enumerate(comparison.steps):
-        out += step_section(step, n == len(comparison.steps) - 1)
+        out += step_section(step, n == len(comparison.steps) - 1, numbers)
     if not comparison.regressed:
         out.append(Text(""))
         out.append(plain(verdict_text(comparison), "green"))

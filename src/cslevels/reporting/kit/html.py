@@ -23,6 +23,7 @@ from cslevels import __version__
 from cslevels.reporting.views import (
     brand_author,
     brand_prepared_text,
+    literal_fact,
     names_its_rank,
     percent,
     score_percent,
@@ -177,7 +178,7 @@ def author_of(brand: LoadedBrand | None, people: Iterable[str | None] = ()) -> s
     return prepared_by(brand) or ", ".join(dict.fromkeys(p for p in people if p)) or None
 
 
-# The CSS ``@page { size }`` of each paper size (core.models.PAPERS).
+# The CSS ``@page { size }`` of each paper size (core.paper.PAPERS).
 CSS_PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 
 
@@ -201,6 +202,7 @@ def page_context(options: RenderOptions | None = None) -> dict[str, Any]:
         "names_its_rank": names_its_rank,
         "accent_colours": accent_colours,
         "brand_prepared_text": brand_prepared_text,
+        "literal_fact": literal_fact,
     }
 
 
