@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import html as html_module
 import itertools
 import json
 import os
@@ -271,6 +272,58 @@ def test_the_pdf_is_on_the_paper_asked_for(tmp_path: Path, chromium: str, popple
                  env={"CSLEVELS_BROWSER": chromium, "LC_ALL": "", "LANG": "en_US.UTF-8"})
     assert result.exit_code == 0, result.stderr
     assert info_of(poppler, american)["Page size"] == sizes["letter"]  # the locale's
+
+
+def outline_of(poppler: Path, pdf: Path) -> list[tuple[int, int, str]]:
+    """The PDF's outline (bookmarks) as (depth, page, title), read by poppler's pdftohtml."""
+    done = subprocess.run([str(poppler / "pdftohtml"), "-xml", "-i", "-stdout", "-q", str(pdf)],
+                          capture_output=True, text=True, check=True, timeout=60)
+    found, depth = [], 0
+    for tag in re.finditer(r'<(/?)outline>|<item page="(\d+)">([^<]*)</item>', done.stdout):
+        if tag.group(1) is not None and tag.group(0).startswith("<outline"):
+            depth += 1
+        elif tag.group(0) == "</outline>":
+            depth -= 1
+        else:
+            found.append((depth, int(tag.group(2)), html_module.unescape(tag.group(3))))
+    return found
+
+
+@browser
+def test_the_pdf_has_the_headings_as_bookmarks(cafe: tuple[Path, str], poppler: Path) -> None:
+    """A reader's contents panel: every section and level, on the page it starts on."""
+    pdf, _ = cafe
+    outline = outline_of(poppler, pdf)
+    titles = [title for _depth, _page, title in outline]
+    rubric = RubricLibrary(()).resolve("seven-levels").rubric
+    for wanted in ("Executive summary", "Level profile", "Improvement plan",
+                   "To reach level 4 (Problem solving)", "Answers by level",
+                   "Technical appendix", *(f"Level {rank} · {lv.name}"
+                                          for rank, lv in enumerate(rubric.levels, 1))):
+        assert wanted in titles, (wanted, titles)
+    pages = pages_of(poppler, pdf)
+    for _depth, page, title in outline:
+        if title.startswith("Level ") and "·" in title:  # a level starts on its page
+            assert any(squash(title) in line for line in pages[page - 1]), (title, page)
+    depths = {title: depth for depth, _page, title in outline}
+    assert depths["Level 1 · Availability"] > depths["Answers by level"]  # nested under it
+    numbers = [page for _depth, page, _title in outline]
+    assert numbers == sorted(numbers) and numbers[-1] <= len(pages)
+
+
+@browser
+def test_the_one_shot_print_makes_the_same_bookmarks(cafe: tuple[Path, str], poppler: Path,
+                                                     chromium: str, tmp_path: Path) -> None:
+    """Where there is no pipe to drive the browser (Windows), --print-to-pdf prints it; its
+    flags ask for the same outline and no margin stamps."""
+    from cslevels.files.browser import _print_once
+
+    pdf, html = cafe
+    once = tmp_path / "once.pdf"
+    once.write_bytes(_print_once(html, chromium, 60))
+    assert [t for _d, _p, t in outline_of(poppler, once)] == \
+        [t for _d, _p, t in outline_of(poppler, pdf)]
+    assert len(pages_of(poppler, once)) == len(pages_of(poppler, pdf))
 
 
 @browser
@@ -585,6 +638,7 @@ def test_the_print_runs_isolated_headless_and_without_browser_margins(tmp_path: 
                               tmp_path / "profile")
     assert command[0] == "chromium" and command[-1] == (tmp_path / "r.html").as_uri()
     for flag in ("--headless", "--disable-gpu", "--no-first-run", "--no-pdf-header-footer",
+                 "--generate-pdf-document-outline",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
                  f"--print-to-pdf={tmp_path / 'r.pdf'}"):
@@ -592,7 +646,7 @@ def test_the_print_runs_isolated_headless_and_without_browser_margins(tmp_path: 
     assert ("--no-sandbox" in command) == (os.geteuid() == 0)
     # the browser driven over the DevTools pipe runs with the same flags, and no window
     piped = pipe_command("chromium", tmp_path / "profile")
-    assert piped == [*command[:-3], "--remote-debugging-pipe", "--no-startup-window"]
+    assert piped == [*command[:-4], "--remote-debugging-pipe", "--no-startup-window"]
 
 
 def test_a_failing_browser_is_a_clear_error_and_leaves_the_old_pdf(tmp_path: Path) -> None:

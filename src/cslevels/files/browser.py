@@ -75,10 +75,11 @@ PRINT_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
 )
-# No date, URL or title stamped in the page margins (the report has its own footer).  Over
-# the pipe, Page.printToPDF's displayHeaderFooter says it instead: the headless shell
-# refuses to start with a --print-to-pdf option beside --remote-debugging-pipe.
-NO_MARGIN_STAMPS = "--no-pdf-header-footer"
+# For the one-shot --print-to-pdf run: no date, URL or title stamped in the page margins
+# (the report has its own footer), and the headings as the PDF's outline (the contents
+# panel of a PDF reader).  Over the pipe, Page.printToPDF's parameters say the same: the
+# headless shell refuses to start with these options beside --remote-debugging-pipe.
+ONE_SHOT_FLAGS = ("--no-pdf-header-footer", "--generate-pdf-document-outline")
 
 
 def _executable(path: str) -> bool:
@@ -141,7 +142,7 @@ def _flags(profile: Path) -> list[str]:
 
 def browser_command(browser: str, page: Path, pdf: Path, profile: Path) -> list[str]:
     """The command line that prints ``page`` to ``pdf`` in the throw-away ``profile``."""
-    return [browser, *_flags(profile), NO_MARGIN_STAMPS, f"--print-to-pdf={pdf}",
+    return [browser, *_flags(profile), *ONE_SHOT_FLAGS, f"--print-to-pdf={pdf}",
             page.as_uri()]
 
 
@@ -355,7 +356,7 @@ class _Pipe:
             self.wait_for_load(session, deadline)
             printed = self.call("Page.printToPDF", deadline, {
                 "printBackground": True, "preferCSSPageSize": True,
-                "displayHeaderFooter": False}, session)
+                "displayHeaderFooter": False, "generateDocumentOutline": True}, session)
         except TimeoutError:
             raise self.timed_out(limit) from None
         except _Gone:
