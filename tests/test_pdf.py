@@ -36,7 +36,7 @@ from cslevels.core.scoring import score_loaded
 from cslevels.files.browser import browser_command, find_browser, pipe_command
 from cslevels.files.library import RubricLibrary
 from cslevels.files.loading import load_answers
-from cslevels.reporting.kit.html import css_string
+from cslevels.reporting.kit.html import RUNNING_CHARS, css_string
 from cslevels.reporting.kit.pdf import pdf_string, with_info
 from cslevels.text import clean_line
 from test_html_report import PAYLOAD
@@ -326,6 +326,50 @@ def test_the_one_shot_print_makes_the_same_bookmarks(cafe: tuple[Path, str], pop
     assert len(pages_of(poppler, once)) == len(pages_of(poppler, pdf))
 
 
+SIDE_BAND_MM = 10  # of the 14 mm side margins: nothing is ever drawn there
+
+
+def pages_drawn_in_side_bands(poppler: Path, pdf: Path) -> list[int]:
+    """The pages with ink in their outer side bands, from page images (pdftoppm, grey, 36
+    dpi): text or a table that ran past the page's margin, or was cut at its edge."""
+    done = subprocess.run([str(poppler / "pdftoppm"), "-gray", "-r", "36", str(pdf)],
+                          capture_output=True, check=True, timeout=120)
+    data, at, found, number = done.stdout, 0, [], 0
+    while at < len(data):
+        header = re.match(rb"P5\s+(\d+)\s+(\d+)\s+\d+\s", data[at:])
+        assert header is not None
+        width, height = int(header.group(1)), int(header.group(2))
+        start = at + header.end()
+        pixels, at, number = data[start:start + width * height], start + width * height, number + 1
+        band = round(SIDE_BAND_MM / 25.4 * 36)
+        if any(min(pixels[row * width:row * width + band]) < 230
+               or min(pixels[row * width + width - band:(row + 1) * width]) < 230
+               for row in range(height)):
+            found.append(number)
+    assert number > 0
+    return found
+
+
+@browser
+def test_printed_pages_keep_within_their_margins(cafe: tuple[Path, str], poppler: Path,
+                                                 chromium: str, tmp_path: Path) -> None:
+    """Checked on page images.  A 150-letter subject and an unbreakable confidentiality line
+    once made Chromium shrink every page to fit them (18 pages became 10, in small type),
+    clipped the cover's title and ran the footer off the page."""
+    pdf, _ = cafe
+    assert pages_drawn_in_side_bands(poppler, pdf) == []
+    long_word = "W" * 150
+    answers = tmp_path / "long.yaml"
+    answers.write_text(CAFE.read_text(encoding="utf-8").replace(
+        "subject: Riverside Cafe", f"subject: {long_word}"), encoding="utf-8")
+    brand = tmp_path / "brand.yaml"
+    brand.write_text(f"schema: cslevels/brand/v1\nfirm: Acme\nconfidentiality: {long_word}\n",
+                     encoding="utf-8")
+    hostile = make_pdf(chromium, tmp_path / "long.pdf", "score", answers, "--brand", brand)
+    assert pages_drawn_in_side_bands(poppler, hostile) == []
+    assert len(pages_of(poppler, hostile)) >= len(pages_of(poppler, pdf))  # not shrunk
+
+
 @browser
 def test_every_level_name_is_in_the_pdf(cafe: tuple[Path, str], poppler: Path) -> None:
     pdf, _ = cafe
@@ -569,9 +613,12 @@ def test_a_hostile_subject_is_printed_verbatim_in_the_footer(tmp_path: Path, chr
     assert rule and re.fullmatch(r'"[^"<>\n]*"', rule.group(1))
     pdf = make_pdf(chromium, tmp_path / "report.pdf", "score", answers)
     pages = int(info_of(poppler, pdf)["Pages"])
-    footers = [line for line in text_of(poppler, pdf, "-raw").splitlines()
-               if line.startswith(subject)]
-    assert len(footers) >= pages - 1  # on every page but the cover, exactly as written
+    # the footer holds the first 50 characters and "…", the long run of letters given a
+    # place to break (a zero-width space: the footer may then take two lines)
+    shown = subject[:RUNNING_CHARS - 1] + "…"
+    texts = [page.replace("\u200b\n", "").replace("\u200b", "")
+             for page in text_of(poppler, pdf, "-raw").split("\f")]
+    assert len([text for text in texts if shown in text]) >= pages - 1  # all but the cover
 
 
 # ---------------------------------------------------------------- browsers that fail

@@ -28,11 +28,28 @@ from cslevels.reporting.views import (
     percent,
     score_percent,
 )
-from cslevels.text import clean, clean_line
+from cslevels.text import clean, clean_line, shorten
 
 if TYPE_CHECKING:
     from cslevels.core.documents import LoadedBrand
     from cslevels.reporting.formats import RenderOptions
+
+
+# What fits a printed page's margin boxes: the running footer's label on one line beside
+# "Page 9 of 18", the confidentiality line in two at the top (the cover and the page's own
+# footer carry it whole).
+RUNNING_CHARS = 50
+HEAD_CHARS = 150
+_LONG_WORD = re.compile(r"\S{25}(?=\S)")
+
+
+def margin_text(text: str, limit: int) -> str:
+    """``text`` for a page's margin box: at most ``limit`` characters, and a word too long
+    for the box given places to break (zero-width spaces), since Chromium does not wrap
+    margin boxes at overflow-wrap: a 150-letter word ran off the page."""
+    return _LONG_WORD.sub(lambda m: m.group() + "\u200b", shorten(text, limit))
+
+
 
 
 @cache
@@ -45,6 +62,8 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["css_string"] = css_string
+    env.filters["margin_text"] = margin_text
+    env.globals.update(RUNNING_CHARS=RUNNING_CHARS, HEAD_CHARS=HEAD_CHARS)
     return env
 
 
