@@ -47,7 +47,7 @@ DEFAULT_TIMEOUT = 60.0  # seconds; a report prints in about one
 
 # The headless shells first: Chromium's printing engine without the browser around it, they
 # start in a quarter of the time (0.17 s against 0.6 s for Chromium 156 here) and print the
-# same page.  Debian and Ubuntu package it as chromium-headless-shell; Chrome for Testing
+# same page.  Debian packages it as chromium-headless-shell; Chrome for Testing
 # ships it as chrome-headless-shell.
 COMMAND_NAMES = ("chromium-headless-shell", "chrome-headless-shell", "chromium",
                  "chromium-browser", "google-chrome", "google-chrome-stable",
