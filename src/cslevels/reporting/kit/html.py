@@ -50,8 +50,6 @@ def margin_text(text: str, limit: int) -> str:
     return _LONG_WORD.sub(lambda m: m.group() + "\u200b", shorten(text, limit))
 
 
-
-
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
