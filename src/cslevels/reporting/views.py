@@ -110,12 +110,20 @@ def verdict_text(comparison: Comparison) -> str:
     return text
 
 
+def _changed_keys(comparison: Comparison) -> dict[str, None]:
+    """The ids of every question the follow-up shows a change of, in the order shown."""
+    return dict.fromkeys(change.key for step in comparison.steps
+                         for change in (*step.regressed, *step.improved, *step.changed))
+
+
 def comparison_numbers(comparison: Comparison) -> dict[str, str]:
     """Question numbers ('4.2') in a follow-up, as the newest assessment's report numbers
     them: compare's body names a question by number and text, not by id.  One numbering
     for every step, even across rubric versions (a question moved between versions keeps
-    one number); a question the newest version no longer has is named by its id."""
-    return question_numbers(comparison.newest)
+    one number); a changed question the newest version no longer has is named by its id.
+    Every changed question has an entry."""
+    return {**{key: key for key in _changed_keys(comparison)},
+            **question_numbers(comparison.newest)}
 
 
 def comparison_provenance(comparison: Comparison) -> list[tuple[str, str]]:
@@ -138,9 +146,8 @@ def comparison_provenance(comparison: Comparison) -> list[tuple[str, str]]:
 def changed_question_ids(comparison: Comparison) -> list[tuple[str, str]]:
     """(number, id) of every question the follow-up shows a change of, in number order
     (ids of questions the newest version no longer has last)."""
-    numbers = comparison_numbers(comparison)
-    keys = dict.fromkeys(change.key for step in comparison.steps
-                         for change in (*step.regressed, *step.improved, *step.changed))
+    numbers = question_numbers(comparison.newest)
+    keys = _changed_keys(comparison)
     numbered = [(numbers[key], key) for key in keys if key in numbers]
     numbered.sort(key=lambda pair: [int(part) for part in pair[0].split(".")])
     return numbered + [(key, key) for key in keys if key not in numbers]

@@ -60,7 +60,7 @@ def _step(step: Step, latest: bool, numbers: dict[str, str]) -> list[str]:
         if changes:
             lines += [f"### {title} ({len(changes)})", ""]
             for change in changes:
-                lines += _change(change, numbers.get(change.key, change.key))
+                lines += _change(change, numbers[change.key])
             lines.append("")
     if not (step.regressed or step.improved or step.changed):
         lines += ["No answer changed.", ""]

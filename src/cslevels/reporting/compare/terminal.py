@@ -262,7 +262,7 @@ def step_section(step: Step, latest: bool, numbers: dict[str, str]) -> list[Rend
             continue
         out.append(Text(f"{title_text} ({len(changes)})", style=style))
         for change in changes:
-            out += _change_lines(change, numbers.get(change.key, change.key))
+            out += _change_lines(change, numbers[change.key])
     if not (step.regressed or step.improved or step.changed):
         out.append(Text("No answer changed.", style="dim"))
     return out
