@@ -143,14 +143,16 @@ def comparison_provenance(comparison: Comparison) -> list[tuple[str, str]]:
     return facts
 
 
-def changed_question_ids(comparison: Comparison) -> list[tuple[str, str]]:
-    """(number, id) of every question the follow-up shows a change of, in number order
-    (ids of questions the newest version no longer has last)."""
+def changed_question_ids(comparison: Comparison) -> dict[str, str]:
+    """id -> number of every question the follow-up shows a change of, in number order
+    (ids of questions the newest version no longer has last), shaped as question_numbers
+    so that one id table serves both reports."""
     numbers = question_numbers(comparison.newest)
     keys = _changed_keys(comparison)
-    numbered = [(numbers[key], key) for key in keys if key in numbers]
-    numbered.sort(key=lambda pair: [int(part) for part in pair[0].split(".")])
-    return numbered + [(key, key) for key in keys if key not in numbers]
+    numbered = sorted((key for key in keys if key in numbers),
+                      key=lambda key: [int(part) for part in numbers[key].split(".")])
+    return {**{key: numbers[key] for key in numbered},
+            **{key: key for key in keys if key not in numbers}}
 
 
 def portfolio_scope_text(portfolio: Portfolio) -> str:

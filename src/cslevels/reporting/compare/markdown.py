@@ -9,7 +9,7 @@ from __future__ import annotations
 from cslevels.core.compare import Comparison, QuestionChange, Step, label
 from cslevels.core.scoring import Result
 from cslevels.reporting.formats import RenderOptions
-from cslevels.reporting.kit.markdown import brand_lines, facts_lines, md
+from cslevels.reporting.kit.markdown import brand_lines, facts_lines, id_lines, md
 from cslevels.reporting.views import (
     CHANGE_TITLES,
     STATUS_LABELS,
@@ -117,6 +117,5 @@ def technical_lines(comparison: Comparison) -> list[str]:
     lines = ["## Technical details", "", *facts_lines(comparison_provenance(comparison)), ""]
     ids = changed_question_ids(comparison)
     if ids:
-        lines += ["| # | Question id |", "|--:|---|",
-                  *(f"| {md(number)} | {md(key)} |" for number, key in ids), ""]
+        lines += [*id_lines(ids), ""]
     return lines

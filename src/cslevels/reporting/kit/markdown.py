@@ -13,7 +13,7 @@ result with cmark-gfm to check it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from cslevels.text import clean_line
@@ -54,6 +54,12 @@ def brand_lines(options: RenderOptions | None) -> list[str]:
     if brand.confidentiality:
         lines.append(f"- **{md(brand.confidentiality)}**")
     return lines
+
+
+def id_lines(numbers: Mapping[str, str]) -> list[str]:
+    """The table of question numbers and the ids answers files use (id -> number)."""
+    return ["| # | Question id |", "|--:|---|",
+            *(f"| {md(number)} | {md(key)} |" for key, number in numbers.items())]
 
 
 def facts_lines(facts: Sequence[tuple[str, str]]) -> list[str]:

@@ -10,7 +10,7 @@ are drawn with block characters.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rich.console import Console, RenderableType
 from rich.table import Table
@@ -43,13 +43,13 @@ def facts_grid(facts: Sequence[tuple[str, str | RenderableType]]) -> Table:
     return grid
 
 
-def id_table(pairs: Sequence[tuple[str, str]]) -> Table:
+def id_table(numbers: Mapping[str, str]) -> Table:
     """Question numbers and their ids, one a line: the number never parted from its id,
     an id longer than the line folded, never cut."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(no_wrap=True, justify="right")
     grid.add_column(overflow="fold")
-    for number, key in pairs:
+    for key, number in numbers.items():
         grid.add_row(plain(number), plain(key))
     return grid
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from cslevels.core.plan import Plan, PlanStep, improvement_plan, overview
 from cslevels.core.scoring import Result
 from cslevels.reporting.formats import RenderOptions
-from cslevels.reporting.kit.markdown import brand_lines, facts_lines, md
+from cslevels.reporting.kit.markdown import brand_lines, facts_lines, id_lines, md
 from cslevels.reporting.views import (
     MAX_RATER_COLUMNS,
     STATUS_LABELS,
@@ -71,10 +71,8 @@ def plan_lines(result: Result, plan: Plan) -> list[str]:
 
 def appendix_lines(result: Result) -> list[str]:
     """Technical details: provenance, how it was computed, the ids answers files use."""
-    lines = ["## Technical details", "", *facts_lines(provenance_facts(result)),
-             *facts_lines(method_facts(result)), "", "| # | Question id |", "|--:|---|"]
-    lines += [f"| {number} | {md(key)} |" for key, number in question_numbers(result).items()]
-    return [*lines, ""]
+    return ["## Technical details", "", *facts_lines(provenance_facts(result)),
+            *facts_lines(method_facts(result)), "", *id_lines(question_numbers(result)), ""]
 
 
 def result_markdown(result: Result, options: RenderOptions | None = None) -> list[str]:

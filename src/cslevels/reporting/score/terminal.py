@@ -224,7 +224,7 @@ def executive_section(result: Result, plan: Plan) -> list[RenderableType]:
 
 def appendix_section(result: Result) -> list[RenderableType]:
     """Technical details: where the result comes from, how it was computed, question ids."""
-    ids = id_table([(number, key) for key, number in question_numbers(result).items()])
+    ids = id_table(question_numbers(result))
     return [heading("Technical details"),
             facts_grid([*provenance_facts(result), *method_facts(result), ("Question ids", ids)])]
 
